@@ -1,0 +1,107 @@
+"""The JSON API (Django Ninja). Its OpenAPI document is at /api/docs and /api/openapi.json.
+
+Every error is {"error": <code>, "message": <Chinese text>, "field": <name or null>} with a 4xx.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from yiwang.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Yiwang 一网通办 API",
+    version="1",
+    description="事项目录、工作日历、赋权路由、办件、电子证照、好差评与 12345 热线的接口。错误均为 "
+    '{"error": 代码, "message": 中文说明, "field": 字段或 null}。',
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填字段",
+    "int_parsing": "必须是整数",
+    "int_type": "必须是整数",
+    "float_parsing": "必须是数字",
+    "bool_parsing": "必须是布尔值",
+    "string_type": "必须是字符串",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "json_invalid": "请求体不是合法的 JSON",
+    "model_attributes_type": "请求体格式不正确",
+    "dict_type": "必须是对象",
+    "list_type": "必须是数组",
+}
+
+
+def _field_of(loc) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "header")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    field = _field_of(first.get("loc", ()))
+    reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), first.get("msg", "格式不正确"))
+    message = f"字段 {field}：{reason}" if field else reason
+    return api.create_response(request, {"error": "invalid", "message": message, "field": field}, status=400)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(
+        request, {"error": "not_authenticated", "message": "请先登录", "field": None}, status=401
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"error": "not_found", "message": "未找到", "field": None}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return api.create_response(request, {"error": "forbidden", "message": "无权进行此操作", "field": None}, status=403)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(
+        request, {"error": "http_error", "message": str(exc), "field": None}, status=exc.status_code
+    )
+
+
+def _mount() -> None:
+    # Each module's router is mounted here; the import order fixes the order in the document.
+    from yiwang.catalogue.api import router as catalogue_router
+    from yiwang.core.api import router as core_router
+    from yiwang.parties.api import router as parties_router
+    from yiwang.workcalendar.api import router as calendar_router
+
+    api.add_router("/v1/", core_router)
+    api.add_router("/v1/", catalogue_router)
+    api.add_router("/v1/calendar/", calendar_router)
+    api.add_router("/v1/parties/", parties_router)
+
+
+_mount()

@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class OutboxMessage(models.Model):
+    """A message for the world outside the transaction that produced it (notification, push).
+
+    Written in the same transaction as the state change it reports, so a crash loses nothing;
+    the relay marks it sent, so nothing is sent twice.
+    """
+
+    topic = models.CharField("主题", max_length=64, db_index=True)
+    payload = models.JSONField("内容", default=dict)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最后错误", blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发件箱"
+        indexes = [models.Index(fields=["sent_at", "id"], name="outbox_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}#{self.pk}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for other systems and scripts. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"

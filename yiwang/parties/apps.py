@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartiesConfig(AppConfig):
+    name = "yiwang.parties"
+    verbose_name = "办事主体"
