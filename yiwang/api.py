@@ -10,12 +10,20 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from yiwang.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+class ChineseJSONRenderer(JSONRenderer):
+    """Chinese text as itself, not as \\u escapes: readable in logs and in curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="Yiwang 一网通办 API",
     version="1",
     description="事项目录、工作日历、赋权路由、办件、电子证照、好差评与 12345 热线的接口。错误均为 "
@@ -91,17 +99,29 @@ def on_http_error(request, exc: HttpError):
     )
 
 
-def _mount() -> None:
-    # Each module's router is mounted here; the import order fixes the order in the document.
-    from yiwang.catalogue.api import router as catalogue_router
-    from yiwang.core.api import router as core_router
-    from yiwang.parties.api import router as parties_router
-    from yiwang.workcalendar.api import router as calendar_router
+# (module, prefix): each module's router, mounted when the module has one. The order fixes the
+# order in the OpenAPI document.
+ROUTERS = [
+    ("yiwang.core.api", "/v1/"),
+    ("yiwang.catalogue.api", "/v1/"),
+    ("yiwang.workcalendar.api", "/v1/calendar/"),
+    ("yiwang.parties.api", "/v1/parties/"),
+    ("yiwang.cases.api", "/v1/"),
+    ("yiwang.licences.api", "/v1/"),
+    ("yiwang.evaluations.api", "/v1/"),
+    ("yiwang.hotline.api", "/v1/"),
+    ("yiwang.kb.api", "/v1/"),
+    ("yiwang.hotline.open311", "/open311/v2/"),
+]
 
-    api.add_router("/v1/", core_router)
-    api.add_router("/v1/", catalogue_router)
-    api.add_router("/v1/calendar/", calendar_router)
-    api.add_router("/v1/parties/", parties_router)
+
+def _mount() -> None:
+    import importlib
+    import importlib.util
+
+    for module, prefix in ROUTERS:
+        if importlib.util.find_spec(module) is not None:
+            api.add_router(prefix, importlib.import_module(module).router)
 
 
 _mount()

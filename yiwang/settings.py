@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "yiwang.parties",
     "yiwang.workcalendar",
     "yiwang.catalogue",
+    "yiwang.cases",
+    "yiwang.licences",
+    "yiwang.evaluations",
+    "yiwang.hotline",
+    "yiwang.kb",
     "yiwang.portal",
     "yiwang.demo",
 ]

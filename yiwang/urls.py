@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +16,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("yiwang.portal.urls")),
 ]
+
+# Each module's pages, when it has them (workbench, licence verification, hotline console...).
+for _module in ("cases", "licences", "evaluations", "hotline", "kb"):
+    if importlib.util.find_spec(f"yiwang.{_module}.urls") is not None:
+        urlpatterns.insert(-1, path("", include(f"yiwang.{_module}.urls")))

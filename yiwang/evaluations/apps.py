@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    name = "yiwang.evaluations"
+    verbose_name = "好差评"
