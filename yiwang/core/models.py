@@ -33,3 +33,35 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
+
+
+class Timer(models.Model):
+    """A timer as a database row: it survives restarts and fires once.
+
+    The worker fires a due timer in one transaction with whatever its handler changes, so the
+    effect and the "fired" mark commit together or not at all.
+    """
+
+    kind = models.CharField("类型", max_length=64)
+    key = models.CharField("对象", max_length=128, help_text="what it concerns, e.g. a case number")
+    due_at = models.DateTimeField("到期时间")
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    fired_at = models.DateTimeField("触发时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定时器"
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "due_at"], name="timer_unique")]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="timer_pending_idx",
+                condition=models.Q(fired_at__isnull=True, cancelled_at__isnull=True),
+            ),
+            models.Index(fields=["kind", "key"], name="timer_kind_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}@{self.due_at:%Y-%m-%d %H:%M}"
