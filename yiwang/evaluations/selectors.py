@@ -1,0 +1,114 @@
+"""Reads of evaluations: visibility of the rater, bad-review queues, rates and rankings (SQL aggregates)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
+
+from yiwang.organisations.models import Role
+from yiwang.organisations.selectors import staff_roles
+
+from .models import EvalStatus, Evaluation, Rectification, RectStatus
+
+GROUPS = {
+    "staff": ("staff_id", "staff__first_name"),
+    "window": ("window_id", "window__name"),
+    "unit": ("unit_id", "unit__name"),
+    "park": ("park_id", "park__name"),
+    "item": ("implementation_id", "implementation__name"),
+}
+
+
+def is_supervisor(user) -> bool:
+    return any(s.role == Role.SUPERVISOR for s in staff_roles(user))
+
+
+def can_see_rater(user, ev: Evaluation) -> bool:
+    """The rater is visible only to those who handle the review: supervisors, and the head of the
+    rated unit while the review is bad (the staff member rated never sees who rated them)."""
+    if not user.is_authenticated:
+        return False
+    if is_supervisor(user):
+        return True
+    return ev.bad and any(s.role == Role.DEPARTMENT_HEAD and s.unit_id == ev.unit_id for s in staff_roles(user))
+
+
+def evaluation_public(ev: Evaluation, user) -> dict:
+    data = {
+        "id": ev.pk, "subject_kind": ev.subject_kind, "subject_ref": ev.subject_ref, "round": ev.round,
+        "status": ev.status, "level": ev.level, "level_name": ev.get_level_display() if ev.level else None,
+        "bad": ev.bad, "channel": ev.channel, "text": ev.text, "unit": ev.unit.code,
+        "window": ev.window.code if ev.window_id else None,
+        "item": ev.implementation.impl_code if ev.implementation_id else None,
+        "rated_at": ev.rated_at, "defaulted": ev.status == EvalStatus.DEFAULTED,
+        "rater": None,
+    }
+    if can_see_rater(user, ev):
+        data["rater"] = {"name": ev.rater_name or (ev.rater_party.name if ev.rater_party_id else ""),
+                         "phone": ev.rater_phone, "party": ev.rater_party.number if ev.rater_party_id else None}
+    return data
+
+
+def evaluations_visible(user) -> QuerySet[Evaluation]:
+    """Supervisors see all; a unit's staff see their unit's; others nothing."""
+    qs = Evaluation.objects.select_related("unit", "window", "implementation", "rater_party")
+    if is_supervisor(user):
+        return qs
+    units = [s.unit_id for s in staff_roles(user)]
+    return qs.filter(unit_id__in=units) if units else qs.none()
+
+
+def rectifications_visible(user, *, overdue_only: bool = False) -> QuerySet[Rectification]:
+    qs = Rectification.objects.select_related("evaluation", "unit").order_by("fix_due_at")
+    if not is_supervisor(user):
+        qs = qs.filter(unit_id__in=[s.unit_id for s in staff_roles(user)])
+    if overdue_only:
+        qs = qs.filter(overdue=True)
+    return qs
+
+
+def _pct(n: int, d: int) -> float | None:
+    return round(100.0 * n / d, 2) if d else None
+
+
+def evaluation_stats(*, by: str, start: datetime | None = None, end: datetime | None = None,
+                     unit_ids: list[int] | None = None) -> list[dict]:
+    """Satisfaction, bad-review, rectification and on-time rates per staff/window/unit/park/item in a
+    period (rated_at in [start, end)), ranked by satisfaction rate then volume. One SQL query."""
+    if by not in GROUPS:
+        raise ValueError(by)
+    key, label = GROUPS[by]
+    qs = Evaluation.objects.filter(status__in=[EvalStatus.RATED, EvalStatus.DEFAULTED]).exclude(**{key: None})
+    if start:
+        qs = qs.filter(rated_at__gte=start)
+    if end:
+        qs = qs.filter(rated_at__lt=end)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    rows = (
+        qs.values(key_id=F(key), name=F(label))
+        .annotate(
+            total=Count("id"),
+            satisfied=Count("id", filter=Q(level__lte=3)),
+            bad_count=Count("id", filter=Q(bad=True)),
+            defaulted=Count("id", filter=Q(status=EvalStatus.DEFAULTED)),
+            rectified=Count("id", filter=Q(rectification__status=RectStatus.CLOSED)),
+            rect_due=Count("id", filter=Q(rectification__isnull=False) & ~Q(rectification__status=RectStatus.VOIDED)),
+            on_time=Count("id", filter=Q(rectification__on_time=True)),
+        )
+        .order_by()
+    )
+    out = []
+    for r in rows:
+        out.append({
+            "key": r["key_id"], "name": r["name"] or "", "total": r["total"], "satisfied": r["satisfied"],
+            "bad": r["bad_count"], "defaulted": r["defaulted"],
+            "satisfaction_rate": _pct(r["satisfied"], r["total"]), "bad_rate": _pct(r["bad_count"], r["total"]),
+            "rectification_rate": _pct(r["rectified"], r["rect_due"]),
+            "on_time_rate": _pct(r["on_time"], r["rect_due"]),
+        })
+    out.sort(key=lambda r: (-(r["satisfaction_rate"] or 0), -r["total"], str(r["name"])))
+    for i, r in enumerate(out, start=1):
+        r["rank"] = i
+    return out
