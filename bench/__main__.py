@@ -21,12 +21,13 @@ from pathlib import Path
 
 from .common import Figure, SkipFigure, bench_url, django_setup, ensure_database, machine
 
-# (name, module): the order is the order they run in; later figures use what earlier ones measured.
+# (name, module): the order is the order they run in; later figures use what earlier ones measured
+# (pgbench's tps) or made (the data set the HTTP, queue and recompute figures run against).
 FIGURES = [
     ("calendar", "bench.fig_calendar"),
     ("pgbench", "bench.fig_pgbench"),
-    ("http", "bench.fig_http"),
     ("data", "bench.datagen"),
+    ("http", "bench.fig_http"),
     ("lifecycle", "bench.fig_lifecycle"),
     ("queues", "bench.fig_queues"),
     ("recompute", "bench.fig_recompute"),
