@@ -5,9 +5,19 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from yiwang.core.errors import DomainError
+from yiwang.organisations.models import Unit, UnitKind
 
 from . import rules
-from .models import Bundle, BundleMember, ItemImplementation, ServiceItem
+from .models import (
+    Bundle,
+    BundleMember,
+    Empowerment,
+    EmpowermentMode,
+    ItemImplementation,
+    ItemType,
+    ServiceItem,
+    Step,
+)
 from .search import search_text_for
 
 MAX_STEPS = 3
@@ -49,6 +59,89 @@ def bundle_set_members(*, bundle: Bundle, members: list[tuple[ItemImplementation
 
     Refused: a member from outside the bundle's region, a wait for an outsider, a cycle.
     """
+    bundle_members_validate(bundle=bundle, members=members)
+    BundleMember.objects.filter(bundle=bundle).delete()
+    created = {}
+    for order, (impl, _) in enumerate(members, start=1):
+        created[impl.item.basic_code] = BundleMember.objects.create(bundle=bundle, implementation=impl, order=order)
+    for impl, after in members:
+        created[impl.item.basic_code].after.set([created[a] for a in after])
+    bundle_refresh_search(bundle)
+    return list(created.values())
+
+
+# ---------------------------------------------------------------- saving items and implementations
+
+
+def item_refresh_search(*, item: ServiceItem) -> None:
+    """Every implementation of this item carries the item's names and materials in its search text."""
+    for impl in ItemImplementation.objects.filter(item=item).select_related("item", "department"):
+        implementation_refresh_search(impl)
+
+
+@transaction.atomic
+def item_save(*, item: ServiceItem, steps: list[str] | None = None) -> ServiceItem:
+    """Save a basic item through the rules; with steps, replace its handling steps."""
+    item_validate(item=item, steps=steps or ())
+    if not (item.basic_code or "").strip():
+        raise DomainError("basic_code：基本编码不能为空", field="basic_code", code="required")
+    if item.type_code not in ItemType.values:
+        raise DomainError(f"type_code：事项类型代码“{item.type_code}”不在 GB/T 39046 代码表中",
+                          field="type_code", code="bad_type_code")
+    item.save()
+    if steps is not None:
+        wanted = [(i, name) for i, name in enumerate(steps, start=1)]
+        if list(item.steps.order_by("order").values_list("order", "name")) != wanted:
+            item.steps.all().delete()
+            Step.objects.bulk_create([Step(item=item, order=i, name=n) for i, n in wanted])
+    item_refresh_search(item=item)
+    return item
+
+
+def implementation_validate(*, impl: ItemImplementation) -> None:
+    if impl.type_code not in ItemType.values:
+        raise DomainError(f"type_code：事项类型代码“{impl.type_code}”不在 GB/T 39046 代码表中",
+                          field="type_code", code="bad_type_code")
+    clash = (
+        ItemImplementation.objects.filter(item_id=impl.item_id, region_id=impl.region_id)
+        .exclude(pk=impl.pk).values_list("impl_code", flat=True).first()
+    )
+    if clash:
+        raise DomainError(f"region：该事项在此行政区划已有实施清单（{clash}）", field="region", code="duplicate")
+
+
+@transaction.atomic
+def implementation_save(*, impl: ItemImplementation, co_reviewers: Iterable[Unit] | None = None) -> ItemImplementation:
+    implementation_validate(impl=impl)
+    impl.save()
+    if co_reviewers is not None:
+        impl.co_reviewers.set(list(co_reviewers))
+    implementation_refresh_search(impl)
+    return impl
+
+
+def empowerment_validate(*, empowerment: Empowerment) -> None:
+    e = empowerment
+    if e.mode not in EmpowermentMode.values:
+        raise DomainError(f"mode：赋权方式“{e.mode}”应为直接赋权、委托行使、服务前移或审批直报",
+                          field="mode", code="bad_mode")
+    if e.park_id and e.park.kind != UnitKind.PARK:
+        raise DomainError(f"park：单位“{e.park.code}”不是园区", field="park", code="not_a_park")
+    if e.effective_to is not None and e.effective_to <= e.effective_from:
+        raise DomainError("effective_to：终止日期应晚于生效日期", field="effective_to", code="bad_dates")
+    if e.approving_unit_id and e.mode != EmpowermentMode.DIRECT_REPORT:
+        raise DomainError("approving_unit：只有审批直报需要填写审批层级", field="approving_unit")
+
+
+@transaction.atomic
+def empowerment_save(*, empowerment: Empowerment) -> Empowerment:
+    empowerment_validate(empowerment=empowerment)
+    empowerment.save()
+    return empowerment
+
+
+def bundle_members_validate(*, bundle: Bundle, members: list[tuple[ItemImplementation, list[str]]]) -> None:
+    """The rules bundle_set_members enforces, without writing: region, duplicates, the graph."""
     codes = [impl.item.basic_code for impl, _ in members]
     for impl, _ in members:
         if impl.region_id != bundle.region_id:
@@ -58,16 +151,38 @@ def bundle_set_members(*, bundle: Bundle, members: list[tuple[ItemImplementation
                 code="member_outside_region",
             )
     if len(set(codes)) != len(codes):
-        raise DomainError("items：同一事项在一件事中只能出现一次", field="items", code="duplicate_member")
+        dup = next(c for c in codes if codes.count(c) > 1)
+        raise DomainError(f"items：事项“{dup}”在一件事中只能出现一次", field="items", code="duplicate_member")
     try:
         rules.bundle_layers({impl.item.basic_code: after for impl, after in members})
     except rules.BundleGraphError as exc:
         raise DomainError(f"items：{exc.message}", field="items", code="bad_graph")
-    BundleMember.objects.filter(bundle=bundle).delete()
-    created = {}
-    for order, (impl, _) in enumerate(members, start=1):
-        created[impl.item.basic_code] = BundleMember.objects.create(bundle=bundle, implementation=impl, order=order)
-    for impl, after in members:
-        created[impl.item.basic_code].after.set([created[a] for a in after])
-    bundle_refresh_search(bundle)
-    return list(created.values())
+
+
+@transaction.atomic
+def bundle_save(*, bundle: Bundle, members: list[tuple[ItemImplementation, list[str]]] | None = None) -> Bundle:
+    """Save a bundle; with members, replace them (through the same rules as bundle_set_members)."""
+    if members is not None:
+        bundle_members_validate(bundle=bundle, members=members)
+    elif bundle.pk:
+        outside = (BundleMember.objects.filter(bundle=bundle).exclude(implementation__region_id=bundle.region_id)
+                   .select_related("implementation").first())
+        if outside:
+            raise DomainError(
+                f"region：成员“{outside.implementation.impl_code}”不属于行政区划 {bundle.region_id}",
+                field="region", code="member_outside_region",
+            )
+    bundle.save()
+    if members is not None and _member_rows(bundle) != [(i.impl_code, sorted(a)) for i, a in members]:
+        bundle_set_members(bundle=bundle, members=members)
+    else:
+        bundle_refresh_search(bundle)
+    return bundle
+
+
+def _member_rows(bundle: Bundle) -> list[tuple[str, list[str]]]:
+    return [
+        (m.implementation.impl_code, sorted(a.implementation.item.basic_code for a in m.after.all()))
+        for m in BundleMember.objects.filter(bundle=bundle).order_by("order", "id")
+        .select_related("implementation").prefetch_related("after__implementation__item")
+    ]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from stdnum.cn import uscc as stdnum_uscc
 
 from yiwang.catalogue.models import (
@@ -82,15 +84,30 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
     return counts
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """update_or_create that writes only when something differs: loading twice changes nothing
+    (no saves, so no auto_now timestamps move and no post_save signals fire)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = [k for k, v in defaults.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, defaults[k])
+        obj.save()
+    return obj, False
+
+
 def _regions(rows) -> int:
     for r in rows:  # parents come first in the file
-        Region.objects.update_or_create(code=r["code"], defaults={"name": r["name"], "parent_id": r.get("parent")})
+        _upsert(Region, code=r["code"], defaults={"name": r["name"], "parent_id": r.get("parent")})
     return len(rows)
 
 
 def _units(rows) -> int:
     for u in rows:
-        Unit.objects.update_or_create(
+        _upsert(
+            Unit,
             code=u["code"],
             defaults={"name": u["name"], "kind": u["kind"], "region_id": u["region"],
                       "uscc": unit_uscc(u["code"], u["region"])},
@@ -100,7 +117,8 @@ def _units(rows) -> int:
 
 def _windows(rows) -> int:
     for w in rows:
-        Window.objects.update_or_create(
+        _upsert(
+            Window,
             code=w["code"], defaults={"name": w["name"], "kind": w["kind"], "unit": Unit.objects.get(code=w["unit"])}
         )
     return len(rows)
@@ -130,7 +148,7 @@ def _items(rows) -> dict[str, ServiceItem]:
         item = ServiceItem(basic_code=row["code"], **defaults)
         steps = row.get("steps") or default_steps(item)
         item_validate(item=item, steps=steps)
-        item, _ = ServiceItem.objects.update_or_create(basic_code=row["code"], defaults=defaults)
+        item, _ = _upsert(ServiceItem, basic_code=row["code"], defaults=defaults)
         # Supervising unit: the item's own department unless the file says otherwise.
         sup = Unit.objects.get(code=row.get("supervising_unit", row["department"]))
         if item.supervising_unit_id != sup.pk:
@@ -168,7 +186,8 @@ def _implementations(spec, item_rows, items) -> int:
         for code, dept in pairs:
             item = items[code]
             unit = Unit.objects.get(code=dept)
-            impl, _ = ItemImplementation.objects.update_or_create(
+            impl, _ = _upsert(
+                ItemImplementation,
                 impl_code=f"{region}-{code}",
                 defaults={
                     "item": item, "region_id": region, "department": unit, "name": item.name,
@@ -189,7 +208,8 @@ def _implementations(spec, item_rows, items) -> int:
 def _empowerments(rows) -> int:
     for e in rows:
         impl = ItemImplementation.objects.get(impl_code=e["item"])
-        Empowerment.objects.update_or_create(
+        _upsert(
+            Empowerment,
             implementation=impl,
             park=Unit.objects.get(code=e["park"]),
             effective_from=date.fromisoformat(str(e["from"])),
@@ -200,7 +220,8 @@ def _empowerments(rows) -> int:
 
 def _bundles(rows) -> int:
     for b in rows:
-        bundle, _ = Bundle.objects.update_or_create(
+        bundle, _ = _upsert(
+            Bundle,
             code=b["code"],
             defaults={"name": b["name"], "theme": b["theme"], "region_id": b["region"],
                       "promised_days": b["promised_days"]},
@@ -226,7 +247,8 @@ def _parties(spec) -> int:
     for e in spec.get("enterprises", []):
         number = party_number_require(kind="enterprise", number=e["uscc"], field="uscc")
         park = Unit.objects.get(code=e["park"]) if e.get("park") else None
-        Party.objects.update_or_create(
+        _upsert(
+            Party,
             number=number,
             defaults={"kind": "enterprise", "name": e["name"], "region_id": e["region"], "park": park,
                       "legal_representative": e.get("legal_representative", "张示范")},
@@ -234,7 +256,7 @@ def _parties(spec) -> int:
         count += 1
     for p in spec.get("persons", []):
         number = party_number_require(kind="person", number=p["id_number"], field="id_number")
-        Party.objects.update_or_create(number=number, defaults={"kind": "person", "name": p["name"],
+        _upsert(Party, number=number, defaults={"kind": "person", "name": p["name"],
                                                                  "region_id": p["region"]})
         count += 1
     return count
@@ -251,14 +273,37 @@ def _account(username: str, *, is_staff: bool = False, is_superuser: bool = Fals
     return user
 
 
+CATALOGUE_ADMIN_GROUP = "事项目录管理员"
+# What a catalogue admin keeps in the admin: (app label, model names).
+CATALOGUE_ADMIN_MODELS = [
+    ("catalogue", ["serviceitem", "step", "material", "itemimplementation", "empowerment", "bundle", "bundlemember"]),
+    ("workcalendar", ["calendaryear", "calendarday"]),
+]
+
+
+def catalogue_admin_group() -> Group:
+    """The group with the model permissions of the catalogue and the calendar (created or completed)."""
+    group, _ = Group.objects.get_or_create(name=CATALOGUE_ADMIN_GROUP)
+    query = Q(pk__in=[])
+    for app, models in CATALOGUE_ADMIN_MODELS:
+        query |= Q(content_type__app_label=app, content_type__model__in=models)
+    wanted = set(Permission.objects.filter(query).values_list("pk", flat=True))
+    if set(group.permissions.values_list("pk", flat=True)) != wanted:
+        group.permissions.set(wanted)
+    return group
+
+
 def _accounts() -> int:
     n = 0
     _account("admin", is_staff=True, is_superuser=True, first_name="系统管理员")
+    group = catalogue_admin_group()
     for username, unit_code, role, window_code, desc in DEMO_STAFF:
         user = _account(username, is_staff=role == Role.CATALOGUE_ADMIN, first_name=desc.split("（")[0])
         unit = Unit.objects.get(code=unit_code)
         window = Window.objects.get(code=window_code) if window_code else None
-        Staff.objects.update_or_create(user=user, unit=unit, role=role, defaults={"window": window})
+        _upsert(Staff, user=user, unit=unit, role=role, defaults={"window": window})
+        if role == Role.CATALOGUE_ADMIN and not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
         n += 1
     # Every unit that handles items gets an approver-and-head account named after its code,
     # so that each demo bundle can run end to end in the workbench.

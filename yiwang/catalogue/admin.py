@@ -1,0 +1,300 @@
+"""The catalogue admin (审改办): every save goes through catalogue.services, so the admin keeps the
+same rules as the API, the Excel import and the demo loader."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from yiwang.core.errors import DomainError
+
+from . import services
+from .consistency import consistency_check
+from .excel import CatalogueImportError, catalogue_export, catalogue_import
+from .models import (
+    Bundle,
+    BundleMember,
+    Empowerment,
+    ItemImplementation,
+    Material,
+    ServiceItem,
+    Step,
+)
+
+WAIT_SEPARATORS = "、,，; ；"
+
+
+def split_codes(text: str) -> list[str]:
+    for sep in WAIT_SEPARATORS[1:]:
+        text = (text or "").replace(sep, "、")
+    return [c.strip() for c in text.split("、") if c.strip()]
+
+
+def _reason(exc: DomainError) -> str:
+    """The message without its leading "field：" (the form shows it under the field already)."""
+    head, sep, tail = exc.message.partition("：")
+    return tail if sep and exc.field and head == exc.field else exc.message
+
+
+def _to_validation_error(exc: DomainError, fields) -> ValidationError:
+    if exc.field and exc.field in fields:
+        return ValidationError({exc.field: _reason(exc)})
+    return ValidationError(exc.message)
+
+
+# ---------------------------------------------------------------- items
+
+
+class StepInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        names = [f.cleaned_data["name"] for f in self.forms
+                 if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")]
+        if len(names) > services.MAX_STEPS:
+            raise ValidationError(f"办理环节不能超过{services.MAX_STEPS}个")
+        orders = [f.cleaned_data["order"] for f in self.forms
+                  if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("order")]
+        if len(set(orders)) != len(orders):
+            raise ValidationError("办理环节的顺序不能重复")
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    formset = StepInlineFormSet
+    extra = 0
+    max_num = services.MAX_STEPS
+    validate_max = True
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ("order", "name", "source", "required", "tolerable", "originals", "copies", "note")
+
+
+class ServiceItemForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        exclude = ()
+
+    def clean(self):
+        data = super().clean()
+        probe = ServiceItem(
+            promised_days=data.get("promised_days") or 0,
+            statutory_days=data.get("statutory_days") or 0,
+            mode=data.get("mode") or "promised",
+        )
+        try:
+            services.item_validate(item=probe)
+        except DomainError as exc:
+            raise _to_validation_error(exc, self.fields)
+        return data
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    form = ServiceItemForm
+    inlines = [StepInline, MaterialInline]
+    list_display = ("basic_code", "name", "type_code", "mode", "statutory_days", "promised_days", "service_object")
+    list_filter = ("type_code", "mode", "service_object")
+    search_fields = ("basic_code", "name")
+    change_list_template = "admin/catalogue/serviceitem/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        services.item_save(item=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.item_refresh_search(item=form.instance)
+
+    # ---- Excel import / export and the 三级四统 report
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("excel/", view(self.excel_view), name="catalogue_excel"),
+            path("excel/export/", view(self.excel_export_view), name="catalogue_excel_export"),
+            path("consistency/", view(self.consistency_view), name="catalogue_consistency"),
+        ] + super().get_urls()
+
+    def _require(self, request, *actions: str) -> None:
+        opts = self.model._meta
+        for action in actions:
+            if not request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+                raise PermissionDenied("无权进行此操作：需要事项目录管理员权限")
+
+    def excel_view(self, request):
+        self._require(request, "view")
+        form = ExcelUploadForm(request.POST or None, request.FILES or None)
+        problems = None
+        if request.method == "POST":
+            self._require(request, "add", "change")
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    summary = catalogue_import(upload.read())
+                except CatalogueImportError as exc:
+                    problems = exc.problems
+                    messages.error(request, f"导入失败：发现 {len(problems)} 处问题，未导入任何数据。")
+                else:
+                    messages.success(request, "导入成功：" + "，".join(f"{k} {v} 行" for k, v in summary.items()))
+                    return redirect("admin:catalogue_excel")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "事项目录 Excel 导入导出",
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+        }
+        return render(request, "admin/catalogue/excel.html", context)
+
+    def excel_export_view(self, request):
+        self._require(request, "view")
+        content = catalogue_export()
+        name = f"catalogue-{timezone.localdate():%Y%m%d}.xlsx"
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def consistency_view(self, request):
+        self._require(request, "view")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "三级四统检查",
+            "opts": self.model._meta,
+            "rows": consistency_check(),
+        }
+        return render(request, "admin/catalogue/consistency.html", context)
+
+
+class ExcelUploadForm(forms.Form):
+    file = forms.FileField(label="事项目录 Excel 文件（.xlsx）")
+
+
+# ---------------------------------------------------------------- implementations
+
+
+class ItemImplementationForm(forms.ModelForm):
+    class Meta:
+        model = ItemImplementation
+        exclude = ()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item") and data.get("region") and data.get("type_code"):
+            probe = ItemImplementation(pk=self.instance.pk, item=data["item"], region=data["region"],
+                                       type_code=data["type_code"])
+            try:
+                services.implementation_validate(impl=probe)
+            except DomainError as exc:
+                raise _to_validation_error(exc, self.fields)
+        return data
+
+
+@admin.register(ItemImplementation)
+class ItemImplementationAdmin(admin.ModelAdmin):
+    form = ItemImplementationForm
+    list_display = ("impl_code", "name", "region", "department", "type_code", "active")
+    list_filter = ("region", "type_code", "active")
+    search_fields = ("impl_code", "name", "item__basic_code")
+    autocomplete_fields = ("item",)
+    filter_horizontal = ("co_reviewers",)
+
+    def save_model(self, request, obj, form, change):
+        services.implementation_save(impl=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.implementation_refresh_search(form.instance)
+
+
+# ---------------------------------------------------------------- empowerments
+
+
+class EmpowermentForm(forms.ModelForm):
+    class Meta:
+        model = Empowerment
+        exclude = ()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("park") and data.get("mode") and data.get("effective_from"):
+            probe = Empowerment(park=data["park"], mode=data["mode"], effective_from=data["effective_from"],
+                                effective_to=data.get("effective_to"), approving_unit=data.get("approving_unit"))
+            try:
+                services.empowerment_validate(empowerment=probe)
+            except DomainError as exc:
+                raise _to_validation_error(exc, self.fields)
+        return data
+
+
+@admin.register(Empowerment)
+class EmpowermentAdmin(admin.ModelAdmin):
+    form = EmpowermentForm
+    list_display = ("implementation", "park", "mode", "effective_from", "effective_to")
+    list_filter = ("mode", "park")
+    search_fields = ("implementation__impl_code", "implementation__name")
+
+    def save_model(self, request, obj, form, change):
+        services.empowerment_save(empowerment=obj)
+
+
+# ---------------------------------------------------------------- bundles
+
+
+class BundleMemberForm(forms.ModelForm):
+    waits = forms.CharField(label="需等待（基本编码，用、分隔）", required=False)
+
+    class Meta:
+        model = BundleMember
+        fields = ("implementation", "order")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["waits"] = "、".join(a.implementation.item.basic_code for a in self.instance.after.all())
+
+
+class BundleMemberFormSet(forms.BaseInlineFormSet):
+    def members(self) -> list[tuple[ItemImplementation, list[str]]]:
+        rows = [f.cleaned_data for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("implementation")]
+        rows.sort(key=lambda d: d.get("order") or 0)
+        return [(d["implementation"], split_codes(d.get("waits", ""))) for d in rows]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            services.bundle_members_validate(bundle=self.instance, members=self.members())
+        except DomainError as exc:
+            raise ValidationError(_reason(exc))
+
+
+class BundleMemberInline(admin.TabularInline):
+    model = BundleMember
+    form = BundleMemberForm
+    formset = BundleMemberFormSet
+    extra = 0
+    autocomplete_fields = ("implementation",)
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "theme", "region", "promised_days", "active")
+    list_filter = ("theme", "region")
+    search_fields = ("code", "name")
+    inlines = [BundleMemberInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.save()  # the members are saved with it in save_related, through bundle_save
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
+        members = next((fs for fs in formsets if isinstance(fs, BundleMemberFormSet)), None)
+        services.bundle_save(bundle=form.instance, members=members.members() if members else None)
