@@ -1,0 +1,162 @@
+"""The seal's cryptography: SM3, SM2withSM3 signatures, and private keys encrypted at rest.
+
+- Canonical licence data: JSON with sorted keys, no spaces, UTF-8, Chinese as itself.
+- Signature: SM2 over SM3(Z_A || M) where Z_A uses the default user ID "1234567812345678"
+  (GM/T 0009). gmalg computes Z_A from the uid given to SM2(), so we pass that ID; the signature is
+  stored as r || s, 32 bytes each, in hex (128 characters). Public keys are 04 || x || y in hex.
+- Private keys at rest: SM4-CBC with a random IV and PKCS#7 padding, then HMAC-SM3 over
+  (public key || IV || ciphertext) — encrypt-then-MAC, bound to the seal's public key so that an
+  encrypted key cannot be moved to another seal. Both keys are derived from the master key with
+  HMAC-SM3 and distinct labels. The master key comes from YIWANG_MASTER_KEY; without it (dev and
+  test) it is derived from SECRET_KEY and a system check warns (licences.W001).
+"""
+
+import json
+import logging
+import os
+import secrets
+from datetime import date, datetime
+
+from django.conf import settings
+from gmalg import SM2, SM3, SM4
+
+log = logging.getLogger(__name__)
+
+DEFAULT_UID = b"1234567812345678"  # GM/T 0009 default signer ID
+KEY_FORMAT = "sm4cbc-hmacsm3-v1"
+
+
+class SealKeyError(Exception):
+    """An encrypted private key could not be opened (wrong master key or tampered record)."""
+
+
+def canonical_json(data) -> bytes:
+    def default(value):
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        raise TypeError(f"不可序列化的值：{type(value).__name__}")
+
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default).encode()
+
+
+def sm3_hex(data: bytes) -> str:
+    h = SM3()
+    h.update(data)
+    return h.value().hex()
+
+
+def _sm3(data: bytes) -> bytes:
+    h = SM3()
+    h.update(data)
+    return h.value()
+
+
+def hmac_sm3(key: bytes, message: bytes) -> bytes:
+    """HMAC (RFC 2104) with SM3 (64-byte block)."""
+    block = 64
+    if len(key) > block:
+        key = _sm3(key)
+    key = key.ljust(block, b"\0")
+    inner = _sm3(bytes(k ^ 0x36 for k in key) + message)
+    return _sm3(bytes(k ^ 0x5C for k in key) + inner)
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+def keypair_generate() -> tuple[bytes, str]:
+    """A new SM2 key pair: (private key, 32 bytes; public key hex 04||x||y)."""
+    sk, pk = SM2(uid=DEFAULT_UID).generate_keypair()
+    return sk.rjust(32, b"\0"), pk.hex()
+
+
+def sign(private_key: bytes, public_key_hex: str, message: bytes) -> str:
+    """SM2withSM3 signature of message, hex r||s."""
+    r, s = SM2(sk=private_key, uid=DEFAULT_UID, pk=bytes.fromhex(public_key_hex)).sign(message)
+    return r.rjust(32, b"\0").hex() + s.rjust(32, b"\0").hex()
+
+
+def verify(public_key_hex: str, message: bytes, signature_hex: str) -> bool:
+    try:
+        raw = bytes.fromhex(signature_hex)
+        if len(raw) != 64:
+            return False
+        return bool(SM2(uid=DEFAULT_UID, pk=bytes.fromhex(public_key_hex)).verify(message, raw[:32], raw[32:]))
+    except (ValueError, TypeError, ArithmeticError):  # malformed key or signature is simply "not valid"
+        return False
+
+
+# --- private keys at rest -----------------------------------------------------------------------
+
+def master_key_is_configured() -> bool:
+    return bool(getattr(settings, "YIWANG_MASTER_KEY", None) or os.environ.get("YIWANG_MASTER_KEY"))
+
+
+def _master_key() -> bytes:
+    configured = getattr(settings, "YIWANG_MASTER_KEY", None) or os.environ.get("YIWANG_MASTER_KEY")
+    if configured:
+        return configured.encode()
+    return b"derived-from-SECRET_KEY:" + settings.SECRET_KEY.encode()
+
+
+def _keys(master: bytes) -> tuple[bytes, bytes]:
+    return hmac_sm3(master, b"yiwang seal private key / SM4")[:16], hmac_sm3(master, b"yiwang seal private key / MAC")
+
+
+def master_key_id() -> str:
+    """A short fingerprint of the master key, stored beside each encrypted key (never the key)."""
+    return hmac_sm3(_master_key(), b"yiwang master key id").hex()[:16]
+
+
+def _cbc_encrypt(key: bytes, iv: bytes, plain: bytes) -> bytes:
+    cipher = SM4(key)
+    pad = 16 - len(plain) % 16
+    plain += bytes([pad]) * pad
+    out, prev = bytearray(), iv
+    for i in range(0, len(plain), 16):
+        block = cipher.encrypt(bytes(a ^ b for a, b in zip(plain[i:i + 16], prev, strict=True)))
+        out += block
+        prev = block
+    return bytes(out)
+
+
+def _cbc_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+    if not data or len(data) % 16:
+        raise SealKeyError("密文长度不正确")
+    cipher = SM4(key)
+    out, prev = bytearray(), iv
+    for i in range(0, len(data), 16):
+        block = data[i:i + 16]
+        out += bytes(a ^ b for a, b in zip(cipher.decrypt(block), prev, strict=True))
+        prev = block
+    pad = out[-1]
+    if not 1 <= pad <= 16 or out[-pad:] != bytes([pad]) * pad:
+        raise SealKeyError("填充不正确")
+    return bytes(out[:-pad])
+
+
+def private_key_encrypt(private_key: bytes, *, public_key_hex: str) -> str:
+    enc_key, mac_key = _keys(_master_key())
+    iv = secrets.token_bytes(16)
+    ciphertext = _cbc_encrypt(enc_key, iv, private_key)
+    mac = hmac_sm3(mac_key, bytes.fromhex(public_key_hex) + iv + ciphertext)
+    return ":".join([KEY_FORMAT, master_key_id(), iv.hex(), ciphertext.hex(), mac.hex()])
+
+
+def private_key_decrypt(blob: str, *, public_key_hex: str) -> bytes:
+    try:
+        fmt, key_id, iv_hex, ct_hex, mac_hex = blob.split(":")
+        iv, ciphertext, mac = bytes.fromhex(iv_hex), bytes.fromhex(ct_hex), bytes.fromhex(mac_hex)
+    except ValueError:
+        raise SealKeyError("印章私钥记录格式不正确")
+    if fmt != KEY_FORMAT:
+        raise SealKeyError(f"未知的私钥加密格式：{fmt}")
+    if key_id != master_key_id():
+        raise SealKeyError("印章私钥由另一主密钥加密：请检查 YIWANG_MASTER_KEY")
+    enc_key, mac_key = _keys(_master_key())
+    expected = hmac_sm3(mac_key, bytes.fromhex(public_key_hex) + iv + ciphertext)
+    if not secrets.compare_digest(expected, mac):
+        raise SealKeyError("印章私钥记录校验失败（可能被篡改）")
+    private_key = _cbc_decrypt(enc_key, iv, ciphertext)
+    if SM2(uid=DEFAULT_UID).generate_pk(private_key).hex() != public_key_hex.lower():
+        raise SealKeyError("印章私钥与公钥不匹配")
+    return private_key

@@ -1,0 +1,167 @@
+"""Reading the licence library: verification, listings, and what a licence shows."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from yiwang.organisations.selectors import staff_roles
+from yiwang.parties.models import Party
+
+from . import crypto
+from .identifiers import identifier_is_valid, identifier_parse
+from .models import Licence, LicenceStatus
+
+STATUS_REASONS = {
+    LicenceStatus.REVOKED: "证照已撤销",
+    LicenceStatus.SUSPENDED: "证照已暂扣",
+    LicenceStatus.CANCELLED: "证照已注销",
+    LicenceStatus.EXPIRED: "证照已失效",
+}
+
+
+def licence_get(identifier: str) -> Licence | None:
+    return (
+        Licence.objects.select_related("licence_type", "seal", "issuer", "in_name_of", "holder")
+        .filter(identifier=(identifier or "").strip())
+        .first()
+    )
+
+
+def signature_ok(licence: Licence) -> bool:
+    """The stored data is what the seal signed."""
+    from .services import licence_payload_bytes
+
+    message = licence_payload_bytes(licence)
+    return crypto.sm3_hex(message) == licence.payload_hash and crypto.verify(
+        licence.seal.public_key, message, licence.signature
+    )
+
+
+def history_ok(licence: Licence) -> bool:
+    """The status history is an unbroken chain of signed events ending in the stored status."""
+    from .services import event_payload
+
+    events = list(licence.events.select_related("seal").order_by("seq"))
+    if not events:
+        return False
+    prev = licence.payload_hash
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq or event.prev_hash != prev or event.seal.unit_id != licence.issuer_id:
+            return False
+        message = crypto.canonical_json(event_payload(event, licence.identifier))
+        if crypto.sm3_hex(message) != event.hash or not crypto.verify(event.seal.public_key, message, event.signature):
+            return False
+        prev = event.hash
+    last = events[-1]
+    if events[0].kind != "issued" or last.to_status != licence.status:
+        return False
+    return len(events) == 1 or last.reason == licence.status_reason
+
+
+def licence_check(licence: Licence, *, today: date | None = None) -> tuple[bool, str | None]:
+    """(valid, reason in Chinese when not valid)."""
+    today = today or timezone.localdate()
+    if not identifier_is_valid(licence.identifier):
+        return False, "证照标识校验位错误"
+    if not signature_ok(licence):
+        return False, "证照数据与电子印章签名不符，可能已被篡改"
+    seal = licence.seal
+    if seal.retired_at is not None and seal.retired_at < licence.created_at:
+        return False, "签发时该印章已停用"
+    if not history_ok(licence):
+        return False, "证照状态记录与签章历史不符，可能已被篡改"
+    if licence.status != LicenceStatus.VALID:
+        base = STATUS_REASONS.get(licence.status, "证照状态异常")
+        return False, f"{base}：{licence.status_reason}" if licence.status_reason else base
+    if licence.valid_from > today:
+        return False, f"证照尚未生效（自{licence.valid_from:%Y年%m月%d日}起有效）"
+    if licence.valid_to is not None and licence.valid_to < today:
+        return False, f"证照已过有效期（有效期至{licence.valid_to:%Y年%m月%d日}）"
+    return True, None
+
+
+def mask_number(number: str) -> str:
+    """A person's ID number shown publicly: the first 6 and last 4 characters."""
+    if len(number) == 18 and number[:17].isdigit():
+        return number[:6] + "*" * 8 + number[-4:]
+    return number
+
+
+def licence_data(licence: Licence, *, public: bool = False, base_url: str = "") -> dict:
+    """What a licence shows. Public (the verification page and API) masks a person's ID number."""
+    is_person = licence.holder.kind == "person"
+    return {
+        "identifier": licence.identifier,
+        "type": licence.licence_type.name,
+        "type_code": licence.licence_type.code,
+        "holder": {
+            "name": licence.holder_name,
+            "number": mask_number(licence.holder_number) if (public and is_person) else licence.holder_number,
+            "kind": licence.holder.kind,
+        },
+        "issuer": {"name": licence.issuer_name, "code": licence.issuer_code},
+        "in_name_of": {"name": licence.in_name_of_name, "code": licence.in_name_of_code},
+        "case_number": None if public else licence.case_number,
+        "issue_date": licence.issue_date.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_to": licence.valid_to.isoformat() if licence.valid_to else None,
+        "content": licence.content,
+        "version": licence.version,
+        "status": licence.status,
+        "status_label": licence.get_status_display(),
+        "status_reason": licence.status_reason or None,
+        "seal": {"name": licence.seal.name, "public_key": licence.seal.public_key},
+        "signature": licence.signature,
+        "verify_url": f"{base_url}/verify/{licence.identifier}",
+    }
+
+
+def licence_verify(identifier: str, *, base_url: str = "") -> dict:
+    """{"valid": bool, "reason": Chinese text or None, "licence": {...} or None}: the signature with
+    the seal's public key, the status history, the status and the validity dates."""
+    if identifier_parse(identifier) is None:
+        return {"valid": False, "reason": "证照标识格式不正确", "licence": None}
+    licence = licence_get(identifier)
+    if licence is None:
+        if not identifier_is_valid(identifier):
+            return {"valid": False, "reason": "证照标识校验位错误", "licence": None}
+        return {"valid": False, "reason": "未找到该证照", "licence": None}
+    valid, reason = licence_check(licence)
+    return {"valid": valid, "reason": reason, "licence": licence_data(licence, public=True, base_url=base_url)}
+
+
+def licences_of_holder(number: str) -> QuerySet[Licence]:
+    return Licence.objects.select_related("licence_type", "seal", "holder").filter(holder_number=number)
+
+
+def licences_of_user(user) -> QuerySet[Licence]:
+    """The licences held by the parties this user acts as."""
+    if not user.is_authenticated:
+        return Licence.objects.none()
+    return Licence.objects.select_related("licence_type", "seal", "holder").filter(holder__user=user)
+
+
+def licences_valid_for(holder: Party | str, type_name: str, *, today: date | None = None) -> list[Licence]:
+    """The holder's licences of this type that verify as valid today (无证明: used instead of a copy)."""
+    number = holder.number if isinstance(holder, Party) else holder
+    today = today or timezone.localdate()
+    candidates = (
+        licences_of_holder(number)
+        .filter(licence_type__name=type_name, status=LicenceStatus.VALID, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-issue_date", "-id")
+    )
+    return [lic for lic in candidates if licence_check(lic, today=today)[0]]
+
+
+def user_is_staff(user) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or staff_roles(user)))
+
+
+def user_holds(user, number: str) -> bool:
+    return bool(user.is_authenticated and Party.objects.filter(user=user, number=number).exists())
+
+
+def user_can_see(user, licence: Licence) -> bool:
+    return user_is_staff(user) or (user.is_authenticated and licence.holder.user_id == user.pk)

@@ -1,0 +1,367 @@
+"""Licences and seals: every state change of the licence library goes through these functions."""
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.core.errors import Conflict, DomainError, NotFound
+from yiwang.core.outbox import outbox_put
+from yiwang.organisations.models import Unit
+from yiwang.parties.identifiers import check_uscc
+from yiwang.parties.models import Party
+
+from . import crypto
+from .identifiers import identifier_build
+from .models import Licence, LicenceEvent, LicenceSerial, LicenceStatus, LicenceType, Seal
+from .rules import ACTION_LABELS, next_status
+from .types import KNOWN_TYPES
+
+log = logging.getLogger(__name__)
+
+
+# --- seals ---------------------------------------------------------------------------------------
+
+def seal_name_for(unit: Unit) -> str:
+    return f"{unit.name}行政审批专用章"
+
+
+def _seal_new(unit: Unit) -> Seal:
+    private_key, public_key = crypto.keypair_generate()
+    seal = Seal.objects.create(
+        unit=unit, name=seal_name_for(unit), public_key=public_key,
+        private_key_encrypted=crypto.private_key_encrypt(private_key, public_key_hex=public_key),
+    )
+    if not crypto.master_key_is_configured():
+        log.warning("YIWANG_MASTER_KEY 未设置：印章私钥以由 SECRET_KEY 派生的密钥加密，仅适用于开发和测试")
+    outbox_put(topic="seal.created", payload={"seal": seal.pk, "unit": unit.code, "name": seal.name})
+    return seal
+
+
+@transaction.atomic
+def seal_create(*, unit: Unit) -> Seal:
+    """The unit's first seal. A unit that already has an active seal rotates it instead."""
+    if Seal.objects.filter(unit=unit, retired_at__isnull=True).exists():
+        raise Conflict(f"unit：{unit.name}已有在用印章，如需更换请轮换印章", field="unit", code="seal_exists")
+    try:
+        with transaction.atomic():
+            return _seal_new(unit)
+    except IntegrityError:
+        raise Conflict(f"unit：{unit.name}已有在用印章", field="unit", code="seal_exists")
+
+
+@transaction.atomic
+def seal_rotate(*, unit: Unit) -> Seal:
+    """Retire the unit's active seal and make a new one. Licences signed by the old seal still verify."""
+    old = Seal.objects.select_for_update().filter(unit=unit, retired_at__isnull=True).first()
+    if old is not None:
+        old.retired_at = timezone.now()
+        old.save(update_fields=["retired_at"])
+        outbox_put(topic="seal.retired", payload={"seal": old.pk, "unit": unit.code})
+    return _seal_new(unit)
+
+
+def seal_for_unit(unit: Unit) -> Seal:
+    """The unit's active seal, made on first use (safe when two first uses race)."""
+    seal = Seal.objects.filter(unit=unit, retired_at__isnull=True).first()
+    if seal is not None:
+        return seal
+    try:
+        with transaction.atomic():
+            return _seal_new(unit)
+    except IntegrityError:
+        return Seal.objects.get(unit=unit, retired_at__isnull=True)
+
+
+def _sign(seal: Seal, message: bytes) -> str:
+    try:
+        private_key = crypto.private_key_decrypt(seal.private_key_encrypted, public_key_hex=seal.public_key)
+    except crypto.SealKeyError as exc:
+        raise DomainError(f"seal：{seal.name}无法使用（{exc}）", field="seal", code="seal_unusable")
+    return crypto.sign(private_key, seal.public_key, message)
+
+
+# --- licence types and the signed data -----------------------------------------------------------
+
+def licence_type_get(name: str) -> LicenceType:
+    """The licence type by name; the built-in types are created on first use."""
+    name = (name or "").strip()
+    found = LicenceType.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    if name not in KNOWN_TYPES:
+        raise NotFound(f"licence_type_name：未知的证照类型“{name}”", field="licence_type_name")
+    body, body_code, number, years = KNOWN_TYPES[name]
+    licence_type, _ = LicenceType.objects.get_or_create(
+        name=name, defaults={"code": body_code + number, "defining_body": body, "validity_years": years}
+    )
+    return licence_type
+
+
+def licence_payload(licence: Licence) -> dict:
+    """The data the seal signs: identifier, type, holder, issuer, in whose name, dates, content, version."""
+    return {
+        "identifier": licence.identifier,
+        "type": {"code": licence.licence_type.code, "name": licence.licence_type.name},
+        "holder": {"name": licence.holder_name, "number": licence.holder_number},
+        "issuer": {"name": licence.issuer_name, "code": licence.issuer_code},
+        "in_name_of": {"name": licence.in_name_of_name, "code": licence.in_name_of_code},
+        "issue_date": licence.issue_date.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_to": licence.valid_to.isoformat() if licence.valid_to else None,
+        "content": licence.content,
+        "version": licence.version,
+    }
+
+
+def licence_payload_bytes(licence: Licence) -> bytes:
+    return crypto.canonical_json(licence_payload(licence))
+
+
+def _at_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_payload(event: LicenceEvent, identifier: str) -> dict:
+    return {
+        "identifier": identifier, "seq": event.seq, "kind": event.kind, "from": event.from_status,
+        "to": event.to_status, "reason": event.reason, "at": _at_text(event.at), "prev_hash": event.prev_hash,
+    }
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return "系统"
+    if isinstance(actor, str):
+        return actor
+    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
+
+
+def _event_append(*, licence: Licence, kind: str, from_status: str, to_status: str, reason: str,
+                  actor=None) -> LicenceEvent:
+    last = licence.events.order_by("-seq").first()
+    seal = seal_for_unit(licence.issuer)
+    event = LicenceEvent(
+        licence=licence, seq=(last.seq + 1) if last else 1, kind=kind, from_status=from_status,
+        to_status=to_status, reason=reason, actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=_actor_name(actor),
+        at=timezone.now(), prev_hash=last.hash if last else licence.payload_hash, seal=seal,
+    )
+    message = crypto.canonical_json(event_payload(event, licence.identifier))
+    event.hash = crypto.sm3_hex(message)
+    event.signature = _sign(seal, message)
+    event.save()
+    return event
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+def _next_serial(licence_type: LicenceType, issuer_code: str) -> str:
+    LicenceSerial.objects.get_or_create(licence_type=licence_type, issuer_code=issuer_code)
+    counter = LicenceSerial.objects.select_for_update().get(licence_type=licence_type, issuer_code=issuer_code)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{counter.last:08d}"
+
+
+def _unit_code(unit: Unit, field: str) -> str:
+    result = check_uscc(unit.uscc or "", field=field)
+    if not result.valid:
+        raise DomainError(f"{field}：{unit.name}缺少有效的统一社会信用代码，无法颁发证照", field=field)
+    return result.normalised
+
+
+def _clean_content(content) -> dict:
+    if content is None:
+        return {}
+    if not isinstance(content, dict) or not all(isinstance(k, str) for k in content):
+        raise DomainError("content：证照内容应为以文字为键的对象", field="content")
+    try:
+        import json
+
+        return json.loads(crypto.canonical_json(content))
+    except (TypeError, ValueError):
+        raise DomainError("content：证照内容含有无法保存的值", field="content")
+
+
+def _years_later(start: date, years: int) -> date:
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return end - timedelta(days=1)
+
+
+@transaction.atomic
+def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_name_of: Unit | None = None,
+                  content: dict | None = None, case_number: str | None = None, valid_from: date | None = None,
+                  valid_to: date | None = None, actor=None) -> Licence:
+    """Issue a licence signed with the issuer's seal (the seal is made on the unit's first licence)."""
+    if not isinstance(holder, Party) or holder.pk is None:
+        raise DomainError("holder：持证主体不存在", field="holder")
+    if not isinstance(issuer, Unit) or issuer.pk is None:
+        raise DomainError("issuer：颁发机构不存在", field="issuer")
+    in_name_of = in_name_of or issuer
+    licence_type = licence_type_get(licence_type_name)
+    issuer_code = _unit_code(issuer, "issuer")
+    in_name_of_code = _unit_code(in_name_of, "in_name_of")
+    content = _clean_content(content)
+    today = timezone.localdate()
+    valid_from = valid_from or today
+    if valid_to is None and licence_type.validity_years:
+        valid_to = _years_later(valid_from, licence_type.validity_years)
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError("valid_to：有效期截止日期不能早于起始日期", field="valid_to")
+    seal = seal_for_unit(issuer)
+    serial = _next_serial(licence_type, issuer_code)
+    licence = Licence(
+        identifier=identifier_build(type_code=licence_type.code, issuer_code=issuer_code, serial=serial, version=1),
+        licence_type=licence_type, serial=serial, version=1,
+        holder=holder, holder_name=holder.name, holder_number=holder.number,
+        issuer=issuer, issuer_name=issuer.name, issuer_code=issuer_code,
+        in_name_of=in_name_of, in_name_of_name=in_name_of.name, in_name_of_code=in_name_of_code,
+        case_number=case_number or None, issue_date=today, valid_from=valid_from, valid_to=valid_to,
+        content=content, status=LicenceStatus.VALID, seal=seal,
+    )
+    message = licence_payload_bytes(licence)
+    licence.payload_hash = crypto.sm3_hex(message)
+    licence.signature = _sign(seal, message)
+    licence.save()
+    _event_append(licence=licence, kind="issued", from_status="", to_status=LicenceStatus.VALID, reason="颁发",
+                  actor=actor)
+    outbox_put(topic="licence.issued", payload={
+        "identifier": licence.identifier, "type": licence_type.name, "holder": holder.number,
+        "issuer": issuer.code, "case_number": licence.case_number,
+    })
+    return licence
+
+
+# --- status changes ------------------------------------------------------------------------------
+
+def _change(*, licence: Licence, action: str, reason: str, actor=None) -> Licence:
+    reason = (reason or "").strip()
+    if not reason and action != "reinstate":
+        raise DomainError(f"reason：{ACTION_LABELS[action]}证照须说明原因", field="reason")
+    with transaction.atomic():
+        locked = Licence.objects.select_for_update().select_related("issuer", "licence_type").get(pk=licence.pk)
+        new_status = next_status(locked.status, action)
+        if new_status is None:
+            raise Conflict(
+                f"status：证照当前状态为“{locked.get_status_display()}”，不能{ACTION_LABELS[action]}",
+                field="status", code="status_conflict",
+            )
+        old_status = locked.status
+        locked.status = new_status
+        locked.status_reason = reason
+        locked.save(update_fields=["status", "status_reason"])
+        _event_append(licence=locked, kind=action, from_status=old_status, to_status=new_status, reason=reason,
+                      actor=actor)
+        outbox_put(topic=f"licence.{new_status}", payload={
+            "identifier": locked.identifier, "from": old_status, "to": new_status, "reason": reason,
+            "holder": locked.holder_number, "case_number": locked.case_number,
+        })
+    licence.status, licence.status_reason = locked.status, locked.status_reason
+    return locked
+
+
+def licence_revoke(*, licence: Licence, reason: str, actor=None) -> Licence:
+    return _change(licence=licence, action="revoke", reason=reason, actor=actor)
+
+
+def licence_suspend(*, licence: Licence, reason: str, actor=None) -> Licence:
+    return _change(licence=licence, action="suspend", reason=reason, actor=actor)
+
+
+def licence_reinstate(*, licence: Licence, reason: str = "", actor=None) -> Licence:
+    return _change(licence=licence, action="reinstate", reason=reason or "恢复有效", actor=actor)
+
+
+def licence_cancel(*, licence: Licence, reason: str, actor=None) -> Licence:
+    return _change(licence=licence, action="cancel", reason=reason, actor=actor)
+
+
+def licences_expire(*, today: date | None = None) -> int:
+    """Mark valid or suspended licences whose validity ended before today as expired. Safe to run
+    again and from several workers: a licence changed meanwhile is skipped."""
+    today = today or timezone.localdate()
+    count = 0
+    due = Licence.objects.filter(
+        status__in=[LicenceStatus.VALID, LicenceStatus.SUSPENDED], valid_to__lt=today
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        licence = Licence.objects.get(pk=pk)
+        try:
+            _change(licence=licence, action="expire", reason=f"有效期至{licence.valid_to:%Y年%m月%d日}届满",
+                    actor="系统")
+        except Conflict:
+            continue
+        count += 1
+    return count
+
+
+# --- the case engine's integration points --------------------------------------------------------
+
+def _content_from_form(form, form_fields) -> dict:
+    if not isinstance(form, dict):
+        return {}
+    wanted = [f for f in (form_fields or []) if isinstance(f, str)]
+    keys = [k for k in wanted if k in form] if wanted else list(form)
+    return {str(k): form[k] for k in keys if isinstance(form[k], str | int | bool) and form[k] != ""}
+
+
+def licence_issue_for_case(case, *, actor=None) -> Licence | None:
+    """The licence a decided case produces, issued once (a second call returns the same licence).
+
+    Reads the case defensively: case.number, case.implementation.item.result_licence,
+    case.applicant (Party), case.deciding_unit (Unit; else the implementation's department),
+    case.in_name_of (Unit; else the deciding unit), case.form (dict of the item's form fields).
+    Returns None when the item produces no licence.
+    """
+    implementation = getattr(case, "implementation", None)
+    item = getattr(implementation, "item", None)
+    type_name = (getattr(item, "result_licence", "") or "").strip()
+    if not type_name:
+        return None
+    number = getattr(case, "number", None) or None
+    if number:
+        existing = Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version")
+        if existing.exists():
+            return existing.first()
+    holder = getattr(case, "applicant", None)
+    deciding = getattr(case, "deciding_unit", None) or getattr(implementation, "department", None)
+    in_name_of = getattr(case, "in_name_of", None) or deciding
+    content = {"关联事项": getattr(item, "name", "")}
+    content.update(_content_from_form(getattr(case, "form", None), getattr(item, "form_fields", None)))
+    try:
+        with transaction.atomic():
+            return licence_issue(
+                licence_type_name=type_name, holder=holder, issuer=deciding, in_name_of=in_name_of,
+                content=content, case_number=number, actor=actor,
+            )
+    except IntegrityError:
+        if number is None:
+            raise
+        return Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version").first()
+
+
+def licence_revoke_for_case(case, reason: str, *, actor=None) -> list[Licence]:
+    """Revoke every still-standing licence a case produced (a failed commitment post-check, say)."""
+    number = getattr(case, "number", None)
+    if not number:
+        return []
+    revoked = []
+    for licence in Licence.objects.filter(
+        case_number=number, status__in=[LicenceStatus.VALID, LicenceStatus.SUSPENDED]
+    ):
+        try:
+            revoked.append(licence_revoke(licence=licence, reason=reason, actor=actor))
+        except Conflict:
+            continue
+    return revoked
+
+
+def licence_verify(identifier: str) -> dict:
+    from .selectors import licence_verify as verify
+
+    return verify(identifier)
