@@ -7,5 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("items/<str:impl_code>/", views.item_guide, name="item"),
+    path("items/<str:impl_code>/guide.pdf", views.item_guide_pdf, name="item_pdf"),
     path("bundles/<str:code>/", views.bundle_page, name="bundle"),
+    path("bundles/<str:code>/checklist.pdf", views.bundle_checklist_pdf, name="bundle_pdf"),
 ]

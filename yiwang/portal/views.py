@@ -1,20 +1,103 @@
+"""Public portal pages: home with search, the service guide, the bundle page and their PDFs.
+No account needed. Reads only, through catalogue selectors."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from yiwang.catalogue import selectors
+from yiwang.catalogue.models import BundleTheme, ItemImplementation
+from yiwang.core.errors import NotFound
+from yiwang.organisations.models import Region
+from yiwang.organisations.selectors import region_subtree_codes
+
+from . import guide as guide_mod
+from . import pdf
+
+ALL_REGIONS = "all"
+THEME_ORDER = [BundleTheme.PERSON, BundleTheme.ENTERPRISE, BundleTheme.PROJECT]
 
 
-def home(request):
-    q = request.GET.get("q", "")
-    items = selectors.implementations_search(q=q)[:100]
+def not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+def _region_choice(request: HttpRequest) -> tuple[str, list[str] | None]:
+    """The region filter: the site's region (and below) by default, "all" for everything."""
+    region = request.GET.get("region") or settings.YIWANG_SITE_REGION
+    if region == ALL_REGIONS or not Region.objects.filter(code=region).exists():
+        return ALL_REGIONS, None
+    return region, region_subtree_codes(region)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    region, codes = _region_choice(request)
+    items = selectors.implementations_search(q=q).select_related("item")
     bundles = selectors.bundles_search(q=q)
-    return render(request, "portal/home.html", {"q": q, "items": items, "bundles": bundles})
+    if codes is not None:
+        items = items.filter(region_id__in=codes)
+        bundles = bundles.filter(region_id__in=codes)
+    items, bundles = list(items[:300]), list(bundles)
+    regions = Region.objects.filter(code__in=ItemImplementation.objects.filter(active=True)
+                                    .values("region_id")).order_by("code")
+    context = {"q": q, "region": region, "regions": regions, "all_regions": ALL_REGIONS}
+    if q:
+        context["bundle_results"] = guide_mod.rank(q, bundles, key=lambda b: (b.name, b.code, ""))
+        context["item_results"] = guide_mod.rank(
+            q, items, key=lambda i: (i.name, i.item.basic_code, i.item.result_licence))
+    else:
+        context["person_items"] = [i for i in items if i.item.service_object == "person"]
+        context["enterprise_items"] = [i for i in items if i.item.service_object != "person"]
+        context["bundle_themes"] = [
+            (theme.label, [b for b in bundles if b.theme == theme])
+            for theme in THEME_ORDER if any(b.theme == theme for b in bundles)
+        ]
+    return render(request, "portal/home.html", context)
 
 
-def item_guide(request, impl_code):
-    impl = selectors.implementation_get(impl_code)
-    return render(request, "portal/item.html", {"impl": impl, "item": impl.item})
+def _guide(impl_code: str) -> guide_mod.Guide:
+    return guide_mod.guide_for(selectors.implementation_get(impl_code))
 
 
-def bundle_page(request, code):
-    view = selectors.bundle_view(selectors.bundle_get(code))
-    return render(request, "portal/bundle.html", {"view": view, "bundle": view.bundle})
+def item_guide(request: HttpRequest, impl_code: str) -> HttpResponse:
+    try:
+        g = _guide(impl_code)
+    except NotFound:
+        return not_found(request, _("事项实施编码“%(code)s”不存在，请返回首页搜索。") % {"code": impl_code})
+    return render(request, "portal/item.html", {"g": g, "sections": guide_mod.GUIDE_SECTIONS})
+
+
+def item_guide_pdf(request: HttpRequest, impl_code: str) -> HttpResponse:
+    try:
+        g = _guide(impl_code)
+    except NotFound:
+        return not_found(request, _("事项实施编码“%(code)s”不存在，请返回首页搜索。") % {"code": impl_code})
+    return _pdf_response(pdf.guide_pdf(g, site_title=_(settings.YIWANG_SITE_TITLE)), f"guide-{g.impl_code}.pdf")
+
+
+def _checklist(code: str) -> guide_mod.Checklist:
+    return guide_mod.checklist_for(selectors.bundle_view(selectors.bundle_get(code)))
+
+
+def bundle_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        c = _checklist(code)
+    except NotFound:
+        return not_found(request, _("一件事“%(code)s”不存在，请返回首页查看一件事一次办。") % {"code": code})
+    return render(request, "portal/bundle.html", {"c": c})
+
+
+def bundle_checklist_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        c = _checklist(code)
+    except NotFound:
+        return not_found(request, _("一件事“%(code)s”不存在，请返回首页查看一件事一次办。") % {"code": code})
+    return _pdf_response(pdf.checklist_pdf(c, site_title=_(settings.YIWANG_SITE_TITLE)), f"checklist-{c.code}.pdf")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
