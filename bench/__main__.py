@@ -2,7 +2,7 @@
 
     python -m bench                     # 10 000 cases, short runs (what `make bench` does)
     python -m bench --scale 1000000     # the real run
-    python -m bench --only calendar     # one figure (calendar, pgbench, http, data, lifecycle, queues,
+    python -m bench --only calendar     # one figure (calendar, pgbench, data, http, lifecycle, queues,
                                         # recompute); several with commas
 
 The database is YIWANG_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yiwang_bench),
