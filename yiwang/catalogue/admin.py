@@ -298,3 +298,5 @@ class BundleAdmin(admin.ModelAdmin):
         form.save_m2m()
         members = next((fs for fs in formsets if isinstance(fs, BundleMemberFormSet)), None)
         services.bundle_save(bundle=form.instance, members=members.members() if members else None)
+        if members is not None:  # saved by the service, not by the formset: nothing for the change log
+            members.new_objects, members.changed_objects, members.deleted_objects = [], [], []
