@@ -109,8 +109,11 @@ def _load_from_db() -> tuple[CalendarIndex, int]:
 def get_index() -> CalendarIndex:
     """This process's index; rebuilt when another process (or this one) changed the calendar."""
     global _index, _index_version, _checked_at
+    from django.db import connection
+
     now = time.monotonic()
-    if _index is not None and now - _checked_at < RECHECK_SECONDS:
+    # Inside a transaction the calendar may have changed and then been rolled back: always check.
+    if _index is not None and now - _checked_at < RECHECK_SECONDS and not connection.in_atomic_block:
         return _index
     from .models import CalendarVersion
 

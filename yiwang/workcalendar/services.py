@@ -121,6 +121,8 @@ def parse_calendar_file(content: bytes, *, filename: str) -> tuple[int, list[Day
         rows.append(DayRow(d, kind, str(row.get("name", ""))[:64]))
     years = {r.date.year for r in rows}
     if declared_year is not None:
+        if not str(declared_year).strip().isdigit():
+            raise DomainError(f"JSON 的 year“{declared_year}”应为四位年份", field="file", code="bad_json")
         years.add(int(declared_year))
     if not errors and len(years) != 1:
         errors.append("一个文件只能导入一个年度，发现：" + "、".join(str(y) for y in sorted(years)) if years else "文件中没有日期")
