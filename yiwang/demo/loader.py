@@ -1,6 +1,7 @@
 """Load the demo data set (demo_catalogue.yaml): regions, units, windows, items, implementations,
 empowerments, bundles, parties and one staff account per role. Loading twice changes nothing."""
 
+import importlib
 import zlib
 from datetime import date
 from pathlib import Path
@@ -81,6 +82,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
         counts["parties"] = _parties(data["parties"])
         if with_accounts:
             counts["accounts"] = _accounts()
+        counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
     return counts
 
 

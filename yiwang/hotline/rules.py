@@ -1,0 +1,115 @@
+"""Plain rules of the hotline: deadlines per kind, anonymity, dispatch matching, the transition table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from yiwang.evaluations.rules import TZ, end_of_day
+
+# Working days per kind (广东省 12345 管理办法 2022; configure YIWANG_HOTLINE_DAYS per deployment).
+# 表扬 is passed on to the unit for its record; 5 working days is our choice.
+DEFAULT_DAYS = {"consult": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15, "praise": 5}
+DEFAULT_URGENT_HOURS = 24
+SIGN_WORKING_DAYS = 1
+MAX_RETURNS = 3
+# Who may stay anonymous: a 举报 protects the whistle-blower, a 建议 or 表扬 needs no answer to a person,
+# and a 咨询 can be answered on the line. 求助 and 投诉 need someone to help and to call back.
+ANONYMOUS_KINDS = frozenset({"report", "suggestion", "praise", "consult"})
+
+
+def days_table() -> dict[str, int]:
+    return {**DEFAULT_DAYS, **getattr(settings, "YIWANG_HOTLINE_DAYS", {})}
+
+
+def urgent_hours() -> int:
+    return int(getattr(settings, "YIWANG_HOTLINE_URGENT_HOURS", DEFAULT_URGENT_HOURS))
+
+
+@dataclass(frozen=True)
+class RequestDeadline:
+    deadline_at: datetime
+    near_due_at: datetime
+    provisional: bool
+
+
+def request_deadline(kind: str, received_at: datetime, *, urgent: bool, add_working_days: Callable,
+                     days: dict[str, int] | None = None, hours: int | None = None) -> RequestDeadline:
+    """Urgent: received + hours, near due at three quarters. Otherwise: the end of the n-th working day
+    after the day of receipt; near due from the end of the working day before (one working day left)."""
+    if urgent:
+        h = hours if hours is not None else urgent_hours()
+        return RequestDeadline(received_at + timedelta(hours=h), received_at + timedelta(hours=h * 3 / 4), False)
+    n = (days or days_table())[kind]
+    day0 = received_at.astimezone(TZ).date()
+    last = add_working_days(day0, n)
+    before = add_working_days(day0, n - 1) if n > 1 else None
+    near = end_of_day(before.date) if before else received_at
+    return RequestDeadline(end_of_day(last.date), near, last.provisional)
+
+
+def sign_due(dispatched_at: datetime, add_working_days: Callable) -> datetime:
+    return end_of_day(add_working_days(dispatched_at.astimezone(TZ).date(), SIGN_WORKING_DAYS).date)
+
+
+def may_be_anonymous(kind: str) -> bool:
+    return kind in ANONYMOUS_KINDS
+
+
+@dataclass(frozen=True)
+class RuleView:
+    id: int
+    category_id: int | None
+    region_code: str | None
+    unit_id: int
+
+
+def dispatch_match(rules: Sequence[RuleView], *, category_chain: Iterable[int], region_chain: Iterable[str]):
+    """The first rule (in order) whose category is the request's category or an ancestor, and whose
+    region is the request's region or an ancestor; empty fields match anything."""
+    cats, regions = set(category_chain), set(region_chain)
+    for r in rules:
+        if (r.category_id is None or r.category_id in cats) and (r.region_code is None or r.region_code in regions):
+            return r
+    return None
+
+
+# (status, action) → next status. A few depend on the request's counters; services decide those
+# before looking here (a visit by the requester's satisfaction, reopen vs escalate).
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("new", "dispatch"): "dispatched",
+    ("new", "answer"): "closed",          # 即时办结 from the knowledge base
+    ("new", "merge"): "merged",
+    ("new", "escalate"): "escalated",
+    ("dispatched", "sign"): "handling",
+    ("dispatched", "return"): "returned",
+    ("dispatched", "merge"): "merged",
+    ("returned", "dispatch"): "dispatched",
+    ("returned", "assign"): "handling",   # the hotline designates after MAX_RETURNS returns
+    ("returned", "dispute"): "arbitration",
+    ("returned", "escalate"): "escalated",
+    ("arbitration", "arbitrate"): "handling",
+    ("handling", "reply"): "replied",
+    ("handling", "escalate"): "escalated",
+    ("replied", "visit_satisfied"): "closed",
+    ("replied", "reopen"): "handling",
+    ("replied", "escalate"): "escalated",
+    ("escalated", "coordinate"): "escalated",
+    ("escalated", "conclude"): "closed",
+}
+
+ACTION_NAMES = {
+    "dispatch": "派单", "answer": "即时办结", "merge": "并单", "escalate": "转办不成事窗口", "sign": "签收",
+    "return": "退单", "assign": "指定承办", "dispute": "提请裁定", "arbitrate": "裁定承办", "reply": "答复",
+    "visit_satisfied": "回访办结", "reopen": "重办", "coordinate": "协调", "conclude": "协调办结",
+}
+
+
+def next_status(status: str, action: str) -> str:
+    nxt = TRANSITIONS.get((status, action))
+    if nxt is None:
+        raise LookupError(f"当前状态不能{ACTION_NAMES.get(action, action)}")
+    return nxt

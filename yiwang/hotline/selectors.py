@@ -1,0 +1,89 @@
+"""Reads of the hotline: queues by deadline, duplicates, overdue and escalated matters, demand closure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from yiwang.organisations.selectors import staff_roles
+
+from .models import OPEN_STATUSES, DemandBaseline, DemandItem, Request, Status
+
+
+def _base() -> QuerySet[Request]:
+    return Request.objects.select_related("category", "unit", "region")
+
+
+def queue(*, statuses=None) -> QuerySet[Request]:
+    """Open requests, earliest deadline first (the index hotline_queue_idx)."""
+    return _base().filter(status__in=statuses or OPEN_STATUSES).order_by("deadline_at", "id")
+
+
+def unit_inbox(user) -> QuerySet[Request]:
+    units = [s.unit_id for s in staff_roles(user)]
+    return (_base().filter(Q(unit_id__in=units) | Q(lead_unit_id__in=units) | Q(co_units__in=units),
+                           status__in=[Status.DISPATCHED, Status.HANDLING, Status.ESCALATED])
+            .distinct().order_by("deadline_at", "id"))
+
+
+def requests_overdue() -> QuerySet[Request]:
+    return queue().filter(overdue=True)
+
+
+def requests_escalated() -> QuerySet[Request]:
+    return _base().filter(status=Status.ESCALATED).order_by("deadline_at", "id")
+
+
+def request_duplicates(req: Request, *, days: int = 30) -> QuerySet[Request]:
+    """Open requests that look like the same matter: same category and region, the same place or the
+    same title, received within `days` days. The operator confirms before merging."""
+    since = req.received_at - timedelta(days=days)
+    same = Q(title=req.title)
+    if req.address:
+        same |= Q(address=req.address)
+    return (_base().filter(category=req.category, region=req.region, received_at__gte=since,
+                           status__in=OPEN_STATUSES, merged_into__isnull=True)
+            .filter(same).exclude(pk=req.pk).order_by("received_at"))
+
+
+def deadline_tag(req: Request) -> str:
+    """green / yellow (near due) / red (overdue), from the columns the timers keep, and the clock."""
+    if req.status not in OPEN_STATUSES or req.deadline_at is None:
+        return ""
+    now = timezone.now()
+    if req.overdue or now > req.deadline_at:
+        return "red"
+    if req.near_due or (req.near_due_at and now >= req.near_due_at):
+        return "yellow"
+    return "green"
+
+
+def demand_closure(*, region_code: str | None = None) -> dict:
+    """Enterprise-demand closure: items closed over items received (SQL counts), plus the baseline the
+    seeds report, shown side by side and combined."""
+    items = DemandItem.objects.all()
+    base = DemandBaseline.objects.all()
+    if region_code:
+        items = items.filter(request__region_id=region_code)
+        base = base.filter(region_id=region_code)
+    agg = items.aggregate(total=Count("id"), closed=Count("id", filter=Q(closed_at__isnull=False)))
+    b = base.aggregate(received=Sum("received"), closed=Sum("closed"))
+    total = agg["total"] + (b["received"] or 0)
+    closed = agg["closed"] + (b["closed"] or 0)
+    return {
+        "items_total": agg["total"], "items_closed": agg["closed"],
+        "baseline_received": b["received"] or 0, "baseline_closed": b["closed"] or 0,
+        "received": total, "closed": closed, "rate": round(100.0 * closed / total, 2) if total else None,
+    }
+
+
+def counters() -> dict:
+    return Request.objects.aggregate(
+        new=Count("id", filter=Q(status=Status.NEW)),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        near_due=Count("id", filter=Q(status__in=OPEN_STATUSES, near_due=True, overdue=False)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, overdue=True)),
+        escalated=Count("id", filter=Q(status=Status.ESCALATED)),
+    )
