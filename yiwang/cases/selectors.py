@@ -1,0 +1,170 @@
+"""Reads of cases: who the caller is to a case, what they may see, queues and the case view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from yiwang.core.errors import Forbidden, NotFound
+from yiwang.organisations.models import Role, UnitKind
+from yiwang.organisations.selectors import staff_roles
+
+from . import clock
+from . import transitions as T
+from .models import Case, CaseEvent, CaseStatus, CoReview
+
+HANDLING_ROLES = (Role.APPROVER, Role.DEPARTMENT_HEAD)
+HALL_KINDS = (UnitKind.CENTER, UnitKind.BUREAU)
+
+
+def near_due_days() -> int:
+    return int(getattr(settings, "YIWANG_NEAR_DUE_DAYS", 1))
+
+
+def _hall_regions(user) -> set[str]:
+    """Regions whose one-window hall this user clerks at (一窗受理: any item of any department)."""
+    return {s.unit.region_id for s in staff_roles(user) if s.role == Role.WINDOW_CLERK and s.unit.kind in HALL_KINDS}
+
+
+def actor_kinds(case: Case, user) -> set[str]:
+    """What this user is to this case: applicant, intake, reviewer, decider, head, co_reviewer."""
+    if user is None:
+        return {T.SYSTEM}
+    kinds: set[str] = set()
+    if not user.is_authenticated:
+        return kinds
+    if case.applicant.user_id == user.pk or case.agent_id == user.pk:
+        kinds.add(T.APPLICANT)
+    roles = staff_roles(user)
+    for s in roles:
+        if s.unit_id == case.receiving_unit_id and s.role in (Role.WINDOW_CLERK, *HANDLING_ROLES):
+            kinds.add(T.INTAKE)
+        if s.role in HANDLING_ROLES:
+            if s.unit_id == case.reviewing_unit_id:
+                kinds.add(T.REVIEWER)
+            if s.unit_id == case.deciding_unit_id:
+                kinds.add(T.DECIDER)
+        if s.role == Role.DEPARTMENT_HEAD and s.unit_id == case.deciding_unit_id:
+            kinds.add(T.HEAD)
+    if case.receiving_unit.region_id in _hall_regions(user):
+        kinds.add(T.INTAKE)
+    if any(s.role in HANDLING_ROLES for s in roles):
+        units = {s.unit_id for s in roles if s.role in HANDLING_ROLES}
+        if CoReview.objects.filter(case=case, unit_id__in=units).exists():
+            kinds.add(T.CO_REVIEWER)
+    return kinds
+
+
+def actor_units(case: Case, user) -> set[str]:
+    if user is None:
+        return set()
+    return {s.unit.code for s in staff_roles(user) if s.role in HANDLING_ROLES}
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    """Cases this user may see: their own as applicant or agent, their units' as staff."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    roles = staff_roles(user)
+    units = [s.unit_id for s in roles if s.role in (Role.WINDOW_CLERK, *HANDLING_ROLES)]
+    q = Q(applicant__user=user) | Q(agent=user)
+    if units:
+        q |= Q(receiving_unit_id__in=units) | Q(reviewing_unit_id__in=units) | Q(deciding_unit_id__in=units)
+        q |= Q(pk__in=CoReview.objects.filter(unit_id__in=units).values("case_id"))
+    halls = _hall_regions(user)
+    if halls:
+        q |= Q(receiving_unit__region_id__in=halls)
+    return Case.objects.filter(q)
+
+
+def case_list(
+    *, user, status: str = "", unit: str = "", due: str = "", mine: bool = False, q: str = ""
+) -> QuerySet[Case]:
+    qs = visible_cases(user) if not mine else Case.objects.filter(Q(applicant__user=user) | Q(agent=user))
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if unit:
+        qs = qs.filter(Q(receiving_unit__code=unit) | Q(reviewing_unit__code=unit) | Q(deciding_unit__code=unit))
+    if due in ("near", "overdue", "ok"):
+        qs = qs.filter(due_state=due)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(applicant__name__icontains=q))
+    return qs.select_related("implementation", "applicant", "deciding_unit", "receiving_unit").order_by(
+        "deadline", "submitted_at", "id"
+    )
+
+
+def queue_counters(qs: QuerySet[Case]) -> dict[str, int]:
+    """待受理, 办理中, 临期, 超期 in one query."""
+    return qs.aggregate(
+        submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)),
+        running=Count("id", filter=Q(status__in=T.RUNNING)),
+        near=Count("id", filter=Q(due_state="near", status__in=T.RUNNING)),
+        overdue=Count("id", filter=Q(due_state="overdue", status__in=T.RUNNING)),
+        to_deliver=Count("id", filter=Q(status__in=(CaseStatus.APPROVED, CaseStatus.DENIED))),
+    )
+
+
+def case_get(number: str, *, user, field: str = "number") -> Case:
+    """The case, if this user may see it: 404 when there is none, 403 when it is not theirs."""
+    case = (
+        Case.objects.select_related(
+            "implementation__item", "implementation__department", "applicant", "receiving_unit",
+            "reviewing_unit", "deciding_unit", "in_name_of", "agent",
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("seq")),
+            Prefetch("co_reviews", queryset=CoReview.objects.select_related("unit")),
+            "materials",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"{field}：办件“{number}”不存在", field=field, code="case_not_found")
+    if user is not None and not (actor_kinds(case, user) - {T.SYSTEM}):
+        raise Forbidden("无权查看此办件：仅申请人及经办单位工作人员可以查看", code="forbidden")
+    return case
+
+
+@dataclass
+class ClockView:
+    statutory_days: int
+    promised_days: int
+    extension_days: int
+    paused_days: int
+    days_used: int | None
+    days_left: int | None
+    deadline: date | None
+    provisional: bool
+    paused: bool
+    due_state: str
+
+
+def clock_view(case: Case, *, today: date | None = None) -> ClockView:
+    today = today or timezone.localdate()
+    until = case.decided_on or today
+    pauses = [(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None) for p in case.pauses]
+    running = case.status in T.RUNNING
+    return ClockView(
+        statutory_days=case.statutory_days,
+        promised_days=case.promised_days,
+        extension_days=case.extension_days,
+        paused_days=case.paused_days,
+        days_used=clock.days_used(accepted_on=case.accepted_on, until=until, pauses=pauses),
+        days_left=clock.days_left(deadline=case.deadline, today=today) if running else None,
+        deadline=case.deadline,
+        provisional=case.deadline_provisional,
+        paused=case.paused,
+        due_state=case.due_state,
+    )
+
+
+def allowed_actions(case: Case, user) -> list[str]:
+    """The actions of the table this user could try on this case now (guards are checked on acting)."""
+    kinds = actor_kinds(case, user) - {T.SYSTEM}
+    return [a for a in T.actions_from(case.status) if T.TABLE[(case.status, a)].actors & kinds]

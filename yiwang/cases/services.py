@@ -1,0 +1,608 @@
+"""Every change of a case goes through here: submit, the table's actions, materials, the clock.
+
+`case_act` is the one function that applies an edge of transitions.TABLE: it checks the edge, who
+the actor is to the case, the guards; applies the action's effects; recomputes the clock; writes
+the row with `UPDATE ... WHERE id = ? AND version = ?` (0 rows → 409); appends the event (its seq is
+the new version, so one version, one event); writes the outbox row; schedules or cancels timers;
+and sends the hooks of signals.py — all in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.catalogue.models import ItemImplementation, MaterialSource
+from yiwang.catalogue.selectors import implementation_get, route_for
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.outbox import outbox_put
+from yiwang.core.timers import timer_cancel, timer_reschedule
+from yiwang.organisations.models import Unit
+from yiwang.parties.models import CreditRecord, Party
+from yiwang.parties.services import party_get_or_create
+from yiwang.workcalendar.index import add_working_days
+
+from . import clock, selectors
+from . import signals as hooks
+from . import transitions as T
+from .materials import sniff
+from .models import (
+    Case,
+    CaseChannel,
+    CaseCounter,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    CoReview,
+    Decision,
+)
+
+CONFLICT_MESSAGE = "办件已被他人处理，请刷新后重试"
+RIGHT_TO_APPEAL = "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
+
+TIMER_DEEMED_ACCEPTANCE = "case.deemed_acceptance"
+TIMER_DEEMED_APPROVAL = "case.deemed_approval"
+TIMER_DEEMED_CONSENT = "case.deemed_consent"
+TIMER_SUPPLY_LIMIT = "case.supply_limit"
+TIMER_DELIVERY_LIMIT = "case.delivery_limit"
+TIMER_POST_CHECK = "case.post_check"
+TIMER_DUE_SWEEP = "case.due_sweep"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "YIWANG_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def case_number_next(*, impl_code: str, day: date) -> str:
+    """impl code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions.
+
+    The per-(implementation, day) counter row is created once (a racing creator gets the unique
+    constraint and retries) and incremented with UPDATE, which locks the row until commit.
+    """
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.get_or_create(impl_code=impl_code, day=day)
+            break
+        except IntegrityError:
+            continue
+    CaseCounter.objects.filter(impl_code=impl_code, day=day).update(last=F("last") + 1)
+    seq = CaseCounter.objects.filter(impl_code=impl_code, day=day).values_list("last", flat=True).get()
+    if seq > 9999:
+        raise DomainError("item：该事项当日办件编号已用尽", field="item")
+    return f"{impl_code}{day:%Y%m%d}{seq:04d}"
+
+
+# ---------------------------------------------------------------- submit
+
+
+def _applicant_materials(impl: ItemImplementation) -> tuple[list[str], list[str], list[str]]:
+    """(all names the applicant may upload, required ones, tolerable ones)."""
+    mats = [m for m in impl.item.materials.all() if m.source == MaterialSource.APPLICANT]
+    return ([m.name for m in mats], [m.name for m in mats if m.required], [m.name for m in mats if m.tolerable])
+
+
+def _steps_of(impl: ItemImplementation) -> list[str]:
+    from yiwang.catalogue.services import default_steps
+
+    return [s.name for s in impl.item.steps.all()] or default_steps(impl.item)
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    actor,
+    item: str,
+    applicant: Party | dict,
+    form: dict | None = None,
+    channel: str = CaseChannel.ONLINE,
+    agent_authorisation: str = "",
+    parent: Case | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Receive an application: online by the applicant, at a window by a clerk, or by an agent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    impl = implementation_get(item, field="item")
+    if channel not in CaseChannel.values:
+        raise DomainError("channel：申请渠道应为 online、window 或 agent", field="channel")
+    if isinstance(applicant, dict):
+        data = dict(applicant)
+        party = party_get_or_create(
+            kind=data.pop("kind", ""), number=data.pop("number", ""), name=data.pop("name", ""),
+            field="applicant.number",
+            **{k: v for k, v in data.items() if k in ("phone", "address", "legal_representative")},
+        )
+    else:
+        party = applicant
+    if impl.item.service_object and party.kind != impl.item.service_object:
+        who = "自然人" if impl.item.service_object == "person" else "法人"
+        raise DomainError(f"applicant.kind：该事项的服务对象是{who}", field="applicant.kind")
+    form = _form_check(impl, form or {})
+
+    route = route_for(impl=impl, park_code=party.park.code if party.park_id else None, on=today)
+    units = {u.code: u for u in Unit.objects.filter(
+        code__in={route.receiving_unit, route.reviewing_unit, route.deciding_unit, route.in_name_of})}
+    receiving = units[route.receiving_unit]
+
+    agent = None
+    if channel == CaseChannel.ONLINE:
+        if actor is None or party.user_id != actor.pk:
+            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
+                            field="applicant")
+    elif channel == CaseChannel.WINDOW:
+        probe = Case(receiving_unit=receiving, reviewing_unit=receiving, deciding_unit=receiving,
+                     applicant=party)
+        if actor is None or T.INTAKE not in selectors.actor_kinds(probe, actor):
+            raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
+                            field="channel")
+    else:
+        if not agent_authorisation.strip():
+            raise DomainError("agent_authorisation：代办须提供申请人的授权委托书", field="agent_authorisation")
+        agent = actor
+
+    number = case_number_next(impl_code=impl.impl_code, day=today)
+    case = Case.objects.create(
+        number=number, implementation=impl, parent=parent, applicant=party, agent=agent,
+        agent_authorisation=agent_authorisation.strip(), submitted_by=actor, channel=channel,
+        status=CaseStatus.SUBMITTED, route_mode=route.mode, receiving_unit=receiving,
+        reviewing_unit=units[route.reviewing_unit], deciding_unit=units[route.deciding_unit],
+        in_name_of=units[route.in_name_of], region_id=impl.region_id, form=form, submitted_at=now,
+        received_on=today, statutory_days=impl.item.statutory_days, promised_days=impl.item.promised_days,
+        steps=_steps_of(impl), version=1,
+    )
+    _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
+                  actor_kind=T.APPLICANT if channel != CaseChannel.WINDOW else T.INTAKE, reason="",
+                  data={"channel": channel, "route": route.mode}, now=now, seq=1)
+    _notify(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
+    _schedule_deemed_acceptance(case)
+    return case
+
+
+def _form_check(impl: ItemImplementation, form: dict) -> dict:
+    if not isinstance(form, dict):
+        raise DomainError("form：申请表应为对象", field="form")
+    fields = list(impl.item.form_fields or [])
+    unknown = [k for k in form if k not in fields]
+    if unknown:
+        raise DomainError(f"form.{unknown[0]}：不是该事项申请表的字段", field=f"form.{unknown[0]}")
+    for name in fields:
+        value = form.get(name)
+        if value is None or not str(value).strip():
+            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
+        if len(str(value)) > 500:
+            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
+    return {k: str(form[k]).strip() for k in fields}
+
+
+# ---------------------------------------------------------------- the one function that acts
+
+
+def _case_for_update(case: Case | str) -> Case:
+    number = case.number if isinstance(case, Case) else case
+    found = (
+        Case.objects.select_related("implementation__item", "applicant", "receiving_unit", "reviewing_unit",
+                                    "deciding_unit", "in_name_of")
+        .filter(number=number).first()
+    )
+    if found is None:
+        raise NotFound(f"number：办件“{number}”不存在", field="number", code="case_not_found")
+    return found
+
+
+def case_act(
+    *,
+    case: Case | str,
+    actor,
+    action: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Apply one action of the transition table. actor None means the system (a timer)."""
+    with transaction.atomic():
+        return _act(case=case, actor=actor, action=action, reason=(reason or "").strip(), data=dict(data or {}),
+                    version=version, now=now or timezone.now())
+
+
+def _act(*, case, actor, action, reason, data, version, now) -> Case:
+    if action not in T.ACTIONS:
+        raise NotFound(f"action：未知的操作“{action}”", field="action", code="unknown_action")
+    case = _case_for_update(case)
+    if version is not None and version != case.version:
+        raise Conflict(CONFLICT_MESSAGE, field="version")
+    edge = T.TABLE.get((case.status, action))
+    if edge is None:
+        raise Conflict(f"action：办件当前状态为“{case.get_status_display()}”，不能{T.ACTION_LABELS[action]}",
+                       field="action", code="bad_state")
+    kinds = selectors.actor_kinds(case, actor)
+    matched = edge.actors & kinds
+    if not matched:
+        if edge.actors == {T.SYSTEM}:
+            raise Forbidden(f"action：“{T.ACTION_LABELS[action]}”只能由系统执行", field="action")
+        who = "、".join(T.ACTOR_LABELS[a] for a in sorted(edge.actors))
+        raise Forbidden(f"action：无权{T.ACTION_LABELS[action]}，此操作须由{who}办理", field="action")
+    impl = case.implementation
+    item = impl.item
+    names, required, tolerable = _applicant_materials(implementation_get(impl.impl_code))
+    co_reviews = list(CoReview.objects.filter(case=case).select_related("unit"))
+    g = T.GuardInput(
+        case=case, data=data, reason=reason, required_materials=required, tolerable_materials=tolerable,
+        uploaded=set(CaseMaterial.objects.filter(case=case).values_list("name", flat=True)),
+        item_instant=item.is_instant, commitment_allowed=item.commitment_allowed,
+        deemed_approval_allowed=item.deemed_approval_allowed,
+        co_reviews=[(c.unit.code, c.consent) for c in co_reviews],
+        actor_units=selectors.actor_units(case, actor),
+    )
+    problem = T.check_guards(edge, g)
+    if problem:
+        field = problem.split("：", 1)[0]
+        raise DomainError(problem, field=field, code="guard")
+
+    old_status, old_version, old_deadline = case.status, case.version, case.deadline
+    old_provisional = case.deadline_provisional
+    today = timezone.localdate(now)
+    new_status = old_status if edge.to == T.SAME else edge.to
+    changed: set[str] = {"status"}
+    event_data: dict[str, Any] = {}
+    notice = ""
+    after: list = []  # (callable) run after the row is written
+
+    case.status = new_status
+    if action in ("accept", "deemed_accept"):
+        accepted_on = case.received_on if action == "deemed_accept" else today
+        case.accepted_on = accepted_on
+        case.current_step = 1
+        event_data["accepted_on"] = accepted_on.isoformat()
+        changed |= {"accepted_on", "current_step"}
+        if action == "accept":
+            tolerated = [m for m in (data.get("tolerate") or []) if m in tolerable]
+            if tolerated:
+                case.missing_materials = tolerated
+                case.supply_due = add_working_days(today, item.tolerance_days).date
+                changed |= {"missing_materials", "supply_due"}
+                event_data.update(tolerated=tolerated, supply_due=case.supply_due.isoformat())
+                after.append(lambda c: timer_reschedule(kind=TIMER_SUPPLY_LIMIT, key=c.number,
+                                                        due_at=clock.midnight_after(c.supply_due)))
+            if data.get("commitment"):
+                case.commitment = True
+                changed.add("commitment")
+                event_data["commitment"] = True
+            if data.get("paper"):
+                event_data["paper"] = list(data["paper"])
+            notice = f"您的申请已受理，办件编号 {case.number}。"
+        else:
+            event_data["deemed"] = "art32"
+            case.deemed = "deemed_acceptance"
+            changed.add("deemed")
+            reason = reason or "收件后5个工作日内未作受理决定，依《行政许可法》第三十二条自收件之日起视为受理"
+            notice = f"您的申请已依法视为受理（自收件之日 {accepted_on} 起）。"
+        co_units = list(impl.co_reviewers.all())
+        if co_units and item.deemed_consent_days:
+            slot_end = add_working_days(accepted_on, item.deemed_consent_days).date
+            CoReview.objects.bulk_create([CoReview(case=case, unit=u, slot_end=slot_end) for u in co_units],
+                                         ignore_conflicts=True)
+            event_data["co_review_until"] = slot_end.isoformat()
+            after.append(lambda c: timer_reschedule(kind=TIMER_DEEMED_CONSENT, key=c.number,
+                                                    due_at=clock.midnight_after(slot_end)))
+        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+    elif action == "refuse":
+        notice = f"您的申请不予受理。理由：{reason}"
+        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+    elif action == "request_correction":
+        case.correction_count += 1
+        changed.add("correction_count")
+        notice = f"请一次性补正以下内容后重新提交：{reason}"
+        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+    elif action == "resubmit":
+        case.received_on = today
+        if isinstance(data.get("form"), dict):
+            case.form = _form_check(impl, {**case.form, **data["form"]})
+            changed.add("form")
+        changed.add("received_on")
+        after.append(_schedule_deemed_acceptance)
+    elif action == "withdraw":
+        notice = "您的申请已撤回。"
+        after.append(_cancel_all_timers)
+    elif action == "review":
+        event_data["step"] = case.steps[case.current_step] if case.current_step < len(case.steps) else ""
+        case.current_step += 1
+        changed.add("current_step")
+        if data.get("opinion"):
+            event_data["opinion"] = str(data["opinion"])[:2000]
+    elif action in ("approve", "deny", "deemed_approve", "decide_on_acceptance"):
+        case.decision = Decision.DENIED if action == "deny" else Decision.APPROVED
+        case.decided_at, case.decided_on = now, today
+        case.current_step = len(case.steps)
+        case.delivery_due = clock.delivery_due(today)
+        case.decision_reason = reason
+        changed |= {"decision", "decided_at", "decided_on", "current_step", "delivery_due", "decision_reason"}
+        if action == "deemed_approve":
+            case.deemed = "deemed_approval"
+            changed.add("deemed")
+            case.decision_reason = reason = reason or "办理期限届满未作决定，依该事项超时默认规则由系统准予"
+        if action == "decide_on_acceptance":
+            case.decision_reason = reason = reason or (
+                "告知承诺：依申请人书面承诺当场准予" if case.commitment else "即办件：受理即办结")
+        if case.commitment and case.decision == Decision.APPROVED:
+            case.post_check_pending = True
+            case.post_check_due = add_working_days(today, item.post_check_days).date
+            changed |= {"post_check_pending", "post_check_due"}
+            event_data["post_check_due"] = case.post_check_due.isoformat()
+            after.append(lambda c: timer_reschedule(kind=TIMER_POST_CHECK, key=c.number,
+                                                    due_at=clock.midnight_after(c.post_check_due)))
+        notice = (f"您的申请已准予（{case.decision_reason}）。" if case.decision == Decision.APPROVED
+                  else f"您的申请不予许可。理由：{reason}。{RIGHT_TO_APPEAL}")
+        event_data["decision"] = case.decision
+        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_APPROVAL, key=c.number))
+        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_CONSENT, key=c.number))
+        after.append(lambda c: timer_cancel(kind=TIMER_SUPPLY_LIMIT, key=c.number))
+        after.append(lambda c: timer_reschedule(kind=TIMER_DELIVERY_LIMIT, key=c.number,
+                                                due_at=clock.midnight_after(c.delivery_due)))
+        after.append(lambda c: hooks.case_decided.send(sender=Case, case=c, decision=c.decision))
+    elif action == "pause":
+        procedure = str(data.get("procedure") or "特别程序")[:32]
+        case.pauses = [*case.pauses, [today.isoformat(), None, procedure]]
+        case.paused = True
+        changed |= {"pauses", "paused"}
+        event_data["procedure"] = procedure
+        notice = f"书面告知：您的申请进入{procedure}，期间不计入办理时限。事由：{reason}"
+    elif action == "resume":
+        pauses = [list(p) for p in case.pauses]
+        pauses[-1][1] = today.isoformat()
+        case.pauses, case.paused = pauses, False
+        changed |= {"pauses", "paused"}
+        notice = "您的申请已恢复办理计时。"
+    elif action == "extend":
+        case.extension_days, case.extended = int(data["days"]), True
+        changed |= {"extension_days", "extended"}
+        event_data["days"] = case.extension_days
+        notice = f"您的申请办理期限延长{case.extension_days}个工作日。理由：{reason}"
+    elif action == "supply_material":
+        name = data["material"]
+        if not CaseMaterial.objects.filter(case=case, name=name).exists():
+            raise DomainError(f"material：请先上传“{name}”", field="material")
+        case.missing_materials = [m for m in case.missing_materials if m != name]
+        changed.add("missing_materials")
+        event_data["material"] = name
+        if not case.missing_materials:
+            case.supply_overdue = False
+            changed.add("supply_overdue")
+            after.append(lambda c: timer_cancel(kind=TIMER_SUPPLY_LIMIT, key=c.number))
+    elif action == "flag_supply_overdue":
+        case.supply_overdue = True
+        changed.add("supply_overdue")
+        reason = reason or f"容缺材料未在 {case.supply_due} 前补交：" + "、".join(case.missing_materials)
+    elif action == "co_review":
+        units = g.actor_units
+        row = next(c for c in co_reviews if c.consent is None and c.unit.code in units)
+        row.consent, row.opinion = bool(data["consent"]), str(data.get("opinion") or reason)[:2000]
+        row.answered_at, row.answered_by = now, actor
+        row.save(update_fields=["consent", "opinion", "answered_at", "answered_by"])
+        event_data.update(unit=row.unit.code, consent=row.consent)
+    elif action == "deemed_consent":
+        silent = [c for c in co_reviews if c.consent is None and c.slot_end < today]
+        if not silent:
+            raise DomainError("action：联合审查意见期限未届满", field="action", code="guard")
+        CoReview.objects.filter(pk__in=[c.pk for c in silent]).update(consent=True, deemed=True, answered_at=now)
+        event_data["units"] = [c.unit.code for c in silent]
+        reason = reason or "联合审查单位在意见期限内未出具意见，视为无异议"
+    elif action == "deliver":
+        case.delivered_at, case.delivery_method = now, data["method"]
+        case.delivery_overdue = case.delivery_overdue or (case.delivery_due is not None and today > case.delivery_due)
+        changed |= {"delivered_at", "delivery_method", "delivery_overdue"}
+        event_data["method"] = case.delivery_method
+        notice = "您的办理结果已送达。"
+        after.append(lambda c: timer_cancel(kind=TIMER_DELIVERY_LIMIT, key=c.number))
+        after.append(lambda c: hooks.case_delivered.send(sender=Case, case=c))
+    elif action == "flag_delivery_overdue":
+        case.delivery_overdue = True
+        changed.add("delivery_overdue")
+        reason = reason or f"决定后10个工作日（{case.delivery_due}）内未送达（《行政许可法》第四十四条）"
+    elif action == "flag_post_check_due":
+        reason = reason or f"告知承诺事后核查期限（{case.post_check_due}）已到，请核查"
+    elif action in ("post_check_pass", "post_check_fail"):
+        case.post_check_pending = False
+        changed.add("post_check_pending")
+        after.append(lambda c: timer_cancel(kind=TIMER_POST_CHECK, key=c.number))
+        if action == "post_check_fail":
+            CreditRecord.objects.create(party=case.applicant, kind="false_commitment",
+                                        reason=f"办件 {case.number} 告知承诺事后核查不通过：{reason}",
+                                        source=f"case:{case.number}")
+            notice = f"经事后核查，您的承诺与实际不符，准予决定已撤销。理由：{reason}。{RIGHT_TO_APPEAL}"
+            after.append(lambda c: hooks.case_revoked.send(sender=Case, case=c, reason=reason))
+        else:
+            after.append(lambda c: hooks.case_closed.send(sender=Case, case=c))
+    elif action == "calendar_moved":
+        reason = reason or "工作日历调整（节假日或调休变化），重新计算办理期限"
+
+    # The clock, recomputed from the case's history on every action.
+    _clock_apply(case, today=today)
+    changed |= {"deadline", "deadline_provisional", "paused_days", "due_state"}
+    if action == "calendar_moved" and case.deadline == old_deadline and case.deadline_provisional == old_provisional:
+        raise DomainError("action：期限未变化", field="action", code="guard")
+    if old_deadline != case.deadline:
+        event_data["deadline_before"] = old_deadline.isoformat() if old_deadline else None
+        if case.deadline and notice and action in ("pause", "resume", "extend"):
+            notice += f" 当前办结期限：{case.deadline}。"
+
+    values = {f: getattr(case, f) for f in changed}
+    updated = Case.objects.filter(pk=case.pk, version=old_version).update(
+        **values, version=old_version + 1, updated_at=now)
+    if updated != 1:
+        raise Conflict(CONFLICT_MESSAGE, field="version")
+    case.version = old_version + 1
+
+    actor_unit = next((s.unit for s in selectors.staff_roles(actor) if s.unit_id in (
+        case.receiving_unit_id, case.reviewing_unit_id, case.deciding_unit_id)), None) if actor else None
+    event = _append_event(case, action=action, from_status=old_status, to_status=new_status, actor=actor,
+                          actor_kind=sorted(matched)[0], reason=reason, data=event_data, now=now,
+                          seq=case.version, actor_unit=actor_unit)
+    if notice or new_status != old_status:
+        _notify(case, action, notice or f"您的办件状态：{case.get_status_display()}。", reason=reason)
+    _schedule_deemed_approval(case)
+    for fn in after:
+        fn(case)
+    hooks.case_transitioned.send(sender=Case, case=case, event=event)
+    return case
+
+
+def _clock_apply(case: Case, *, today: date) -> None:
+    pauses = [(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None) for p in case.pauses]
+    h = clock.ClockHistory(accepted_on=case.accepted_on, promised_days=case.promised_days,
+                           extension_days=case.extension_days, pauses=pauses)
+    d = clock.deadline_from_history(h)
+    case.deadline, case.deadline_provisional, case.paused_days = d.date, d.provisional, d.paused_days
+    if case.status in T.RUNNING:
+        case.due_state = clock.due_state(deadline=case.deadline, today=today, paused=case.paused,
+                                         near_days=selectors.near_due_days())
+    else:
+        case.due_state = ""
+
+
+def _append_event(case: Case, *, action, from_status, to_status, actor, actor_kind, reason, data, now, seq,
+                  actor_unit=None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, seq=seq, action=action, from_status=from_status, to_status=to_status, actor=actor,
+        actor_kind=actor_kind, actor_unit=actor_unit, at=now, on=timezone.localdate(now), reason=reason,
+        data=data, deadline=case.deadline,
+    )
+
+
+def _notify(case: Case, action: str, text: str, *, reason: str = "") -> None:
+    outbox_put(topic=f"case.{action}", payload={
+        "number": case.number, "action": action, "status": case.status, "reason": reason,
+        "to": {"party": case.applicant.number, "name": case.applicant.name, "phone": case.applicant.phone},
+        "text": text, "deadline": case.deadline.isoformat() if case.deadline else None,
+    })
+
+
+# ---------------------------------------------------------------- timers
+
+
+def _schedule_deemed_acceptance(case: Case) -> None:
+    day = clock.deemed_acceptance_day(case.received_on)
+    timer_reschedule(kind=TIMER_DEEMED_ACCEPTANCE, key=case.number, due_at=clock.midnight_after(day))
+
+
+def _schedule_deemed_approval(case: Case) -> None:
+    item = case.implementation.item
+    if not item.deemed_approval_allowed:
+        return
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW) and case.deadline:
+        timer_reschedule(kind=TIMER_DEEMED_APPROVAL, key=case.number, due_at=clock.midnight_after(case.deadline))
+    else:
+        timer_cancel(kind=TIMER_DEEMED_APPROVAL, key=case.number)
+
+
+def _cancel_all_timers(case: Case) -> None:
+    for kind in (TIMER_DEEMED_ACCEPTANCE, TIMER_DEEMED_APPROVAL, TIMER_DEEMED_CONSENT, TIMER_SUPPLY_LIMIT,
+                 TIMER_DELIVERY_LIMIT, TIMER_POST_CHECK):
+        timer_cancel(kind=kind, key=case.number)
+
+
+# ---------------------------------------------------------------- convenience wrappers
+
+
+def case_accept(*, case: Case | str, actor, tolerate: list[str] | None = None, paper: list[str] | None = None,
+                commitment: bool = False, version: int | None = None, now: datetime | None = None) -> Case:
+    """Accept; an instant item or a commitment approval is decided at once (two events)."""
+    with transaction.atomic():
+        c = case_act(case=case, actor=actor, action="accept", version=version, now=now,
+                     data={"tolerate": tolerate or [], "paper": paper or [], "commitment": commitment})
+        if c.implementation.item.is_instant or c.commitment:
+            c = case_act(case=c, actor=actor, action="decide_on_acceptance", now=now)
+        return c
+
+
+# ---------------------------------------------------------------- materials
+
+
+@transaction.atomic
+def case_material_upload(*, case: Case | str, actor, name: str, filename: str, content: bytes,
+                         version: int | None = None, now: datetime | None = None) -> CaseMaterial:
+    """Store one material, checked by content (pdf, jpg, png, ofd) and size; a tolerated one also
+    counts as supplied (an event)."""
+    case = _case_for_update(case)
+    kinds = selectors.actor_kinds(case, actor)
+    if not kinds & {T.APPLICANT, T.INTAKE}:
+        raise Forbidden("file：只有申请人或受理窗口可以上传材料", field="file")
+    names, _, _ = _applicant_materials(implementation_get(case.implementation.impl_code))
+    if name not in names:
+        raise DomainError(f"name：“{name}”不是该事项需要申请人提交的材料", field="name")
+    open_statuses = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
+    if case.status not in open_statuses and name not in case.missing_materials:
+        raise Conflict("file：办件已受理，只能补交容缺材料", field="file", code="bad_state")
+    if len(content) == 0:
+        raise DomainError("file：文件为空", field="file")
+    if len(content) > max_upload_bytes():
+        raise DomainError(f"file：文件超过 {max_upload_bytes() // 1024 // 1024}MB", field="file", code="too_large")
+    kind = sniff(content)
+    if kind is None:
+        raise DomainError("file：仅支持 PDF、JPG、PNG、OFD 文件（按文件内容检查）", field="file", code="bad_type")
+    material = CaseMaterial(case=case, name=name, filename=filename[:200], kind=kind, size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor)
+    material.file.save(f"{case.number}-{material.sha256[:16]}.{kind}", ContentFile(content), save=False)
+    material.save()
+    if name in case.missing_materials:
+        case_act(case=case, actor=actor, action="supply_material", data={"material": name}, version=version,
+                 now=now)
+    return material
+
+
+# ---------------------------------------------------------------- the clock in bulk
+
+
+def cases_due_sweep(*, today: date | None = None) -> int:
+    """Keep due_state current for every running case in four UPDATEs (indexed columns)."""
+    today = today or timezone.localdate()
+    near_limit = add_working_days(today, selectors.near_due_days()).date
+    running = Case.objects.filter(status__in=T.RUNNING)
+    n = running.filter(paused=True).exclude(due_state="ok").update(due_state="ok")
+    n += running.filter(paused=False, deadline__lt=today).exclude(due_state="overdue").update(due_state="overdue")
+    n += running.filter(paused=False, deadline__gte=today, deadline__lte=near_limit).exclude(
+        due_state="near").update(due_state="near")
+    n += running.filter(paused=False, deadline__gt=near_limit).exclude(due_state="ok").update(due_state="ok")
+    return n
+
+
+def cases_recompute_deadlines(*, since: date, now: datetime | None = None) -> int:
+    """After a calendar change: move the deadlines of running cases whose window reaches `since`.
+
+    Only running cases with a deadline on or after `since` can move; each that does gets an event
+    saying why. Cases are handled one short transaction each, so a million cases never hold a lock
+    for long; a case someone else changes meanwhile is retried once.
+    """
+    moved = 0
+    qs = Case.objects.filter(status__in=T.RUNNING, deadline__gte=since).order_by("id")
+    for number, accepted_on, promised, extension, pauses, deadline, provisional in qs.values_list(
+        "number", "accepted_on", "promised_days", "extension_days", "pauses", "deadline", "deadline_provisional"
+    ).iterator(chunk_size=2000):
+        h = clock.ClockHistory(accepted_on=accepted_on, promised_days=promised, extension_days=extension,
+                               pauses=[(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None)
+                                       for p in pauses])
+        d = clock.deadline_from_history(h)
+        if d.date == deadline and d.provisional == provisional:
+            continue
+        for _ in range(2):
+            try:
+                case_act(case=number, actor=None, action="calendar_moved", now=now,
+                         data={"since": since.isoformat()})
+                moved += 1
+                break
+            except Conflict:
+                continue
+            except DomainError:
+                break
+    return moved
