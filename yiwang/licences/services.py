@@ -27,13 +27,18 @@ def seal_name_for(unit: Unit) -> str:
     return f"{unit.name}行政审批专用章"
 
 
+_warned = False
+
+
 def _seal_new(unit: Unit) -> Seal:
     private_key, public_key = crypto.keypair_generate()
     seal = Seal.objects.create(
         unit=unit, name=seal_name_for(unit), public_key=public_key,
         private_key_encrypted=crypto.private_key_encrypt(private_key, public_key_hex=public_key),
     )
-    if not crypto.master_key_is_configured():
+    global _warned
+    if not crypto.master_key_is_configured() and not _warned:
+        _warned = True
         log.warning("YIWANG_MASTER_KEY 未设置：印章私钥以由 SECRET_KEY 派生的密钥加密，仅适用于开发和测试")
     outbox_put(topic="seal.created", payload={"seal": seal.pk, "unit": unit.code, "name": seal.name})
     return seal
