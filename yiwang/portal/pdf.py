@@ -68,7 +68,7 @@ def _yes(flag: bool) -> str:
 def guide_pdf(g: Guide, *, site_title: str) -> bytes:
     s = _styles()
     width = A4[0] - 36 * mm
-    story: list = [_p(g.name, s["title"]), _p(_("办事指南") + " · " + site_title, s["subtitle"]), Spacer(1, 6)]
+    story: list = [_p(g.name, s["title"]), _p(_("办事指南") + " | " + site_title, s["subtitle"]), Spacer(1, 6)]
     titles = dict(GUIDE_SECTIONS)
 
     def section(key: str) -> None:
@@ -118,7 +118,7 @@ def checklist_pdf(c: Checklist, *, site_title: str) -> bytes:
     width = A4[0] - 36 * mm
     story: list = [
         _p(_("“%(name)s”一件事一次办 明白卡") % {"name": c.name}, s["title"]),
-        _p(site_title + " · " + _("承诺办结时限：%(n)s 个工作日") % {"n": c.promised_days}, s["subtitle"]),
+        _p(site_title + " | " + _("承诺办结时限：%(n)s 个工作日") % {"n": c.promised_days}, s["subtitle"]),
         Spacer(1, 6),
         _p(_("办理顺序"), s["h2"]),
     ]
