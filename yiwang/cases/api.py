@@ -1,0 +1,223 @@
+"""Cases over JSON: submit, read, act, list, upload materials. Thin: services and selectors do the work."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from yiwang.core.auth import require_user
+from yiwang.core.errors import DomainError
+
+from . import selectors, services
+from . import transitions as T
+from .models import Case
+
+router = Router(tags=["办件"])
+
+
+class ApplicantIn(Schema):
+    kind: str
+    number: str
+    name: str
+    phone: str = ""
+    address: str = ""
+    legal_representative: str = ""
+
+
+class SubmitIn(Schema):
+    item: str | None = None
+    bundle: str | None = None  # 一件事: added by the bundle module
+    applicant: ApplicantIn | None = None
+    form: dict[str, Any] = {}
+    channel: str = "online"
+    agent_authorisation: str = ""
+
+
+class ActIn(Schema):
+    reason: str = ""
+    version: int | None = None
+    tolerate: list[str] = []
+    paper: list[str] = []
+    commitment: bool = False
+    procedure: str = ""
+    days: int | None = None
+    method: str = ""
+    material: str = ""
+    consent: bool | None = None
+    opinion: str = ""
+    form: dict[str, Any] | None = None
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    actor_kind: str
+    at: datetime
+    on: date
+    reason: str
+    data: dict
+    deadline: date | None
+
+
+class CaseSummary(Schema):
+    number: str
+    item: str
+    item_name: str
+    applicant: str
+    status: str
+    status_label: str
+    deciding_unit: str
+    deadline: date | None
+    due_state: str
+    submitted_at: datetime
+
+
+class CaseOut(CaseSummary):
+    channel: str
+    route_mode: str
+    receiving_unit: str
+    reviewing_unit: str
+    in_name_of: str
+    form: dict
+    version: int
+    accepted_on: date | None
+    deadline_provisional: bool
+    statutory_days: int
+    promised_days: int
+    extension_days: int
+    paused: bool
+    paused_days: int
+    days_used: int | None
+    days_left: int | None
+    missing_materials: list[str]
+    supply_due: date | None
+    commitment: bool
+    post_check_due: date | None
+    decision: str
+    decided_at: datetime | None
+    delivery_due: date | None
+    delivered_at: datetime | None
+    steps: list[str]
+    current_step: int
+    materials: list[dict]
+    co_reviews: list[dict]
+    actions: list[str]
+    history: list[EventOut]
+
+
+class CaseList(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseSummary]
+
+
+def _summary(c: Case) -> dict:
+    return {
+        "number": c.number, "item": c.implementation.impl_code, "item_name": c.implementation.name,
+        "applicant": c.applicant.name, "status": c.status, "status_label": c.get_status_display(),
+        "deciding_unit": c.deciding_unit.code, "deadline": c.deadline, "due_state": c.due_state,
+        "submitted_at": c.submitted_at,
+    }
+
+
+def case_out(c: Case, user) -> dict:
+    v = selectors.clock_view(c)
+    return {
+        **_summary(c), "channel": c.channel, "route_mode": c.route_mode, "receiving_unit": c.receiving_unit.code,
+        "reviewing_unit": c.reviewing_unit.code, "in_name_of": c.in_name_of.code, "form": c.form,
+        "version": c.version, "accepted_on": c.accepted_on, "deadline_provisional": c.deadline_provisional,
+        "statutory_days": c.statutory_days, "promised_days": c.promised_days, "extension_days": c.extension_days,
+        "paused": c.paused, "paused_days": c.paused_days, "days_used": v.days_used, "days_left": v.days_left,
+        "missing_materials": c.missing_materials, "supply_due": c.supply_due, "commitment": c.commitment,
+        "post_check_due": c.post_check_due, "decision": c.decision, "decided_at": c.decided_at,
+        "delivery_due": c.delivery_due, "delivered_at": c.delivered_at, "steps": c.steps,
+        "current_step": c.current_step,
+        "materials": [{"id": m.pk, "name": m.name, "filename": m.filename, "kind": m.kind, "size": m.size,
+                       "url": f"/cases/{c.number}/materials/{m.pk}/"} for m in c.materials.all()],
+        "co_reviews": [{"unit": r.unit.code, "unit_name": r.unit.name, "slot_end": r.slot_end, "consent": r.consent,
+                        "deemed": r.deemed, "opinion": r.opinion} for r in c.co_reviews.all()],
+        "actions": selectors.allowed_actions(c, user),
+        "history": [{
+            "seq": e.seq, "action": e.action, "label": T.ACTION_LABELS.get(e.action, e.action),
+            "from_status": e.from_status, "to_status": e.to_status,
+            "actor": (e.actor.first_name or e.actor.username) if e.actor_id else None, "actor_kind": e.actor_kind,
+            "at": e.at, "on": e.on, "reason": e.reason, "data": e.data, "deadline": e.deadline,
+        } for e in c.events.all()],
+    }
+
+
+@router.post("/cases", response={201: CaseOut}, summary="提交申请（网上、窗口代收或代办）")
+def submit(request, payload: SubmitIn):
+    user = require_user(request)
+    if not payload.item and not payload.bundle:
+        raise DomainError("item：请指定事项实施编码（item）或一件事编码（bundle）", field="item")
+    if payload.bundle and not payload.item:
+        raise DomainError("bundle：一件事申请尚未开通，请按单个事项申请", field="bundle", code="not_supported")
+    if payload.applicant is None:
+        party = next(iter(user.parties.all()), None)
+        if party is None:
+            raise DomainError("applicant：请填写申请人", field="applicant")
+        applicant: Any = party
+    else:
+        applicant = payload.applicant.dict()
+    case = services.case_submit(actor=user, item=payload.item, applicant=applicant, form=payload.form,
+                                channel=payload.channel, agent_authorisation=payload.agent_authorisation)
+    return 201, case_out(selectors.case_get(case.number, user=user), user)
+
+
+@router.get("/cases", response=CaseList, summary="办件列表（按期限排序）")
+def case_list(request, status: str = "", unit: str = "", due: str = "", q: str = "", page: int = 1,
+              page_size: int = 50):
+    user = require_user(request)
+    if due and due not in ("near", "overdue", "ok"):
+        raise DomainError("due：应为 near、overdue 或 ok", field="due")
+    page, page_size = max(page, 1), min(max(page_size, 1), 200)
+    qs = selectors.case_list(user=user, status=status, unit=unit, due=due, q=q)
+    count = qs.count()
+    rows = list(qs[(page - 1) * page_size: page * page_size])
+    return {"count": count, "page": page, "page_size": page_size, "results": [_summary(c) for c in rows]}
+
+
+@router.get("/cases/{number}", response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
+def case_detail(request, number: str):
+    user = require_user(request)
+    return case_out(selectors.case_get(number, user=user), user)
+
+
+@router.post("/cases/{number}/materials", response={201: dict}, summary="上传材料（PDF、JPG、PNG、OFD）")
+def upload(request, number: str, name: Form[str], file: File[UploadedFile], version: Form[int | None] = None):
+    user = require_user(request)
+    selectors.case_get(number, user=user)
+    if file.size and file.size > services.max_upload_bytes():
+        raise DomainError(f"file：文件超过 {services.max_upload_bytes() // 1024 // 1024}MB", field="file",
+                          code="too_large")
+    m = services.case_material_upload(case=number, actor=user, name=name, filename=file.name or "",
+                                      content=file.read(), version=version)
+    return 201, {"id": m.pk, "name": m.name, "kind": m.kind, "size": m.size, "sha256": m.sha256}
+
+
+@router.post("/cases/{number}/{action}", response=CaseOut, summary="办理操作（受理、不予受理、补正、审核、决定、延期、暂停、送达…）")
+def act(request, number: str, action: str, payload: ActIn | None = None):
+    user = require_user(request)
+    selectors.case_get(number, user=user)
+    p = payload or ActIn()
+    data: dict[str, Any] = {k: v for k, v in {
+        "tolerate": p.tolerate, "paper": p.paper, "commitment": p.commitment, "procedure": p.procedure,
+        "days": p.days, "method": p.method, "material": p.material, "consent": p.consent, "opinion": p.opinion,
+        "form": p.form,
+    }.items() if v not in (None, "", [])}
+    if action == "accept":
+        services.case_accept(case=number, actor=user, tolerate=p.tolerate, paper=p.paper, commitment=p.commitment,
+                             version=p.version, now=timezone.now())
+    else:
+        services.case_act(case=number, actor=user, action=action, reason=p.reason, data=data, version=p.version)
+    return case_out(selectors.case_get(number, user=user), user)

@@ -1,0 +1,245 @@
+"""Pages: the applicant portal (apply, my cases), the window workbench and the approver/head workbench.
+
+Thin: every change goes through services; refusals are shown as messages; a 403 has a Chinese
+message. Forms post plain HTML (htmx, where loaded, only swaps the result in)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.catalogue.models import ItemImplementation, MaterialSource
+from yiwang.catalogue.selectors import implementation_get
+from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.organisations.models import Role
+from yiwang.organisations.selectors import staff_roles
+
+from . import selectors, services
+from . import transitions as T
+from .models import CaseStatus
+
+STAFF_ROLES = (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD)
+
+
+def domain_pages(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message)
+        except NotFound as exc:
+            raise Http404(exc.message)
+
+    return wrapped
+
+
+def _staff_or_403(user) -> list:
+    roles = [s for s in staff_roles(user) if s.role in STAFF_ROLES]
+    if not roles:
+        raise PermissionDenied("无权访问工作台：仅窗口受理人员、审批人员和部门负责人可以使用")
+    return roles
+
+
+def _applicant_materials(impl: ItemImplementation) -> list:
+    return [m for m in impl.item.materials.all() if m.source == MaterialSource.APPLICANT]
+
+
+def _save_uploads(request, number: str, impl: ItemImplementation) -> None:
+    for m in _applicant_materials(impl):
+        f = request.FILES.get(f"material_{m.pk}")
+        if f:
+            services.case_material_upload(case=number, actor=request.user, name=m.name, filename=f.name,
+                                          content=f.read())
+
+
+# ---------------------------------------------------------------- applicant portal
+
+
+@login_required
+@domain_pages
+def apply(request, impl_code: str):
+    impl = implementation_get(impl_code)
+    parties = list(request.user.parties.all())
+    ctx = {"impl": impl, "materials": _applicant_materials(impl), "parties": parties, "values": {}}
+    if request.method == "POST":
+        party = next((p for p in parties if str(p.pk) == request.POST.get("party")), parties[0] if parties else None)
+        values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
+        ctx["values"] = values
+        if party is None:
+            messages.error(request, "您的账号尚未关联办事主体（个人或企业），请到窗口办理或联系管理员")
+        else:
+            try:
+                case = services.case_submit(actor=request.user, item=impl_code, applicant=party, form=values,
+                                            channel="online")
+                _save_uploads(request, case.number, impl)
+                messages.success(request, f"申请已提交，办件编号 {case.number}")
+                return redirect("cases:my_case", number=case.number)
+            except DomainError as exc:
+                if isinstance(exc, Forbidden):
+                    raise
+                messages.error(request, exc.message)
+    ctx["fields"] = [(f"f_{i}", name, ctx["values"].get(name, "")) for i, name in enumerate(impl.item.form_fields)]
+    return render(request, "cases/apply.html", ctx)
+
+
+@login_required
+def my_cases(request):
+    cases = selectors.case_list(user=request.user, mine=True)[:200]
+    return render(request, "cases/my_cases.html", {"cases": cases})
+
+
+def _case_context(request, number: str) -> dict:
+    case = selectors.case_get(number, user=request.user)
+    actions = selectors.allowed_actions(case, request.user)
+    return {
+        "case": case, "clock": selectors.clock_view(case), "actions": actions,
+        "labels": T.ACTION_LABELS, "events": list(case.events.all()),
+        "materials": _applicant_materials(case.implementation),
+        "tolerable": [m.name for m in _applicant_materials(case.implementation) if m.tolerable],
+        "uploaded": {m.name for m in case.materials.all()},
+        "kinds": selectors.actor_kinds(case, request.user),
+    }
+
+
+@login_required
+@domain_pages
+def my_case(request, number: str):
+    ctx = _case_context(request, number)
+    return render(request, "cases/my_case.html", ctx)
+
+
+# ---------------------------------------------------------------- workbench
+
+
+@login_required
+@domain_pages
+def workbench(request):
+    roles = _staff_or_403(request.user)
+    status = request.GET.get("status", "")
+    due = request.GET.get("due", "")
+    base = selectors.visible_cases(request.user)
+    qs = selectors.case_list(user=request.user, status=status, due=due, q=request.GET.get("q", ""))
+    if not status and not due:
+        qs = qs.exclude(status__in=[*T.TERMINAL, CaseStatus.DELIVERED])
+    return render(request, "cases/workbench.html", {
+        "cases": qs[:200], "counters": selectors.queue_counters(base), "status": status, "due": due,
+        "roles": roles, "is_clerk": any(s.role == Role.WINDOW_CLERK for s in roles),
+        "statuses": CaseStatus.choices,
+    })
+
+
+@login_required
+@domain_pages
+def intake(request):
+    """Walk-in application at the one window, for any item of any department."""
+    roles = _staff_or_403(request.user)
+    if not any(s.role == Role.WINDOW_CLERK for s in roles):
+        raise PermissionDenied("无权代收件：仅综合窗口受理人员可以代申请人收件")
+    regions = {s.unit.region_id for s in roles}
+    impls = ItemImplementation.objects.filter(active=True, region_id__in=regions).select_related(
+        "department").order_by("department__code", "impl_code")
+    code = request.GET.get("item") or request.POST.get("item") or ""
+    impl = implementation_get(code) if code else None
+    values: dict = {}
+    if request.method == "POST" and impl is not None:
+        values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
+        applicant = {k: request.POST.get(k, "").strip() for k in ("kind", "number", "name", "phone")}
+        try:
+            case = services.case_submit(actor=request.user, item=impl.impl_code, applicant=applicant, form=values,
+                                        channel="window")
+            _save_uploads(request, case.number, impl)
+            messages.success(request, f"已收件，办件编号 {case.number}")
+            return redirect("cases:workbench_case", number=case.number)
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            messages.error(request, exc.message)
+    fields = [(f"f_{i}", n, values.get(n, "")) for i, n in enumerate(impl.item.form_fields)] if impl else []
+    return render(request, "cases/intake.html", {
+        "impls": impls, "impl": impl, "fields": fields, "materials": _applicant_materials(impl) if impl else [],
+        "post": request.POST,
+    })
+
+
+@login_required
+@domain_pages
+def workbench_case(request, number: str):
+    _staff_or_403(request.user)
+    ctx = _case_context(request, number)
+    ctx["methods"] = [("window", "窗口领取"), ("post", "邮寄送达"), ("electronic", "电子送达")]
+    return render(request, "cases/workbench_case.html", ctx)
+
+
+@require_POST
+@login_required
+@domain_pages
+def act(request, number: str):
+    p = request.POST
+    action = p.get("action", "")
+    back = p.get("next") or f"/workbench/cases/{number}/"
+    if not back.startswith("/"):
+        back = "/"
+    version = int(p["version"]) if p.get("version", "").isdigit() else None
+    data = {
+        "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
+        "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
+        "opinion": p.get("opinion", ""),
+    }
+    if p.get("days", "").strip():
+        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
+    if p.get("consent") in ("yes", "no"):
+        data["consent"] = p["consent"] == "yes"
+    try:
+        if action == "accept":
+            services.case_accept(case=number, actor=request.user, tolerate=data["tolerate"], paper=data["paper"],
+                                 commitment=data["commitment"], version=version)
+        else:
+            services.case_act(case=number, actor=request.user, action=action, reason=p.get("reason", ""),
+                              data={k: v for k, v in data.items() if v not in ("", [], False)}, version=version)
+        messages.success(request, f"已{T.ACTION_LABELS.get(action, action)}")
+    except DomainError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@require_POST
+@login_required
+@domain_pages
+def upload(request, number: str):
+    back = request.POST.get("next") or f"/me/cases/{number}/"
+    f = request.FILES.get("file")
+    try:
+        if f is None:
+            raise DomainError("file：请选择文件", field="file")
+        services.case_material_upload(case=number, actor=request.user, name=request.POST.get("name", ""),
+                                      filename=f.name, content=f.read())
+        messages.success(request, "材料已上传")
+    except DomainError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message)
+    return redirect(back if back.startswith("/") else "/")
+
+
+@domain_pages
+def material_file(request, number: str, pk: int):
+    """A material, only for those who may see the case (never a public media URL)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("请先登录后查看材料")
+    case = selectors.case_get(number, user=request.user)
+    m = next((m for m in case.materials.all() if m.pk == pk), None)
+    if m is None:
+        raise Http404("材料不存在")
+    from .materials import KINDS
+
+    return FileResponse(m.file.open("rb"), content_type=KINDS.get(m.kind, "application/octet-stream"),
+                        filename=m.filename or f"{m.name}.{m.kind}")
