@@ -49,15 +49,15 @@ def request_duplicates(req: Request, *, days: int = 30) -> QuerySet[Request]:
 
 
 def deadline_tag(req: Request) -> str:
-    """green / yellow (near due) / red (overdue), from the columns the timers keep, and the clock."""
+    """tag-ok (green) / tag-near (yellow) / tag-overdue (red), from the columns the timers keep, and the clock."""
     if req.status not in OPEN_STATUSES or req.deadline_at is None:
         return ""
     now = timezone.now()
     if req.overdue or now > req.deadline_at:
-        return "red"
+        return "tag-overdue"
     if req.near_due or (req.near_due_at and now >= req.near_due_at):
-        return "yellow"
-    return "green"
+        return "tag-near"
+    return "tag-ok"
 
 
 def demand_closure(*, region_code: str | None = None) -> dict:

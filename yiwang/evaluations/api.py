@@ -1,0 +1,61 @@
+from datetime import date, datetime, time
+
+from ninja import Router, Schema
+
+from yiwang.core.auth import require_user
+from yiwang.core.errors import DomainError, Forbidden
+
+from . import selectors, services
+from .rules import TZ
+
+router = Router(tags=["evaluations"])
+
+
+class RateIn(Schema):
+    level: int
+    channel: str = "web"
+    text: str = ""
+
+
+@router.get("/evaluations/by-token/{token}", summary="评价码对应的评价（公开，不含评价人）")
+def by_token(request, token: str):
+    ev = services.evaluation_by_token(token)
+    return {"subject_kind": ev.subject_kind, "subject_ref": ev.subject_ref, "round": ev.round, "status": ev.status,
+            "unit": ev.unit.name, "window": ev.window.name if ev.window_id else None,
+            "item": ev.implementation.name if ev.implementation_id else None}
+
+
+@router.post("/evaluations/by-token/{token}", summary="评价（1 非常满意 … 5 非常不满意，GB/T 39046 表A.8）")
+def rate(request, token: str, payload: RateIn):
+    ev = services.evaluation_rate(evaluation=services.evaluation_by_token(token), level=payload.level,
+                                  channel=payload.channel, text=payload.text, rater_user=request.user)
+    return {"status": ev.status, "level": ev.level, "bad": ev.bad}
+
+
+@router.get("/evaluations", summary="好差评列表（本单位；督查人员可看全部）")
+def evaluations_list(request, bad: bool | None = None, limit: int = 100):
+    user = require_user(request)
+    qs = selectors.evaluations_visible(user)
+    if bad is not None:
+        qs = qs.filter(bad=bad)
+    return [selectors.evaluation_public(ev, user) for ev in qs[: max(1, min(limit, 500))]]
+
+
+@router.get("/evaluations/stats", summary="满意率、差评率、整改率、按时整改率与排名")
+def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
+    user = require_user(request)
+    if by not in selectors.GROUPS:
+        raise DomainError(f"by：统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")
+    if not selectors.is_supervisor(user):
+        from yiwang.organisations.selectors import staff_roles
+
+        if not staff_roles(user):
+            raise Forbidden("by：无权查看统计", field="by")
+        units = [s.unit_id for s in staff_roles(user)]
+    else:
+        units = None
+
+    def dt(d):
+        return datetime.combine(d, time.min, tzinfo=TZ) if d else None
+
+    return selectors.evaluation_stats(by=by, start=dt(start), end=dt(end), unit_ids=units)

@@ -1,0 +1,122 @@
+from ninja import Router, Schema
+
+from yiwang.core.auth import require_user
+from yiwang.core.errors import DomainError, NotFound
+from yiwang.organisations.models import Region, Unit
+
+from . import selectors, services
+from .models import Category
+
+router = Router(tags=["hotline"])
+
+
+class RequestIn(Schema):
+    kind: str
+    channel: str = "web"
+    category: str
+    region: str = "430321"
+    title: str
+    content: str
+    requester_name: str = ""
+    phone: str = ""
+    email: str = ""
+    anonymous: bool = False
+    address: str = ""
+    urgent: bool = False
+    demand_items: list[str] = []
+
+
+class ActionIn(Schema):
+    action: str
+    unit: str | None = None
+    reason: str = ""
+    reply: str = ""
+    level: int | None = None
+    article: int | None = None
+
+
+def _out(r, *, full: bool = False) -> dict:
+    data = {"number": r.number, "kind": r.kind, "status": r.status, "status_name": r.get_status_display(),
+            "category": r.category.code, "title": r.title, "unit": r.unit.code if r.unit_id else None,
+            "received_at": r.received_at, "deadline_at": r.deadline_at, "near_due": r.near_due, "overdue": r.overdue,
+            "reply": r.reply if r.status in ("replied", "closed") else "", "closed_at": r.closed_at,
+            "tag": selectors.deadline_tag(r)}
+    if full:
+        data["events"] = [{"action": e.action, "to_status": e.to_status, "at": e.at, "note": e.note}
+                          for e in r.events.all()]
+    return data
+
+
+def _unit(code):
+    u = Unit.objects.filter(code=code or "").first()
+    if u is None:
+        raise NotFound(f"unit：单位“{code}”不存在", field="unit")
+    return u
+
+
+@router.post("/requests", summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询）")
+def request_create(request, payload: RequestIn):
+    category = Category.objects.filter(code=payload.category, active=True).first()
+    if category is None:
+        raise NotFound(f"category：分类“{payload.category}”不存在", field="category")
+    region = Region.objects.filter(code=payload.region).first()
+    if region is None:
+        raise NotFound(f"region：行政区划“{payload.region}”不存在", field="region")
+    actor = request.user if request.user.is_authenticated else None
+    channel = payload.channel if actor and services.is_operator(actor) else "web"
+    data = payload.dict(exclude={"category", "region", "channel"})
+    req = services.request_create(category=category, region=region, channel=channel, actor=actor, **data)
+    return {**_out(req), "token": req.token}
+
+
+@router.get("/requests", summary="工单队列（话务员、督查：全部；单位：本单位）")
+def request_list(request, status: str = "", overdue: bool = False):
+    user = require_user(request)
+    qs = selectors.queue() if services.is_operator(user) else selectors.unit_inbox(user)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue=True)
+    return [_out(r) for r in qs[:500]]
+
+
+@router.get("/requests/{number}", summary="按工单编号查询进度（公开，不含诉求人信息）")
+def request_detail(request, number: str):
+    return _out(services.request_get(number), full=True)
+
+
+@router.post("/requests/{number}/actions", summary="工单操作：dispatch sign return dispute arbitrate assign reply visit escalate answer")
+def request_action(request, number: str, payload: ActionIn):
+    user = require_user(request)
+    req = services.request_get(number)
+    a = payload.action
+    if a == "dispatch":
+        req = services.request_dispatch(request=req, actor=user, unit=_unit(payload.unit) if payload.unit else None)
+    elif a == "sign":
+        req = services.request_sign(request=req, actor=user)
+    elif a == "return":
+        req = services.request_return(request=req, actor=user, reason=payload.reason)
+    elif a == "dispute":
+        req = services.request_dispute(request=req, actor=user, note=payload.reason)
+    elif a == "arbitrate":
+        req = services.request_arbitrate(request=req, actor=user, unit=_unit(payload.unit), note=payload.reason)
+    elif a == "assign":
+        req = services.request_assign(request=req, actor=user, unit=_unit(payload.unit))
+    elif a == "reply":
+        req = services.request_reply(request=req, actor=user, reply=payload.reply)
+    elif a == "visit":
+        req = services.request_visit(request=req, actor=user, level=payload.level, note=payload.reason)
+    elif a == "escalate":
+        req = services.request_escalate(request=req, actor=user, note=payload.reason)
+    elif a == "answer":
+        from yiwang.kb.selectors import article_get
+
+        req = services.request_answer(request=req, actor=user, article=article_get(payload.article or 0))
+    else:
+        raise DomainError(f"action：操作“{a}”不存在", field="action")
+    return _out(req)
+
+
+@router.get("/demands/closure", summary="企业诉求办结率（对单销号）")
+def demand_closure(request, region: str = ""):
+    return selectors.demand_closure(region_code=region or None)

@@ -1,0 +1,11 @@
+from ninja import Router
+
+router = Router(tags=["kb"])
+
+
+@router.get("/kb/search", summary="知识库检索（分词、拼音首字母、同义词；全文索引排序）")
+def kb_search(request, q: str = "", limit: int = 10):
+    from .selectors import kb_search as search
+
+    return [{"id": h.article.pk, "key": h.article.key, "title": h.article.title, "summary": h.article.summary,
+             "answer": h.article.answer, "score": round(h.score, 4)} for h in search(q, limit=max(1, min(limit, 50)))]
