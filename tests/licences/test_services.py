@@ -14,7 +14,6 @@ from yiwang.licences.rules import TRANSITIONS, next_status
 from yiwang.licences.selectors import licence_verify, licences_valid_for
 from yiwang.licences.services import (
     licence_cancel,
-    licence_issue,
     licence_issue_for_case,
     licence_reinstate,
     licence_revoke,
