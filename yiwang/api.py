@@ -92,10 +92,21 @@ def on_forbidden(request, exc):
     return api.create_response(request, {"error": "forbidden", "message": "无权进行此操作", "field": None}, status=403)
 
 
+_HTTP_MESSAGES = {400: "请求格式不正确", 401: "请先登录", 403: "无权进行此操作", 404: "未找到", 405: "不支持该请求方法",
+                  409: "操作冲突，请刷新后重试", 413: "请求内容过大", 415: "不支持的内容类型", 429: "请求过于频繁"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        return api.create_response(
+            request, {"error": "invalid", "message": "请求体不是合法的 JSON", "field": None}, status=400
+        )
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in message):  # Ninja's own English texts
+        message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
     return api.create_response(
-        request, {"error": "http_error", "message": str(exc), "field": None}, status=exc.status_code
+        request, {"error": "http_error", "message": message, "field": None}, status=exc.status_code
     )
 
 
