@@ -138,8 +138,10 @@ def run(ctx) -> list[Figure]:
                                   target="≥ 25 % of ping, p99 < 100 ms"))
             figures.append(Figure(key="2c_detail", title="HTTP GET /api/v1/cases/{number}", skipped=reason))
         else:
+            from .fig_lifecycle import choose_plan
+
             rng = random.Random(ctx.seed)
-            bodies = casespec.submit_bodies(rng, 20_000)
+            bodies = casespec.submit_bodies(rng, 20_000, choose_plan(ctx))
             results["submit"] = sub = load(ctx, port, "POST", ["/api/v1/cases"], bodies, auth)
             ctx.log(f"POST /api/v1/cases: {sub['rps']} req/s, p50 {sub['p50_ms']} ms, p99 {sub['p99_ms']} ms, "
                     f"statuses {sub['statuses']}")
