@@ -226,3 +226,26 @@ def test_admin_renders_in_chinese_for_the_catalogue_admin(client):
 )
 def test_relevance_prefers_name_initials_and_licence_over_mentions(q, name, licence, beats_name, beats_licence):
     assert relevance(q, name=name, licence=licence) > relevance(q, name=beats_name, licence=beats_licence)
+
+
+def test_workbench_layout_keeps_its_blocks_and_the_status_tags(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% extends "yiwang/workbench_base.html" %}'
+        '{% block title %}待办{% endblock %}'
+        '{% block menu %}<a class="active" href="/x/">待受理</a>{% endblock %}'
+        '{% block counters %}<a class="counter counter-overdue"><span class="counter-num">2</span>'
+        '<span class="counter-label">超期</span></a>{% endblock %}'
+        '{% block workbench %}<span class="tag tag-near">临期</span>{% endblock %}'
+    )
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    html = page.render({}, request)
+    assert "<title>待办 - 湘潭县政务服务网</title>" in html
+    menu = html[html.index('class="workbench-menu"'):html.index('class="workbench-main"')]
+    assert "待受理" in menu
+    main = html[html.index('class="workbench-main"'):]
+    assert main.index('class="counters"') < main.index("tag-near")
+    assert "counter-overdue" in main

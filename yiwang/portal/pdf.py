@@ -92,6 +92,7 @@ def guide_pdf(g: Guide, *, site_title: str) -> bytes:
              for i, m in enumerate(g.materials, start=1)]
     story.append(_table(rows, [width * 0.08, width * 0.44, width * 0.24, width * 0.12, width * 0.12], s["cell"]))
     if g.has_fetched:
+        story.append(Spacer(1, 4))
         story.append(_p(_("来源为“电子证照库调取”或“数据共享获取”的材料由部门调取，申请人无需提交。"), s["body"]))
     section("steps")
     story.append(_p(" → ".join(g.steps) or "—", s["body"]))
