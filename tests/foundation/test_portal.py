@@ -91,13 +91,18 @@ def test_home_has_header_search_first_nav_and_footer(client):
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
 
 
-@pytest.mark.parametrize("username, sees_workbench", [("clerk", True), ("catadmin", True), ("zhang", False)])
-def test_workbench_link_only_for_staff(client, username, sees_workbench):
+@pytest.mark.parametrize(
+    "username, workbench",
+    [("clerk", "/workbench/"), ("approver", "/workbench/"), ("catadmin", "/admin/"), ("zhang", None),
+     ("xtkj", None)],
+)
+def test_workbench_link_only_for_staff_and_to_their_own_workbench(client, username, workbench):
     from django.contrib.auth.models import User
 
     client.force_login(User.objects.get(username=username))
     header = client.get("/").content.decode().split("</header>")[0]
-    assert ("工作台" in header) is sees_workbench
+    links = re.findall(r'<a href="([^"]+)">工作台</a>', header)
+    assert links == ([workbench] if workbench else [])
     assert "退出" in header
 
 

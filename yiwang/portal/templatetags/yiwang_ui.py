@@ -3,25 +3,41 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
 register = template.Library()
 
-# Where the staff workbench lives; the first URL name that resolves wins.
-WORKBENCH_URL_NAMES = ("cases:workbench", "workbench", "cases:home")
+# Each role's workbench: the first URL name that resolves wins (modules mount their pages as they land).
+CASES = "cases:workbench"
+WORKBENCH_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.WINDOW_CLERK: (CASES,),
+    Role.APPROVER: (CASES,),
+    Role.DEPARTMENT_HEAD: (CASES,),
+    Role.HOTLINE_OPERATOR: ("hotline:console", CASES),
+    Role.SUPERVISOR: ("supervision:home", "hotline:supervise", CASES),
+    Role.LEADER: ("dashboards:home", CASES),
+    Role.CATALOGUE_ADMIN: ("admin:index",),
+}
 WORKBENCH_FALLBACK = "/workbench/"
 
 
-@register.simple_tag
-def workbench_url(user) -> str:
-    """The workbench link for a staff member; the admin for Django staff without a role; else ""."""
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    if not staff_roles(user):
-        return reverse("admin:index") if user.is_staff else ""
-    for name in WORKBENCH_URL_NAMES:
+def _first_url(names: tuple[str, ...]) -> str | None:
+    for name in names:
         try:
             return reverse(name)
         except NoReverseMatch:
             continue
-    return WORKBENCH_FALLBACK
+    return None
+
+
+@register.simple_tag
+def workbench_url(user) -> str:
+    """The workbench link for a staff member (by their first role); the admin for Django staff
+    without a role; "" for applicants and the public."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    roles = staff_roles(user)
+    if not roles:
+        return reverse("admin:index") if user.is_staff else ""
+    return _first_url(WORKBENCH_BY_ROLE.get(roles[0].role, (CASES,))) or WORKBENCH_FALLBACK
