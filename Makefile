@@ -35,8 +35,11 @@ lint: install
 worker: install
 	$(BIN)/yiwang worker
 
+# make bench [SCALE=1000000] [ONLY=calendar,queues]; the database is YIWANG_BENCH_DATABASE_URL
+SCALE ?= 10000
+ONLY ?=
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
