@@ -1,0 +1,100 @@
+"""The pages over Django's test client, and one browser run through Chromium."""
+
+import os
+import re
+
+import pytest
+
+from .conftest import QYSLDJ, form_for
+
+
+def test_workbench_is_403_with_a_chinese_message_for_applicants(client, db):
+    client.login(username="zhang", password="Demo@2026")
+    r = client.get("/workbench/")
+    assert r.status_code == 403 and "无权访问工作台" in r.content.decode()
+
+
+def test_walk_in_intake_then_queue_then_accept_with_a_stale_version(client, db):
+    client.login(username="clerk", password="Demo@2026")
+    assert client.get(f"/workbench/intake/?item={QYSLDJ}").status_code == 200
+    fields = {f"f_{i}": v for i, v in enumerate(form_for(QYSLDJ).values())}
+    r = client.post("/workbench/intake/", {"item": QYSLDJ, "kind": "enterprise", "number": "91430321MA4T8K2P6K",
+                                           "name": "湘潭示范餐饮有限公司", **fields})
+    assert r.status_code == 302
+    number = r["Location"].rstrip("/").rsplit("/", 1)[-1]
+    page = client.get("/workbench/").content.decode()
+    assert number in page and "待受理" in page
+    page = client.get(f"/workbench/cases/{number}/").content.decode()
+    assert "受理" in page and "不予受理" in page and "一次性告知补正" in page
+    r = client.post(f"/cases/{number}/act/", {"action": "refuse", "reason": "x", "version": "7"}, follow=True)
+    assert "办件已被他人处理" in r.content.decode()
+    r = client.post(f"/cases/{number}/act/", {"action": "request_correction", "reason": "章程未签字",
+                                               "version": "1"}, follow=True)
+    assert "待补正" in r.content.decode()
+
+
+def test_other_departments_cannot_open_the_case_page(client, db):
+    client.login(username="clerk", password="Demo@2026")
+    fields = {f"f_{i}": v for i, v in enumerate(form_for(QYSLDJ).values())}
+    r = client.post("/workbench/intake/", {"item": QYSLDJ, "kind": "enterprise", "number": "91430321MA4T8K2P6K",
+                                           "name": "湘潭示范餐饮有限公司", **fields})
+    number = r["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.logout()
+    client.login(username="xtx-ga", password="Demo@2026")
+    assert client.get(f"/workbench/cases/{number}/").status_code == 403
+    assert number not in client.get("/workbench/").content.decode()
+
+
+def login(page, username):
+    """Log in through the form (Enter in the password field: the header has a search button too)."""
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Demo@2026")
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+
+
+@pytest.mark.browser
+def test_apply_online_accept_approve_deliver_in_the_browser(browser_page, artifacts_dir):
+    page = browser_page
+    login(page, "xtkj")
+    page.goto(page.base_url + f"/apply/{QYSLDJ}/")
+    assert page.locator("input[name=f_0]").count() == 1, page.content()[:3000]
+    for i, value in enumerate(form_for(QYSLDJ).values()):
+        page.fill(f"input[name=f_{i}]", value)
+    page.click("#submit-apply")
+    page.wait_for_url(re.compile(r"/me/cases/"))
+    number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    assert "待受理" in page.inner_text("#case-status")
+
+    page.context.clear_cookies()
+    login(page, "clerk")
+    page.goto(page.base_url + "/workbench/")
+    assert number in page.inner_text("#queue")
+    page.goto(page.base_url + f"/workbench/cases/{number}/")
+    form = page.locator("form.action-accept")
+    for box in form.locator("input[name=paper]").all():
+        box.check()
+    form.locator("button[type=submit]").click()
+    assert "已受理" in page.inner_text("#case-status")
+
+    page.context.clear_cookies()
+    login(page, "approver")
+    page.goto(page.base_url + f"/workbench/cases/{number}/")
+    page.locator("form.action-review button[type=submit]").click()
+    page.locator("form.action-approve button[type=submit]").click()
+    assert "准予许可" in page.inner_text("#case-status")
+
+    page.context.clear_cookies()
+    login(page, "clerk")
+    page.goto(page.base_url + f"/workbench/cases/{number}/")
+    page.locator("form.action-deliver button[type=submit]").click()
+    assert "已送达" in page.inner_text("#case-status")
+
+    page.context.clear_cookies()
+    login(page, "xtkj")
+    page.goto(page.base_url + f"/me/cases/{number}/")
+    timeline = page.inner_text("#timeline")
+    for label in ("提交申请", "受理", "审核", "准予许可", "送达结果"):
+        assert label in timeline
+    page.screenshot(path=os.path.join(artifacts_dir, "case-timeline.png"), full_page=True)
