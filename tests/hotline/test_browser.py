@@ -1,0 +1,49 @@
+import os
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_takes_a_call_and_answers_from_kb(browser_page, artifacts_dir):
+    page = browser_page
+    # Not tests.conftest.login: its "button[type=submit]" hits the header's search button first.
+    page.goto(page.base_url + "/accounts/login/?next=/hotline/")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", "Demo@2026")
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url("**/hotline/")
+    page.select_option("#kind", "consult")
+    page.select_option("#category", "010101")
+    page.fill("#requester_name", "刘女士")
+    page.fill("#phone", "13800000010")
+    page.locator("#title").press_sequentially("怎么办营业执照", delay=30)
+    suggestion = page.locator("#suggestions li").first
+    suggestion.wait_for(timeout=10000)
+    assert "企业设立登记" in suggestion.inner_text()
+    page.screenshot(path=os.path.join(artifacts_dir, "hotline_console_kb.png"), full_page=True)
+    suggestion.locator("button.answer-btn").click()
+    page.wait_for_url("**/hotline/r/**")
+    body = page.content()
+    assert "即时办结" in body and "已办结" in body and "企业设立登记" in body
+
+
+def test_citizen_rates_a_window_service_by_qr_on_a_phone(browser_page, artifacts_dir):
+    from yiwang.evaluations import services
+    from yiwang.evaluations.models import Evaluation, Rectification
+    from yiwang.organisations.models import Window
+
+    window = Window.objects.get(code="XTX-W01")
+    ev = services.evaluation_invite(subject_kind="window", subject_ref="W-QR-1", unit=window.unit, window=window)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}/rate/{ev.token}/")
+    assert "综合受理窗口1" in page.content()
+    page.check("input[name=level][value='4']")
+    page.fill("textarea[name=text]", "排队时间太长")
+    page.click("form.rate-form button[type=submit]")
+    page.locator("#rated").wait_for()
+    page.screenshot(path=os.path.join(artifacts_dir, "rate_qr_phone.png"), full_page=True)
+    ev = Evaluation.objects.get(pk=ev.pk)
+    assert ev.level == 4 and ev.bad and ev.channel == "qr"
+    assert Rectification.objects.filter(evaluation=ev).exists()
