@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
@@ -29,9 +30,19 @@ def _values(content: bytes) -> dict[str, list[tuple]]:
 
 
 def _empty_catalogue() -> None:
-    """Rows removed straight in SQL (inside the test's transaction, rolled back after it), so that
-    other apps' tables pointing at the catalogue need not exist yet."""
-    for model in [BundleMember.after.through, ItemImplementation.co_reviewers.through, *CATALOGUE_MODELS]:
+    """The catalogue's rows, and every row that points at them (other apps' too, transitively),
+    removed straight in SQL inside the test's transaction (rolled back after it)."""
+    doomed = {*CATALOGUE_MODELS, BundleMember.after.through, ItemImplementation.co_reviewers.through}
+    grew = True
+    while grew:
+        grew = False
+        for model in apps.get_models(include_auto_created=True):
+            if model not in doomed and any(
+                f.is_relation and f.many_to_one and f.related_model in doomed for f in model._meta.get_fields()
+            ):
+                doomed.add(model)
+                grew = True
+    for model in doomed:
         model.objects.all()._raw_delete("default")
 
 
