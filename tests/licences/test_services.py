@@ -317,3 +317,14 @@ def test_licences_valid_for_finds_only_valid_ones(issue, xtkj):
     assert licences_valid_for(xtkj, "食品经营许可证") == []
     Licence.objects.filter(pk=a.pk).update(holder_name="篡改")
     assert licences_valid_for(xtkj.number, "营业执照") == []
+
+
+def test_receivers_issue_on_approval_and_revoke_on_failed_post_check():
+    from yiwang.licences.receivers import on_case_decided, on_case_revoked
+
+    case = _case(number="430321-QYSLDJ-20260301-0099")
+    assert on_case_decided(None, case=case, decision="denied") is None
+    licence = on_case_decided(None, case=case, decision="approved")
+    assert licence.case_number == case.number
+    on_case_revoked(None, case=case, reason="")
+    assert licence_verify(licence.identifier)["reason"] == "证照已撤销：告知承诺事后核查未通过"
