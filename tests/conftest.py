@@ -83,4 +83,5 @@ def login(page, username: str, password: str = "Demo@2026") -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit], input[type=submit]")
+    page.press("input[name=password]", "Enter")  # the header's search form has a submit button too
+    page.wait_for_load_state()
