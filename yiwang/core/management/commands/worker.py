@@ -14,7 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from yiwang.core.notifications import get_sender
 from yiwang.core.outbox import outbox_relay
@@ -23,14 +23,27 @@ from yiwang.core.timers import timers_fire_due
 log = logging.getLogger("yiwang.worker")
 
 
-def run_tasks(*, worker_id: str) -> None:
+def run_tasks(*, worker_id: str, limit: int = 100) -> None:
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
     if backend != "django_tasks_db.DatabaseBackend":
         return  # another backend (immediate, rq) runs its tasks itself
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction
 
-    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=None, worker_id=worker_id, excluded_queue_names=[]).run()
+    # django_tasks_db's own claim-and-run steps, without its loop (which closes the connection, and
+    # which installs its own signal handlers): claim one ready task under a lock, run it, repeat.
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
+    for _ in range(limit):
+        tasks = DBTaskResult.objects.ready().filter(backend_name="default")
+        with exclusive_transaction(tasks.db):
+            task_result = tasks.get_locked()
+            if task_result is not None:
+                task_result.claim(worker_id)
+        if task_result is None:
+            return
+        worker.run_task(task_result)
 
 
 def tick(*, worker_id: str) -> dict:
@@ -71,7 +84,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self._stop)
             self.stdout.write(f"worker {worker_id} started (interval {interval}s)")
         while True:
-            close_old_connections()
+            if not connection.in_atomic_block:
+                close_old_connections()
             try:
                 did = tick(worker_id=worker_id)
                 if did["timers"] or did["messages"]:
