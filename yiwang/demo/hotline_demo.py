@@ -63,26 +63,41 @@ FREE_ARTICLES = [
 ]
 
 
+def _put(model, lookup: dict, values: dict):
+    """Create the row, or update it only where a value differs: a second load saves nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save(update_fields=changed)
+    return obj
+
+
 def load_hotline_demo() -> dict:
+    from yiwang.kb.models import Article
+
     by_code: dict[str, Category] = {}
     for code, name, parent, desc, kw in CATEGORIES:
-        by_code[code], _ = Category.objects.update_or_create(
-            code=code, defaults={"name": name, "parent": by_code.get(parent), "description": desc, "keywords": kw})
+        by_code[code] = _put(Category, {"code": code},
+                             {"name": name, "parent": by_code.get(parent), "description": desc, "keywords": kw})
     if not DispatchRule.objects.exists():
         for order, cat, region, unit in RULES:
             DispatchRule.objects.create(order=order, category=by_code.get(cat) if cat else None,
                                         region=Region.objects.get(code=region), unit=Unit.objects.get(code=unit))
     for term, exp in SYNONYMS:
-        Synonym.objects.update_or_create(term=term, defaults={"expansions": exp})
-    EvaluationPolicy.objects.get_or_create(region=None)
-    EvaluationPolicy.objects.update_or_create(region_id="430321", defaults={"fix_working_days": 5})
-    DemandBaseline.objects.update_or_create(
-        region_id="430321", period="2023", defaults={"received": 2260, "closed": 2219,
-                                                     "source": "种子材料：企业诉求 2260 件，办结 2219 件"})
-    from yiwang.kb.models import Article
-
+        _put(Synonym, {"term": term}, {"expansions": exp})
+    if not EvaluationPolicy.objects.filter(region__isnull=True).exists():
+        EvaluationPolicy.objects.create(region=None)
+    _put(EvaluationPolicy, {"region_id": "430321"}, {"fix_working_days": 5})
+    _put(DemandBaseline, {"region_id": "430321", "period": "2023"},
+         {"received": 2260, "closed": 2219, "source": "种子材料：企业诉求 2260 件，办结 2219 件"})
     for title, body, kw, answer in FREE_ARTICLES:
         existing = Article.objects.filter(source="free", title=title).first()
+        if existing is not None and (existing.body, existing.keywords, existing.answer) == (body, kw, answer):
+            continue
         article_save(title=title, body=body, keywords=kw, answer=answer, article=existing)
     counts = kb_sync()
     return {"categories": len(CATEGORIES), "rules": DispatchRule.objects.count(), "kb_changed": counts["changed"]}

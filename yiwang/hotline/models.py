@@ -116,6 +116,7 @@ class Request(models.Model):
     unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="hotline_requests", verbose_name="承办单位")
     sign_due_at = models.DateTimeField("签收时限", null=True, blank=True)
+    sign_overdue = models.BooleanField("签收超时", default=False, db_index=True)
     designated = models.BooleanField("指定承办（不可退回）", default=False)
     returns = models.PositiveSmallIntegerField("退单次数", default=0)
     reopens = models.PositiveSmallIntegerField("重办次数", default=0)
@@ -171,10 +172,22 @@ class RequestEvent(models.Model):
 
 
 class Attachment(models.Model):
+    """A file given with a request (photo, scan). Kind from the content (cases.materials.sniff), never
+    from the name; served only to the hotline, the handling units and the requester's token."""
+
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="hotline/%Y/%m/")
     name = models.CharField(max_length=200)
+    kind = models.CharField("格式", max_length=8, blank=True, default="")
+    size = models.PositiveIntegerField("大小", default=0)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单附件"
+        ordering = ["request_id", "id"]
 
 
 class DemandItem(models.Model):

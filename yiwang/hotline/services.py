@@ -32,6 +32,7 @@ from .models import (
 
 TIMER_NEAR = "hotline.near_due"
 TIMER_OVERDUE = "hotline.overdue"
+TIMER_SIGN = "hotline.sign_due"
 
 
 # --- who may act ------------------------------------------------------------------------------------
@@ -77,6 +78,8 @@ def _move(req: Request, action: str, actor, *, note: str = "", **data) -> Reques
         req.closed_at = timezone.now()
         timer_cancel(kind=TIMER_NEAR, key=str(req.pk))
         timer_cancel(kind=TIMER_OVERDUE, key=str(req.pk))
+    if before == "dispatched" and nxt != "dispatched":
+        timer_cancel(kind=TIMER_SIGN, key=str(req.pk))
     req.save()
     _event(req, action, actor, note=note, from_status=before, to_status=nxt, **data)
     return req
@@ -176,7 +179,10 @@ def request_dispatch(*, request: Request, actor, unit: Unit | None = None) -> Re
         raise Conflict(f"unit：已退单{req.returns}次，请由热线指定承办单位", field="unit", code="must_assign")
     req.unit = unit
     req.sign_due_at = rules.sign_due(timezone.now(), add_working_days)
-    return _move(req, "dispatch", actor, unit_code=unit.code)
+    req.sign_overdue = False
+    req = _move(req, "dispatch", actor, unit_code=unit.code)
+    timer_reschedule(kind=TIMER_SIGN, key=str(req.pk), due_at=req.sign_due_at)
+    return req
 
 
 @transaction.atomic
@@ -393,3 +399,82 @@ def request_flag(*, request_id: int, what: str) -> bool:
         "deadline": req.deadline_at.isoformat() if req.deadline_at else None,
         "message": f"【督办】工单{req.number}“{req.title}”已超期，请立即办理并答复。"})
     return True
+
+
+def request_flag_sign_overdue(*, request_id: int) -> bool:
+    """The unit did not sign within 1 working day of dispatch: the request is flagged and the
+    dispatcher and the supervisors are told (outbox). It stays with the unit — a late sign-for is still
+    a sign-for; the dispatcher may dispute it to a supervisor, who can assign another unit."""
+    req = Request.objects.select_for_update().select_related("unit").filter(pk=request_id).first()
+    if req is None or req.status != "dispatched" or req.sign_overdue:
+        return False
+    req.sign_overdue = True
+    req.save(update_fields=["sign_overdue"])
+    dispatch = req.events.filter(action="dispatch").select_related("actor").order_by("-at", "-id").first()
+    dispatcher = dispatch.actor.username if dispatch and dispatch.actor_id else None
+    supervisors = sorted(set(Staff.objects.filter(role=Role.SUPERVISOR).values_list("user__username", flat=True)))
+    _event(req, "sign_overdue", None, note="承办单位超过1个工作日未签收")
+    outbox_put(topic="hotline.sign_overdue_notice", payload={
+        "request": req.number, "unit": req.unit.code if req.unit_id else None, "dispatcher": dispatcher,
+        "supervisors": supervisors, "sign_due_at": req.sign_due_at.isoformat() if req.sign_due_at else None,
+        "message": f"【签收超时】工单{req.number}派至{req.unit.name if req.unit_id else ''}后超过1个工作日未签收。"})
+    return True
+
+
+# --- attachments -------------------------------------------------------------------------------------
+
+ATTACHMENT_KINDS = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
+
+
+def attachment_max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "YIWANG_HOTLINE_MAX_ATTACHMENT_MB", 10)) * 1024 * 1024
+
+
+def may_see_attachments(user, req: Request, *, token: str = "") -> bool:
+    """The hotline (operators, supervisors), the units handling it, and whoever holds the request's
+    token (the requester); nobody else, not even with the request number."""
+    if token and secrets.compare_digest(token, req.token):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if is_operator(user):
+        return True
+    units = {s.unit_id for s in staff_roles(user)}
+    return bool(units & ({req.unit_id, req.lead_unit_id} | set(req.co_units.values_list("id", flat=True))))
+
+
+@transaction.atomic
+def attachment_add(*, request: Request, actor=None, filename: str, content: bytes, token: str = ""):
+    """Attach a photo or scan (PDF, JPG, PNG or OFD by content; at most YIWANG_HOTLINE_MAX_ATTACHMENT_MB)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from yiwang.cases.materials import sniff
+
+    from .models import Attachment
+
+    req = _locked(request)
+    if not may_see_attachments(actor, req, token=token):
+        raise Forbidden("file：无权为该工单上传附件", field="file")
+    if req.status in ("closed", "merged"):
+        raise Conflict("file：工单已办结，不能再上传附件", field="file")
+    if not content:
+        raise DomainError("file：文件为空", field="file")
+    if len(content) > attachment_max_bytes():
+        raise DomainError(f"file：文件超过{attachment_max_bytes() // (1024 * 1024)}MB", field="file")
+    kind = sniff(content)
+    if kind is None:
+        raise DomainError("file：只接受 PDF、JPG、PNG 或 OFD 文件（按文件内容判断）", field="file")
+    if req.attachments.count() >= 10:
+        raise DomainError("file：每个工单最多10个附件", field="file")
+    name = (filename or f"附件.{kind}").replace("/", "_").replace("\\", "_")[-200:]
+    att = Attachment(request=req, name=name, kind=kind, size=len(content),
+                     sha256=hashlib.sha256(content).hexdigest(),
+                     uploaded_by=actor if actor is not None and actor.is_authenticated else None)
+    att.file.save(f"{req.number}-{secrets.token_hex(6)}.{kind}", ContentFile(content), save=False)
+    att.save()
+    _event(req, "attach", actor, note=name, attachment=att.pk, kind=kind, size=len(content))
+    return att

@@ -11,6 +11,7 @@ urlpatterns = [
     path("hotline/inbox/", views.inbox, name="inbox"),
     path("hotline/supervise/", views.supervise, name="supervise"),
     path("hotline/r/<str:number>/", views.detail, name="detail"),
+    path("hotline/a/<int:pk>/", views.attachment, name="attachment"),
     path("12345/", views.public, name="public"),
     path("12345/<str:number>/", views.track, name="track"),
     # Open311 GeoReport v2 where clients expect it (also under /api/open311/v2/).

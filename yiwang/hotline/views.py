@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -39,6 +39,18 @@ def _create_from_post(request, *, actor, channel=None):
     )
 
 
+def _attach_uploads(request, req, *, token: str = "") -> None:
+    """Files posted as `files` (multipart) are attached; a refused file is reported, the rest kept."""
+    for f in request.FILES.getlist("files")[:10]:
+        if f.size > services.attachment_max_bytes():
+            messages.error(request, f"附件“{f.name}”超过大小限制，未上传")
+            continue
+        try:
+            services.attachment_add(request=req, actor=request.user, filename=f.name, content=f.read(), token=token)
+        except DomainError as exc:
+            messages.error(request, f"附件“{f.name}”未上传：{exc.message}")
+
+
 @login_required
 def console(request):
     if not services.is_operator(request.user):
@@ -49,6 +61,7 @@ def console(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            _attach_uploads(request, req)
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
     queue = list(selectors.queue()[:200])
@@ -130,6 +143,8 @@ def detail(request, number):
                     request=req, actor=user, lead_unit=unit, co_units=list(Unit.objects.filter(
                         code__in=p.getlist("co_units"))), joint_deadline=date.fromisoformat(p.get("joint_deadline")),
                     note=p.get("reason", ""))
+            elif a == "attach":
+                _attach_uploads(request, req)
             elif a == "conclude":
                 services.escalation_conclude(request=req, actor=user, outcome=p.get("outcome", ""))
             else:
@@ -147,6 +162,7 @@ def detail(request, number):
         "items": req.items.all(), "units": Unit.objects.exclude(kind="hotline").order_by("code"),
         "is_operator": services.is_operator(user), "is_supervisor": services.is_supervisor(user),
         "is_unit": is_unit, "duplicates": selectors.request_duplicates(req)[:5],
+        "attachments": req.attachments.all(),
     })
 
 
@@ -182,8 +198,9 @@ def public(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"提交成功，请记住工单编号 {req.number}")
-            return redirect("hotline:track", number=req.number)
+            _attach_uploads(request, req, token=req.token)
+            messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
+            return redirect(f"/12345/{req.number}/?token={req.token}")
     number = request.GET.get("number", "").strip()
     if number:
         return redirect("hotline:track", number=number)
@@ -194,6 +211,26 @@ def track(request, number):
     from .models import Request
 
     req = Request.objects.select_related("category", "unit").filter(number=number).first()
-    return render(request, "hotline/track.html", {"r": req, "number": number,
+    token = request.GET.get("token", "")
+    own = bool(req and token and services.may_see_attachments(None, req, token=token))
+    return render(request, "hotline/track.html", {"r": req, "number": number, "token": token if own else "",
+                                                  "attachments": req.attachments.all() if own else [],
                                                   "events": req.events.all() if req else []},
                   status=200 if req else 404)
+
+
+def attachment(request, pk: int):
+    """An attachment, only to the hotline, the handling units, or with the request's token."""
+    from .models import Attachment
+
+    att = Attachment.objects.select_related("request").filter(pk=pk).first()
+    if att is None:
+        raise Http404("附件不存在")
+    if not services.may_see_attachments(request.user, att.request, token=request.GET.get("token", "")):
+        return _forbidden(request, "该附件")
+    resp = FileResponse(att.file.open("rb"), content_type=services.ATTACHMENT_KINDS.get(att.kind,
+                                                                                        "application/octet-stream"))
+    resp["Content-Disposition"] = "inline"
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
