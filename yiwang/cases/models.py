@@ -133,6 +133,10 @@ class Case(models.Model):
     supply_due = models.DateField("容缺补交期限", null=True, blank=True)
     supply_overdue = models.BooleanField("容缺补交逾期", default=False)
     commitment = models.BooleanField("告知承诺", default=False)
+    # 无证明: materials the platform supplied itself (licence library, data sharing, or an earlier
+    # member of the same bundle case) — {"satisfied": [{material, how, reference}], "unsatisfied": [...],
+    # "copies_saved": n, "visits_saved": n}. Recorded at submission; never asked of the applicant.
+    shared_materials = models.JSONField("免提交材料（数据共享）", default=dict, blank=True)
     post_check_due = models.DateField("事后核查期限", null=True, blank=True)
     post_check_pending = models.BooleanField("待事后核查", default=False)
 

@@ -109,8 +109,15 @@ def case_submit(
     agent_authorisation: str = "",
     parent: Case | None = None,
     now: datetime | None = None,
+    bundle_case: str = "",
+    materials_from: dict[str, str] | None = None,
 ) -> Case:
-    """Receive an application: online by the applicant, at a window by a clerk, or by an agent."""
+    """Receive an application: online by the applicant, at a window by a clerk, or by an agent.
+
+    bundle_case: the number of the bundle case (一件事) this is a member of; its intake was checked
+    when the bundle case was received, so the channel's actor check is not repeated here.
+    materials_from: {material name: licence identifier} produced by an earlier member of that bundle.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     impl = implementation_get(item, field="item")
@@ -136,7 +143,9 @@ def case_submit(
     receiving = units[route.receiving_unit]
 
     agent = None
-    if channel == CaseChannel.ONLINE:
+    if bundle_case:
+        pass  # received as part of a bundle case (its channel and actor were checked there)
+    elif channel == CaseChannel.ONLINE:
         if actor is None or party.user_id != actor.pk:
             raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
                             field="applicant")
@@ -160,13 +169,39 @@ def case_submit(
         in_name_of=units[route.in_name_of], region_id=impl.region_id, form=form, submitted_at=now,
         received_on=today, statutory_days=impl.item.statutory_days, promised_days=impl.item.promised_days,
         steps=_steps_of(impl), version=1,
+        shared_materials=_materials_shared(impl, party, form, materials_from or {}),
     )
+    submit_data = {"channel": channel, "route": route.mode}
+    if bundle_case:
+        submit_data["bundle_case"] = bundle_case
+    if case.shared_materials.get("satisfied"):
+        submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
     _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
-                  actor_kind=T.APPLICANT if channel != CaseChannel.WINDOW else T.INTAKE, reason="",
-                  data={"channel": channel, "route": route.mode}, now=now, seq=1)
+                  actor_kind=(T.SYSTEM if bundle_case else T.APPLICANT if channel != CaseChannel.WINDOW
+                              else T.INTAKE), reason="",
+                  data=submit_data, now=now, seq=1)
     _notify(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
     _schedule_deemed_acceptance(case)
     return case
+
+
+def _materials_shared(impl: ItemImplementation, party: Party, form: dict, produced: dict[str, str]) -> dict:
+    """无证明: which licence- and data-sourced materials the platform supplies (never asked of the
+    applicant; the acceptance check only looks at applicant-sourced ones), and what that saved."""
+    from yiwang.licences.datasharing import materials_satisfied
+
+    result = materials_satisfied(item=impl.item, applicant=party, form=form).as_dict()
+    if produced:
+        by_name = {m.name: m for m in impl.item.materials.all()}
+        inside = [{"material": n, "how": "bundle", "reference": ref} for n, ref in produced.items() if n in by_name]
+        names = {x["material"] for x in inside}
+        result["satisfied"] = inside + [x for x in result["satisfied"] if x["material"] not in names]
+        result["unsatisfied"] = [x for x in result["unsatisfied"] if x["material"] not in names]
+        done = {x["material"] for x in result["satisfied"]}
+        result["copies_saved"] = sum(by_name[n].copies for n in done if n in by_name)
+        required = [m.name for m in by_name.values() if m.required]
+        result["visits_saved"] = 1 if required and all(n in done for n in required) else 0
+    return result
 
 
 def _form_check(impl: ItemImplementation, form: dict) -> dict:
