@@ -6,4 +6,6 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self):
-        from . import timers  # noqa: F401 - registers the timer handlers
+        from . import receivers, timers  # noqa: F401 - registers the timer handlers
+
+        receivers.connect()

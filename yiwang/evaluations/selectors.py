@@ -112,3 +112,36 @@ def evaluation_stats(*, by: str, start: datetime | None = None, end: datetime | 
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out
+
+
+def evaluations_of_rater(user) -> QuerySet[Evaluation]:
+    """The rating slots of the parties this account holds (the applicant's own), newest first."""
+    if not user.is_authenticated:
+        return Evaluation.objects.none()
+    return (Evaluation.objects.filter(rater_party__user=user)
+            .select_related("unit", "window", "implementation").order_by("-invited_at", "-id"))
+
+
+def evaluations_open_for(user) -> QuerySet[Evaluation]:
+    return evaluations_of_rater(user).filter(status=EvalStatus.INVITED)
+
+
+def case_evaluation(case_number: str) -> Evaluation | None:
+    """The latest rating slot of a case, for the case page's “评价” link (open slot: rate; else: the result)."""
+    return (Evaluation.objects.filter(subject_kind="case", subject_ref=case_number)
+            .order_by("-round").first())
+
+
+def rectification_flags(rect: Rectification, now: datetime) -> dict:
+    """Overdue flags for a list: the timers set contact_overdue/overdue; the clock shows them early."""
+    open_ = rect.status not in (RectStatus.CLOSED, RectStatus.VOIDED, RectStatus.APPEALED)
+    return {
+        "contact_overdue": rect.contact_overdue or (open_ and rect.status == RectStatus.OPEN
+                                                    and now > rect.contact_due_at),
+        "fix_overdue": rect.overdue or (open_ and rect.status != RectStatus.FIXED and now > rect.fix_due_at),
+    }
+
+
+def unit_handler_of(user, rect: Rectification) -> bool:
+    return any(s.unit_id == rect.unit_id and s.role in (Role.DEPARTMENT_HEAD, Role.APPROVER, Role.WINDOW_CLERK)
+               for s in staff_roles(user))

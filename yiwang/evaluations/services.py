@@ -297,3 +297,72 @@ def rectification_flag_overdue(*, rectification_id: int, what: str) -> bool:
         rect.save(update_fields=["overdue"])
     _event(rect.evaluation, f"rectification_{what}_overdue", rectification=rect.pk, unit=rect.unit_id)
     return True
+
+
+# --- subjects: a completed case, a window service ------------------------------------------------------
+
+DECISION_ACTIONS = ("approve", "deny", "decide_on_acceptance", "deemed_approve")
+
+
+def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> Evaluation | None:
+    """Open the first rating slot of a completed case (一事一评), or nothing if it already has one.
+
+    unit = the deciding unit; staff = who decided (none for a deemed approval); window = the intake
+    window (the window of the clerk who received or accepted it); item; park = the applicant's park;
+    rater = the applicant."""
+    from yiwang.cases.models import Case
+    from yiwang.organisations.models import Staff
+
+    with transaction.atomic():
+        case = (Case.objects.select_related("deciding_unit", "implementation", "applicant")
+                .filter(number=case_number).first())
+        if case is None:
+            raise NotFound(f"case：办件“{case_number}”不存在", field="case")
+        if Evaluation.objects.filter(subject_kind=SubjectKind.CASE, subject_ref=case.number).exists():
+            return None
+        events = list(case.events.filter(action__in=(*DECISION_ACTIONS, "accept", "submit")).order_by("seq"))
+        decided = [e for e in events if e.action in DECISION_ACTIONS]
+        staff = decided[-1].actor if decided and decided[-1].actor_id else None
+        window = None
+        for e in events:
+            if e.action in ("accept", "submit") and e.actor_id and (e.action == "accept" or case.channel == "window"):
+                row = Staff.objects.filter(user_id=e.actor_id, window__isnull=False).select_related("window").first()
+                if row is not None:
+                    window = row.window
+        applicant = case.applicant
+        return evaluation_invite(
+            subject_kind=SubjectKind.CASE, subject_ref=case.number, unit=case.deciding_unit, staff=staff,
+            window=window, implementation=case.implementation, park=applicant.park, rater_party=applicant,
+            rater_name=applicant.name, now=now,
+        )
+
+
+def window_clerk(window) -> object | None:
+    """The staff member serving at a window: its window clerk (the first, if several share it)."""
+    from yiwang.organisations.models import Role, Staff
+
+    row = (Staff.objects.filter(window=window).select_related("user")
+           .order_by(_role_first(Role.WINDOW_CLERK), "id").first())
+    return row.user if row else None
+
+
+def _role_first(role: str):
+    from django.db.models import Case as When_
+    from django.db.models import IntegerField, Value, When
+
+    return When_(When(role=role, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def evaluation_invite_window(*, window, actor, now: datetime | None = None) -> Evaluation:
+    """一次一评 at the window pad: a new slot for the service just given at this window. The staff
+    rated is the signed-in clerk if they serve at this window, else the window's clerk."""
+    from yiwang.organisations.models import Staff
+
+    roles = list(Staff.objects.filter(user=actor)) if actor is not None and actor.is_authenticated else []
+    if not any(s.window_id == window.pk or s.unit_id == window.unit_id for s in roles):
+        raise Forbidden("window：只有本窗口（本单位）的工作人员可以发起窗口评价", field="window")
+    staff = actor if any(s.window_id == window.pk for s in roles) else window_clerk(window)
+    now = now or timezone.now()
+    ref = f"{window.code}-{now.astimezone(rules.TZ):%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
+    return evaluation_invite(subject_kind=SubjectKind.WINDOW, subject_ref=ref, unit=window.unit, staff=staff,
+                             window=window, now=now)

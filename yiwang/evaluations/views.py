@@ -1,11 +1,26 @@
-"""The rating page a window QR code (or an SMS link) opens: no account needed, works on a phone."""
+"""Pages of 好差评: the rating page a QR code opens (no account needed, works on a phone), the window
+pad (一次一评), the applicant's open ratings, and the rectification pages of units and supervisors."""
 
-from django.shortcuts import render
+from __future__ import annotations
 
-from yiwang.core.errors import DomainError
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
-from . import services
-from .models import EvalStatus, Level
+from yiwang.core.errors import DomainError, Forbidden
+from yiwang.organisations.models import Window
+from yiwang.organisations.selectors import staff_roles
+
+from . import selectors, services
+from .models import EvalStatus, Level, Rectification, RectStatus
+
+
+def _forbidden(request, message: str):
+    return HttpResponseForbidden(render(request, "evaluations/forbidden.html", {"message": message}).content)
 
 
 def rate(request, token):
@@ -21,3 +36,129 @@ def rate(request, token):
     return render(request, "evaluations/rate.html", {
         "ev": ev, "levels": Level.choices, "error": error, "done": ev.status != EvalStatus.INVITED,
     }, status=403 if error and "自己" in error else 200)
+
+
+def rate_qr(request, token):
+    """The QR code of a rating page, as SVG (segno; served by the platform, no CDN)."""
+    ev = services.evaluation_by_token(token)
+    url = request.build_absolute_uri(reverse("evaluations:rate", args=[ev.token]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    return HttpResponse(svg, content_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@login_required
+def window_pad(request, code):
+    """一次一评 at the window: the pad shows the QR code of the current service's rating page; the
+    clerk opens a new slot for the next applicant with one button."""
+    window = get_object_or_404(Window.objects.select_related("unit"), code=code)
+    if not any(s.window_id == window.pk or s.unit_id == window.unit_id for s in staff_roles(request.user)):
+        return _forbidden(request, "只有本窗口（本单位）的工作人员可以使用评价器")
+    if request.method == "POST":
+        try:
+            services.evaluation_invite_window(window=window, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("evaluations:window_pad", code=code)
+    current = (services.Evaluation.objects.filter(subject_kind="window", window=window, status=EvalStatus.INVITED)
+               .order_by("-invited_at", "-id").first())
+    last = (services.Evaluation.objects.filter(subject_kind="window", window=window)
+            .exclude(status=EvalStatus.INVITED).order_by("-rated_at", "-id").first())
+    url = request.build_absolute_uri(reverse("evaluations:rate", args=[current.token])) if current else ""
+    return render(request, "evaluations/window_pad.html", {"window": window, "current": current, "url": url,
+                                                           "last": last})
+
+
+@login_required
+def my_evaluations(request):
+    """The applicant's rating slots: open ones with a link and QR code to rate, and past ones."""
+    rows = list(selectors.evaluations_of_rater(request.user)[:100])
+    for ev in rows:
+        ev.url = request.build_absolute_uri(reverse("evaluations:rate", args=[ev.token]))
+    return render(request, "evaluations/my_evaluations.html", {
+        "open": [e for e in rows if e.status == EvalStatus.INVITED],
+        "done": [e for e in rows if e.status != EvalStatus.INVITED],
+    })
+
+
+def _staff_or_403(request):
+    if not staff_roles(request.user):
+        return _forbidden(request, "只有被评价单位的工作人员或督查人员可以查看差评整改")
+    return None
+
+
+@login_required
+def rectifications(request):
+    """Bad reviews and their rectification: a unit sees its own, a supervisor all; overdue flagged."""
+    denied = _staff_or_403(request)
+    if denied:
+        return denied
+    overdue_only = request.GET.get("overdue") == "1"
+    status = request.GET.get("status", "")
+    qs = selectors.rectifications_visible(request.user, overdue_only=False).select_related(
+        "evaluation__implementation", "evaluation__window")
+    if status in RectStatus.values:
+        qs = qs.filter(status=status)
+    now = timezone.now()
+    rows = []
+    for r in qs[:300]:
+        r.flags = selectors.rectification_flags(r, now)
+        if overdue_only and not (r.flags["contact_overdue"] or r.flags["fix_overdue"]):
+            continue
+        rows.append(r)
+    return render(request, "evaluations/rectifications.html", {
+        "rows": rows, "overdue_only": overdue_only, "statuses": RectStatus.choices, "status": status,
+        "is_supervisor": selectors.is_supervisor(request.user),
+    })
+
+
+ACTIONS = {
+    "contact": lambda rect, user, p: services.rectification_contact(rectification=rect, actor=user,
+                                                                    note=p.get("note", "")),
+    "verify": lambda rect, user, p: services.rectification_verify(rectification=rect, actor=user,
+                                                                  note=p.get("note", "")),
+    "fix": lambda rect, user, p: services.rectification_fix(rectification=rect, actor=user, note=p.get("note", "")),
+    "appeal": lambda rect, user, p: services.rectification_appeal(rectification=rect, actor=user,
+                                                                  reason=p.get("note", "")),
+    "uphold": lambda rect, user, p: services.rectification_decide_appeal(rectification=rect, actor=user, void=False,
+                                                                         note=p.get("note", "")),
+    "void": lambda rect, user, p: services.rectification_decide_appeal(rectification=rect, actor=user, void=True,
+                                                                       note=p.get("note", "")),
+}
+UNIT_ACTIONS = {"contact": "已回访", "verify": "核实", "fix": "整改完成", "appeal": "申诉"}
+SUPERVISOR_ACTIONS = {"uphold": "维持差评", "void": "作废差评"}
+
+
+@login_required
+def rectification(request, pk: int):
+    rect = get_object_or_404(Rectification.objects.select_related(
+        "evaluation__unit", "evaluation__window", "evaluation__implementation", "evaluation__staff",
+        "evaluation__rater_party", "unit", "rerating"), pk=pk)
+    supervisor = selectors.is_supervisor(request.user)
+    handler = selectors.unit_handler_of(request.user, rect)
+    if not (supervisor or handler):
+        return _forbidden(request, "只有被评价单位或督查人员可以处理此差评")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            messages.error(request, "action：未知操作")
+            return redirect("evaluations:rectification", pk=pk)
+        try:
+            ACTIONS[action](rect, request.user, request.POST)
+        except Forbidden as exc:
+            return _forbidden(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已{services.rules.RECT_ACTION_NAMES[action]}")
+        return redirect("evaluations:rectification", pk=pk)
+    allowed = {a for (s, a) in services.rules.RECT_TRANSITIONS if s == rect.status}
+    ev = rect.evaluation
+    return render(request, "evaluations/rectification.html", {
+        "rect": rect, "ev": ev, "flags": selectors.rectification_flags(rect, timezone.now()),
+        "rater": selectors.evaluation_public(ev, request.user)["rater"],
+        "unit_actions": [(a, n) for a, n in UNIT_ACTIONS.items() if a in allowed] if (handler or supervisor) else [],
+        "supervisor_actions": [(a, n) for a, n in SUPERVISOR_ACTIONS.items() if a in allowed] if supervisor else [],
+        "events": ev.events.select_related("actor"),
+        "rerating_url": request.build_absolute_uri(reverse("evaluations:rate", args=[rect.rerating.token]))
+        if rect.rerating_id else "",
+    })

@@ -167,7 +167,7 @@ def request_get(number: str) -> Request:
 # --- dispatch, sign, return, arbitration ---------------------------------------------------------
 
 @transaction.atomic
-def request_dispatch(*, request: Request, actor, unit: Unit | None = None) -> Request:
+def request_dispatch(*, request: Request, actor, unit: Unit | None = None, now: datetime | None = None) -> Request:
     """The dispatcher confirms the proposed unit (or picks another); the unit must sign within one
     working day or return it with a reason."""
     require_operator(actor)
@@ -178,7 +178,7 @@ def request_dispatch(*, request: Request, actor, unit: Unit | None = None) -> Re
     if req.returns >= rules.MAX_RETURNS:
         raise Conflict(f"unit：已退单{req.returns}次，请由热线指定承办单位", field="unit", code="must_assign")
     req.unit = unit
-    req.sign_due_at = rules.sign_due(timezone.now(), add_working_days)
+    req.sign_due_at = rules.sign_due(now or timezone.now(), add_working_days)
     req.sign_overdue = False
     req = _move(req, "dispatch", actor, unit_code=unit.code)
     timer_reschedule(kind=TIMER_SIGN, key=str(req.pk), due_at=req.sign_due_at)
