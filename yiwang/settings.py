@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "yiwang.workcalendar",
     "yiwang.catalogue",
     "yiwang.cases",
+    "yiwang.bundlecases",
     "yiwang.licences",
     "yiwang.evaluations",
     "yiwang.hotline",

@@ -1,0 +1,150 @@
+"""Bundle case rules as plain functions and data: the workflow table, member states, progress.
+
+A member's state is a function of its latest child case's status and of the states of the members
+it waits for:
+
+- done: its latest child was approved (approved, delivered, closed);
+- failed: its latest child was denied, refused, withdrawn or revoked;
+- running: its latest child is under way (submitted … paused);
+- paused (已暂停): not started, and a member it waits for (directly or not) failed;
+- ready: not started, every member it waits for is done (it starts at once while the bundle runs);
+- waiting: not started, some member it waits for is not done yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+from yiwang.catalogue.rules import transitive_waits
+
+# --- the workflow as data: (status, action) -> (new status, who may act)
+SUBMITTED, ACCEPTED, RUNNING, COMPLETED, STOPPED, WITHDRAWN = (
+    "submitted", "accepted", "running", "completed", "stopped", "withdrawn")
+SAME = "="
+APPLICANT, CLERK, SYSTEM = "applicant", "clerk", "system"
+
+TABLE: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    (SUBMITTED, "accept"): (ACCEPTED, frozenset({CLERK})),
+    (SUBMITTED, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
+    (ACCEPTED, "start"): (RUNNING, frozenset({SYSTEM})),
+    (RUNNING, "member_started"): (SAME, frozenset({SYSTEM})),
+    (RUNNING, "member_done"): (SAME, frozenset({SYSTEM})),
+    (RUNNING, "member_failed"): (STOPPED, frozenset({SYSTEM})),
+    (STOPPED, "member_done"): (SAME, frozenset({SYSTEM})),
+    (STOPPED, "member_failed"): (SAME, frozenset({SYSTEM})),
+    (STOPPED, "member_started"): (SAME, frozenset({SYSTEM})),
+    (RUNNING, "complete"): (COMPLETED, frozenset({SYSTEM})),
+    (STOPPED, "resume"): (RUNNING, frozenset({CLERK})),
+    (RUNNING, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
+    (STOPPED, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
+}
+
+ACTION_LABELS = {
+    "submit": "提交一件事申请", "accept": "一窗受理", "withdraw": "撤回申请", "start": "开始并联/串联办理",
+    "member_started": "事项开始办理", "member_done": "事项办结", "member_failed": "事项未通过",
+    "complete": "一件事办结", "resume": "补正后恢复办理",
+}
+
+STATUS_LABELS = {
+    SUBMITTED: "待受理", ACCEPTED: "已受理", RUNNING: "办理中", COMPLETED: "已办结",
+    STOPPED: "已暂停（有事项未通过）", WITHDRAWN: "已撤回",
+}
+
+
+def edge(status: str, action: str) -> tuple[str, frozenset[str]] | None:
+    return TABLE.get((status, action))
+
+
+def actions_from(status: str) -> list[str]:
+    return [a for (s, a) in TABLE if s == status]
+
+
+# --- member states
+DONE, FAILED, RUNNING_M, PAUSED, READY, WAITING = "done", "failed", "running", "paused", "ready", "waiting"
+MEMBER_LABELS = {DONE: "已办结", FAILED: "未通过", RUNNING_M: "办理中", PAUSED: "已暂停", READY: "待开始",
+                 WAITING: "等待前序事项"}
+
+CASE_DONE = frozenset({"approved", "delivered", "closed"})
+CASE_FAILED = frozenset({"denied", "refused", "withdrawn", "revoked"})
+
+
+def case_state(status: str | None) -> str | None:
+    """The member state a child case's status gives (None: no child yet)."""
+    if status is None:
+        return None
+    if status in CASE_DONE:
+        return DONE
+    if status in CASE_FAILED:
+        return FAILED
+    return RUNNING_M
+
+
+def member_states(waits_for: Mapping[Hashable, Iterable[Hashable]],
+                  latest_status: Mapping[Hashable, str | None]) -> dict[Hashable, str]:
+    """Each member's state from its latest child's status (absent or None: not started)."""
+    closure = transitive_waits(waits_for)
+    states: dict[Hashable, str] = {}
+    for m in waits_for:
+        own = case_state(latest_status.get(m))
+        if own is not None:
+            states[m] = own
+        elif any(case_state(latest_status.get(a)) == FAILED for a in closure[m]):
+            states[m] = PAUSED
+        elif all(case_state(latest_status.get(a)) == DONE for a in waits_for[m]):
+            states[m] = READY
+        else:
+            states[m] = WAITING
+    return states
+
+
+def to_start(waits_for: Mapping[Hashable, Iterable[Hashable]], latest_status: Mapping[Hashable, str | None]) -> list:
+    """Members to start now: not started and every member they wait for done (in the given order)."""
+    states = member_states(waits_for, latest_status)
+    return [m for m in waits_for if states[m] == READY]
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    current: list
+    next: list
+    failed: list
+    paused: list
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def all_done(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+
+def progress(waits_for: Mapping[Hashable, Iterable[Hashable]], latest_status: Mapping[Hashable, str | None]
+             ) -> Progress:
+    """Members done out of total; the current ones (running); the next ones (waiting or ready, not
+    blocked by a failure); the failed ones; the paused ones."""
+    states = member_states(waits_for, latest_status)
+    ms = list(waits_for)
+    return Progress(
+        done=sum(1 for m in ms if states[m] == DONE), total=len(ms),
+        current=[m for m in ms if states[m] == RUNNING_M],
+        next=[m for m in ms if states[m] in (READY, WAITING)],
+        failed=[m for m in ms if states[m] == FAILED],
+        paused=[m for m in ms if states[m] == PAUSED],
+    )
+
+
+def produced_inside(member: Hashable, waits_for: Mapping[Hashable, Iterable[Hashable]],
+                    produces: Mapping[Hashable, str], materials: Iterable[str]) -> dict[str, Hashable]:
+    """Which of a member's materials an earlier member (one it waits for, directly or not) produces:
+    {material name: producing member}."""
+    closure = transitive_waits(waits_for)[member]
+    out = {}
+    for name in materials:
+        producer = next((p for p in waits_for if p in closure and produces.get(p) == name), None)
+        if producer is not None:
+            out[name] = producer
+    return out

@@ -1,0 +1,410 @@
+"""Every change of a bundle case goes through here: submit, accept, start members, member results,
+resume, withdraw. Each change appends its event and an outbox row in the same transaction.
+
+Members are started by `bundle_case_advance`, which starts one ready member at a time and looks
+again, until none is ready; it runs when the bundle case is accepted or resumed and whenever a
+child case is decided (receivers.py). A child of an instant item is decided the moment it is
+accepted, so starting it sends case_decided again from inside the advance: the nested call sees
+the bundle case is already being advanced in this thread and returns, and the outer loop picks up
+what the child's decision made ready. Every start re-reads the child rows under the bundle case's
+row lock, and (bundle case, member, attempt) is unique, so a member is started once.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.cases import services as case_services
+from yiwang.cases.models import Case, CaseStatus
+from yiwang.catalogue.models import Bundle, BundleMember
+from yiwang.catalogue.selectors import bundle_get, bundle_view
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.outbox import outbox_put
+from yiwang.parties.models import Party
+from yiwang.parties.services import party_get_or_create
+from yiwang.workcalendar.index import add_working_days
+
+from . import rules as R
+from . import selectors
+from .models import BundleCase, BundleCaseCounter, BundleCaseEvent, BundleCaseStatus, BundleMemberCase
+
+log = logging.getLogger(__name__)
+
+CONFLICT_MESSAGE = "一件事办件已被他人处理，请刷新后重试"
+CHANNELS = ("online", "window")
+
+# Bundle cases being advanced in this thread (re-entrancy guard, see the module docstring).
+_advancing: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("bundle_advancing", default=frozenset())
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def bundle_case_number_next(*, code: str, day: date) -> str:
+    """bundle code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions (the
+    counter row is created once, a racing creator retries, and UPDATE locks it until commit)."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                BundleCaseCounter.objects.get_or_create(code=code, day=day)
+            break
+        except IntegrityError:
+            continue
+    BundleCaseCounter.objects.filter(code=code, day=day).update(last=F("last") + 1)
+    seq = BundleCaseCounter.objects.filter(code=code, day=day).values_list("last", flat=True).get()
+    if seq > 9999:
+        raise DomainError("bundle：该一件事当日办件编号已用尽", field="bundle")
+    return f"{code}{day:%Y%m%d}{seq:04d}"
+
+
+# ---------------------------------------------------------------- the one function that changes status
+
+
+def _locked(number: str) -> BundleCase:
+    bc = (BundleCase.objects.select_for_update().select_related("bundle", "applicant", "accepted_by", "submitted_by")
+          .filter(number=number).first())
+    if bc is None:
+        raise NotFound(f"number：一件事办件“{number}”不存在", field="number", code="case_not_found")
+    return bc
+
+
+def _act(*, number: str, action: str, actor, reason: str = "", data: dict | None = None,
+         version: int | None = None, now: datetime, changes: dict | None = None, notice: str = "") -> BundleCase:
+    """Apply one edge of rules.TABLE: check it and the actor, write the row (version + 1), the event
+    and the outbox row. `changes` are the fields the action sets."""
+    bc = _locked(number)
+    if version is not None and version != bc.version:
+        raise Conflict(CONFLICT_MESSAGE, field="version")
+    e = R.edge(bc.status, action)
+    if e is None:
+        raise Conflict(f"action：一件事办件当前状态为“{bc.get_status_display()}”，不能{R.ACTION_LABELS.get(action, action)}",
+                       field="action", code="bad_state")
+    to, actors = e
+    kinds = selectors.bundle_actor_kinds(bc, actor)
+    matched = actors & kinds
+    if not matched:
+        if actors == {R.SYSTEM}:
+            raise Forbidden(f"action：“{R.ACTION_LABELS[action]}”只能由系统执行", field="action")
+        raise Forbidden(f"action：无权{R.ACTION_LABELS[action]}，此操作须由一件事专窗受理人员或申请人办理", field="action")
+    old_status, old_version = bc.status, bc.version
+    new_status = old_status if to == R.SAME else to
+    values: dict[str, Any] = {"status": new_status, **(changes or {})}
+    updated = BundleCase.objects.filter(pk=bc.pk, version=old_version).update(
+        **values, version=old_version + 1, updated_at=now)
+    if updated != 1:
+        raise Conflict(CONFLICT_MESSAGE, field="version")
+    for k, v in values.items():
+        setattr(bc, k, v)
+    bc.version = old_version + 1
+    BundleCaseEvent.objects.create(
+        bundle_case=bc, seq=bc.version, action=action, from_status=old_status, to_status=new_status,
+        actor=actor, actor_kind=sorted(matched)[0], at=now, on=timezone.localdate(now), reason=reason,
+        data=data or {},
+    )
+    if notice or new_status != old_status:
+        _notify(bc, action, notice or f"您的一件事“{bc.bundle.name}”状态：{bc.get_status_display()}。", reason=reason)
+    return bc
+
+
+def _notify(bc: BundleCase, action: str, text: str, *, reason: str = "") -> None:
+    outbox_put(topic=f"bundle_case.{action}", payload={
+        "number": bc.number, "bundle": bc.bundle.code, "action": action, "status": bc.status, "reason": reason,
+        "to": {"party": bc.applicant.number, "name": bc.applicant.name, "phone": bc.applicant.phone},
+        "text": text, "deadline": bc.deadline.isoformat() if bc.deadline else None,
+    })
+
+
+# ---------------------------------------------------------------- submit
+
+
+def _form_check(bundle: Bundle, form: dict) -> dict:
+    if not isinstance(form, dict):
+        raise DomainError("form：申请表应为对象", field="form")
+    fields = [f.name for f in bundle_view(bundle).merged_form]
+    unknown = [k for k in form if k not in fields]
+    if unknown:
+        raise DomainError(f"form.{unknown[0]}：不是该一件事合并申请表的字段", field=f"form.{unknown[0]}")
+    for name in fields:
+        value = form.get(name)
+        if value is None or not str(value).strip():
+            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
+        if len(str(value)) > 500:
+            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
+    return {k: str(form[k]).strip() for k in fields}
+
+
+@transaction.atomic
+def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dict | None = None,
+                       channel: str = "online", now: datetime | None = None) -> BundleCase:
+    """One application for a whole bundle: the merged form, online by the applicant or at the
+    bundle window by its clerk (一窗受理)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    b = bundle_get(bundle)
+    if channel not in CHANNELS:
+        raise DomainError("channel：一件事申请渠道应为 online 或 window", field="channel")
+    if isinstance(applicant, dict):
+        data = dict(applicant)
+        party = party_get_or_create(
+            kind=data.pop("kind", ""), number=data.pop("number", ""), name=data.pop("name", ""),
+            field="applicant.number",
+            **{k: v for k, v in data.items() if k in ("phone", "address", "legal_representative")},
+        )
+    else:
+        party = applicant
+    view = bundle_view(b)
+    for m in view.members:
+        obj = m.implementation.item.service_object
+        if obj and party.kind != obj:
+            who = "自然人" if obj == "person" else "法人"
+            raise DomainError(f"applicant.kind：“{m.implementation.name}”的服务对象是{who}", field="applicant.kind")
+    form = _form_check(b, form or {})
+    if channel == "online":
+        if actor is None or party.user_id != actor.pk:
+            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交", field="applicant")
+    elif not selectors.is_bundle_clerk(actor, b):
+        raise Forbidden("channel：只有本区域一件事专窗（一窗受理）工作人员可以窗口收件", field="channel")
+    number = bundle_case_number_next(code=b.code, day=today)
+    bc = BundleCase.objects.create(
+        number=number, bundle=b, applicant=party, submitted_by=actor, channel=channel,
+        status=BundleCaseStatus.SUBMITTED, form=form, submitted_at=now, received_on=today,
+        promised_days=b.promised_days, version=1,
+    )
+    BundleCaseEvent.objects.create(
+        bundle_case=bc, seq=1, action="submit", from_status="", to_status=bc.status, actor=actor,
+        actor_kind=R.APPLICANT if channel == "online" else R.CLERK, at=now, on=today,
+        data={"channel": channel, "members": [m.implementation.impl_code for m in view.members]},
+    )
+    _notify(bc, "submit", f"您的一件事“{b.name}”申请已收到，办件编号 {number}。请到一件事专窗或等待受理。")
+    return bc
+
+
+# ---------------------------------------------------------------- accept
+
+
+def asked_materials(bundle: Bundle) -> list:
+    """The merged materials the applicant is asked for (each once; produced inside or by data sharing not)."""
+    return [m for m in bundle_view(bundle).merged_materials if m.asked_of_applicant]
+
+
+@transaction.atomic
+def bundle_case_accept(*, bundle_case: BundleCase | str, actor, paper: list[str] | None = None,
+                       tolerate: list[str] | None = None, version: int | None = None,
+                       now: datetime | None = None) -> BundleCase:
+    """The bundle window accepts the whole application: the clock of the bundle starts (its own
+    deadline = acceptance + the bundle's promised working days) and the first members start."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
+    bc = _locked(number)
+    paper_set, tol_set = set(paper or []), set(tolerate or [])
+    asked = asked_materials(bc.bundle)
+    names = {m.name for m in asked}
+    for name in sorted((paper_set | tol_set) - names):
+        raise DomainError(f"paper：“{name}”不是该一件事需要申请人提交的材料", field="paper")
+    for m in asked:
+        if m.name in tol_set and not m.tolerable:
+            raise DomainError(f"tolerate：“{m.name}”不可容缺", field="tolerate")
+        if m.required and m.name not in paper_set and m.name not in tol_set:
+            raise DomainError(f"paper：缺少“{m.name}”，请收齐材料或一次性告知", field="paper", code="guard")
+    due = add_working_days(today, bc.promised_days)
+    materials = {"paper": sorted(paper_set), "tolerate": sorted(tol_set - paper_set)}
+    bc = _act(number=number, action="accept", actor=actor, version=version, now=now,
+              data={"accepted_on": today.isoformat(), "deadline": due.date.isoformat(), **materials},
+              changes={"accepted_on": today, "accepted_by": actor, "deadline": due.date,
+                       "deadline_provisional": due.provisional, "materials": materials},
+              notice=f"您的一件事“{bc.bundle.name}”已受理，办件编号 {number}，承诺 {due.date} 前办结。")
+    _act(number=number, action="start", actor=None, now=now)
+    bundle_case_advance(number=number, now=now)
+    return _locked(number)
+
+
+# ---------------------------------------------------------------- members
+
+
+def _latest_links(bc: BundleCase) -> dict[int, BundleMemberCase]:
+    latest: dict[int, BundleMemberCase] = {}
+    for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related("case").order_by("attempt", "id"):
+        latest[link.member_id] = link
+    return latest
+
+
+def _fed_licences(bc: BundleCase, member: BundleMember, view, latest: dict[int, BundleMemberCase]) -> dict[str, str]:
+    """{material: licence identifier} for the member's licence materials an earlier member produced."""
+    from yiwang.licences.models import Licence, LicenceStatus
+
+    produces = {m.pk: m.implementation.item.result_licence for m in view.members
+                if m.implementation.item.result_licence}
+    wanted = [x.name for x in member.implementation.item.materials.all() if x.source == "licence"]
+    fed = {}
+    for name, producer in R.produced_inside(member.pk, view.waits_for, produces, wanted).items():
+        link = latest.get(producer)
+        if link is None:
+            continue
+        lic = (Licence.objects.filter(case_number=link.case.number, licence_type__name=name,
+                                      status=LicenceStatus.VALID).order_by("-version").first())
+        if lic is not None:
+            fed[name] = lic.identifier
+    return fed
+
+
+def _member_start(bc: BundleCase, member: BundleMember, *, attempt: int, now: datetime, view,
+                  latest: dict[int, BundleMemberCase]) -> Case:
+    """Submit the member's child case (its part of the merged form, the materials fed by earlier
+    members), link it, and accept it in the name of the bundle window that accepted the whole
+    application. An instant child is decided at acceptance by the engine."""
+    impl = member.implementation
+    form = {f: bc.form.get(f, "") for f in impl.item.form_fields}
+    fed = _fed_licences(bc, member, view, latest)
+    child = case_services.case_submit(
+        actor=bc.submitted_by, item=impl.impl_code, applicant=bc.applicant, form=form,
+        channel=bc.channel, bundle_case=bc.number, materials_from=fed, now=now,
+    )
+    BundleMemberCase.objects.create(bundle_case=bc, member=member, case=child, attempt=attempt, started_at=now,
+                                    fed=fed)
+    _act(number=bc.number, action="member_started", actor=None, now=now,
+         data={"member": impl.impl_code, "case": child.number, "attempt": attempt, "fed": fed,
+               "unit": child.deciding_unit.code})
+    own = {x.name for x in impl.item.materials.all() if x.source == "applicant"}
+    received = bc.materials or {}
+    paper = [n for n in received.get("paper", []) if n in own]
+    tolerate = [n for n in received.get("tolerate", []) if n in own]
+    return case_services.case_accept(case=child, actor=bc.accepted_by, paper=paper, tolerate=tolerate, now=now)
+
+
+def bundle_case_advance(*, number: str, now: datetime | None = None) -> BundleCase | None:
+    """Start every member that is ready (one at a time, looking again after each), then complete
+    the bundle case when every member is done. Safe to call any number of times."""
+    now = now or timezone.now()
+    running = _advancing.get()
+    if number in running:
+        return None  # the outer call in this thread will look again
+    token = _advancing.set(running | {number})
+    try:
+        with transaction.atomic():
+            while True:
+                bc = _locked(number)
+                if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
+                    return bc
+                view = bundle_view(bc.bundle)
+                latest = _latest_links(bc)
+                ready = R.to_start(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
+                if not ready:
+                    break
+                member = view.member(ready[0])
+                _member_start(bc, member, attempt=1, now=now, view=view, latest=latest)
+            p = R.progress(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
+            if bc.status == BundleCaseStatus.RUNNING and p.all_done:
+                bc = _act(number=number, action="complete", actor=None, now=now,
+                          changes={"completed_at": now},
+                          data={"members": p.total, "on_time": bool(bc.deadline and timezone.localdate(now) <= bc.deadline)},
+                          notice=f"您的一件事“{bc.bundle.name}”已全部办结（{p.total} 个事项）。")
+            return bc
+    finally:
+        _advancing.reset(token)
+
+
+def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
+    """A child case was decided, refused, withdrawn or revoked: record it on the bundle case; a failed
+    member stops the bundle case (the members waiting for it are not started) and tells the applicant
+    which member failed and why; then start what became ready."""
+    link = (BundleMemberCase.objects.select_related("bundle_case", "member__implementation")
+            .filter(case_id=case.pk).first())
+    if link is None:
+        return
+    now = now or timezone.now()
+    bc = _locked(link.bundle_case.number)
+    if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
+        return
+    latest = _latest_links(bc).get(link.member_id)
+    if latest is None or latest.case_id != case.pk:
+        return  # an earlier attempt
+    state = R.case_state(case.status)
+    name = link.member.implementation.name
+    if state == R.DONE:
+        from yiwang.licences.services import licence_issue_for_case
+
+        licence = licence_issue_for_case(case)
+        if BundleCaseEvent.objects.filter(bundle_case=bc, action="member_done", data__case=case.number).exists():
+            return
+        _act(number=bc.number, action="member_done", actor=None, now=now,
+             data={"member": link.member.implementation.impl_code, "case": case.number,
+                   "licence": licence.identifier if licence else ""})
+    elif state == R.FAILED:
+        why = case.decision_reason or (case.events.order_by("-seq").values_list("reason", flat=True).first() or "")
+        label = case.get_status_display()
+        _act(number=bc.number, action="member_failed", actor=None, now=now, reason=why,
+             changes={"stop_reason": f"{name}：{label}。{why}"},
+             data={"member": link.member.implementation.impl_code, "case": case.number, "status": case.status},
+             notice=(f"您的一件事“{bc.bundle.name}”中“{name}”{label}，理由：{why}。等待它的事项已暂停，"
+                     f"请按要求补正后到一件事专窗恢复办理；已办结的事项不需重办。"))
+        return
+    else:
+        return
+    bundle_case_advance(number=bc.number, now=now)
+
+
+# ---------------------------------------------------------------- resume, withdraw
+
+
+@transaction.atomic
+def bundle_case_resume(*, bundle_case: BundleCase | str, actor, form: dict | None = None, reason: str = "",
+                       version: int | None = None, now: datetime | None = None) -> BundleCase:
+    """After correction: each failed member gets a new child case from the corrected form; finished
+    members are not redone; the members that were paused start as soon as it is approved."""
+    now = now or timezone.now()
+    number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
+    bc = _locked(number)
+    new_form = _form_check(bc.bundle, {**bc.form, **(form or {})}) if form else bc.form
+    changed = sorted(k for k in new_form if new_form[k] != bc.form.get(k))
+    bc = _act(number=number, action="resume", actor=actor, version=version, now=now, reason=(reason or "").strip(),
+              changes={"form": new_form, "stop_reason": ""}, data={"changed": changed},
+              notice=f"您的一件事“{bc.bundle.name}”已恢复办理。")
+    view = bundle_view(bc.bundle)
+    latest = _latest_links(bc)
+    for pk, link in list(latest.items()):
+        if R.case_state(link.case.status) == R.FAILED:
+            _member_start(bc, view.member(pk), attempt=link.attempt + 1, now=now, view=view, latest=latest)
+            bc = _locked(number)
+    bundle_case_advance(number=number, now=now)
+    return _locked(number)
+
+
+@transaction.atomic
+def bundle_case_withdraw(*, bundle_case: BundleCase | str, actor, reason: str = "", version: int | None = None,
+                         now: datetime | None = None) -> BundleCase:
+    """The applicant (or the bundle window on their behalf) withdraws: undecided children are
+    withdrawn too; decided ones stand."""
+    now = now or timezone.now()
+    number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
+    bc = _act(number=number, action="withdraw", actor=actor, version=version, now=now, reason=(reason or "").strip(),
+              notice="您的一件事申请已撤回。")
+    for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related("case"):
+        if link.case.status in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED,
+                                CaseStatus.IN_REVIEW, CaseStatus.PAUSED):
+            case_services.case_act(case=link.case.number, actor=actor, action="withdraw",
+                                   reason=reason or "一件事申请撤回", now=now)
+    return _locked(number)
+
+
+def bundle_case_act(*, bundle_case: str, actor, action: str, data: dict | None = None, reason: str = "",
+                    version: int | None = None, now: datetime | None = None) -> BundleCase:
+    """The actions a person may take on a bundle case: accept, resume, withdraw."""
+    data = data or {}
+    if action == "accept":
+        return bundle_case_accept(bundle_case=bundle_case, actor=actor, paper=list(data.get("paper") or []),
+                                  tolerate=list(data.get("tolerate") or []), version=version, now=now)
+    if action == "resume":
+        return bundle_case_resume(bundle_case=bundle_case, actor=actor, form=data.get("form") or None,
+                                  reason=reason, version=version, now=now)
+    if action == "withdraw":
+        return bundle_case_withdraw(bundle_case=bundle_case, actor=actor, reason=reason, version=version, now=now)
+    raise NotFound(f"action：一件事办件没有“{action}”操作（可用：accept、resume、withdraw）", field="action",
+                   code="unknown_action")
