@@ -49,7 +49,9 @@ def test_applicant_rates_a_delivered_case_badly_the_unit_rectifies_and_the_appli
     as_user(page, "xtcy")
     page.goto(page.base_url + "/me/evaluations/")
     slot = page.locator("li.eval-slot", has_text=number)
-    assert slot.locator(f"img[src='/rate/{ev.token}/qr.svg']").count() == 1
+    qr = slot.locator(f"img[src='/rate/{ev.token}/qr.svg']")
+    qr.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     page.screenshot(path=os.path.join(artifacts_dir, "case_rating_my_evaluations.png"), full_page=True)
     slot.get_by_role("link", name="评价").click()
     page.wait_for_url(f"**/rate/{ev.token}/")

@@ -3,6 +3,8 @@ pad (一次一评), the applicant's open ratings, and the rectification pages of
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,8 +44,9 @@ def rate_qr(request, token):
     """The QR code of a rating page, as SVG (segno; served by the platform, no CDN)."""
     ev = services.evaluation_by_token(token)
     url = request.build_absolute_uri(reverse("evaluations:rate", args=[ev.token]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2, xmldecl=True, svgns=True)
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @login_required
