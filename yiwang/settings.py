@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "yiwang.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,6 +120,11 @@ TASKS = {
         "BACKEND": os.environ.get("YIWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The case engine's clock and uploads.
+YIWANG_NEAR_DUE_DAYS = int(os.environ.get("YIWANG_NEAR_DUE_DAYS", "1"))
+YIWANG_MAX_UPLOAD_MB = int(os.environ.get("YIWANG_MAX_UPLOAD_MB", "20"))
+YIWANG_NOTIFICATION_SENDER = os.environ.get("YIWANG_NOTIFICATION_SENDER", "yiwang.core.notifications.LogSender")
 
 # The site's title in the header: the region whose service network this deployment is.
 YIWANG_SITE_REGION = os.environ.get("YIWANG_SITE_REGION", "430321")
