@@ -12,10 +12,10 @@ FAILED_BY_TRANSITION = (CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.REV
 def on_case_decided(sender, case, decision, **kwargs):
     """Approved: record it (with the licence issued) and start the members now ready.
     Denied: the bundle case stops the members that wait for it and tells the applicant."""
-    services.member_case_decided(case=case)
+    services.member_case_decided(case=case, now=case.decided_at)
 
 
 def on_case_transitioned(sender, case, event, **kwargs):
     """Refused, withdrawn or revoked child cases fail their member as a denial does."""
     if event.to_status in FAILED_BY_TRANSITION and event.from_status != event.to_status:
-        services.member_case_decided(case=case)
+        services.member_case_decided(case=case, now=event.at)
