@@ -160,8 +160,12 @@ def submit(request, payload: SubmitIn):
     user = require_user(request)
     if not payload.item and not payload.bundle:
         raise DomainError("item：请指定事项实施编码（item）或一件事编码（bundle）", field="item")
-    if payload.bundle and not payload.item:
-        raise DomainError("bundle：一件事申请尚未开通，请按单个事项申请", field="bundle", code="not_supported")
+    if payload.bundle and payload.item:
+        raise DomainError("bundle：请只指定事项（item）或一件事（bundle）之一", field="bundle")
+    if payload.bundle:  # 一件事: handled by the bundle cases module
+        from yiwang.bundlecases import api as bundle_api
+
+        return bundle_api.submit(user, payload)
     if payload.applicant is None:
         party = next(iter(user.parties.all()), None)
         if party is None:
@@ -190,6 +194,10 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
 @router.get("/cases/{number}", response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
 def case_detail(request, number: str):
     user = require_user(request)
+    from yiwang.bundlecases import api as bundle_api
+
+    if bundle_api.is_bundle_case(number):  # a bundle case number: members and progress
+        return bundle_api.detail(user, number)
     return case_out(selectors.case_get(number, user=user), user)
 
 
@@ -208,6 +216,10 @@ def upload(request, number: str, name: Form[str], file: File[UploadedFile], vers
 @router.post("/cases/{number}/{action}", response=CaseOut, summary="办理操作（受理、不予受理、补正、审核、决定、延期、暂停、送达…）")
 def act(request, number: str, action: str, payload: ActIn | None = None):
     user = require_user(request)
+    from yiwang.bundlecases import api as bundle_api
+
+    if bundle_api.is_bundle_case(number):  # accept, resume, withdraw a bundle case
+        return bundle_api.act(user, number, action, payload or ActIn())
     selectors.case_get(number, user=user)
     p = payload or ActIn()
     data: dict[str, Any] = {k: v for k, v in {
