@@ -125,3 +125,13 @@ def test_applicant_sees_open_ratings_with_link_and_qr(client):
     assert f"/rate/{ev.token}/" in page and f"/rate/{ev.token}/qr.svg" in page and "评价" in page
     client.force_login(u("zhang"))
     assert ev.token not in client.get("/me/evaluations/").content.decode()
+
+
+def test_api_lists_the_applicants_open_ratings_with_links(client):
+    case = run_to_decision(submit_and_accept(QYSLDJ))
+    ev = services.evaluation_invite_case(case_number=case.number)
+    client.force_login(u("xtcy"))
+    rows = client.get("/api/v1/evaluations/mine").json()
+    assert [r["subject_ref"] for r in rows] == [case.number]
+    assert rows[0]["rate_url"] == f"/rate/{ev.token}/" and rows[0]["qr_url"].endswith("qr.svg")
+    assert client.logout() is None and client.get("/api/v1/evaluations/mine").status_code == 401

@@ -68,3 +68,16 @@ def test_public_form_takes_files_and_the_track_link_carries_the_token(client):
     assert "证据.png" in page and "/hotline/a/" in page
     number = r["Location"].split("/")[2]
     assert "证据.png" not in client.get(f"/12345/{number}/").content.decode()
+
+
+def test_api_upload_with_the_request_token_and_refusal_without(client, make_request):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    req = make_request()
+    url = f"/api/v1/requests/{req.number}/attachments"
+    r = client.post(url, {"file": SimpleUploadedFile("a.png", PNG), "token": req.token})
+    assert r.status_code == 200 and r.json()["kind"] == "png"
+    r = client.post(url, {"file": SimpleUploadedFile("b.png", PNG)})
+    assert r.status_code == 403 and r.json()["field"] == "file"
+    r = client.post(url, {"file": SimpleUploadedFile("c.exe", b"MZ\x90\x00"), "token": req.token})
+    assert r.status_code == 400 and r.json()["field"] == "file"

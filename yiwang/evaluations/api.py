@@ -41,6 +41,16 @@ def evaluations_list(request, bad: bool | None = None, limit: int = 100):
     return [selectors.evaluation_public(ev, user) for ev in qs[: max(1, min(limit, 500))]]
 
 
+@router.get("/evaluations/mine", summary="本人（申请人）的评价：待评价的附评价链接")
+def evaluations_mine(request):
+    user = require_user(request)
+    return [{"subject_kind": ev.subject_kind, "subject_ref": ev.subject_ref, "round": ev.round, "status": ev.status,
+             "level": ev.level, "unit": ev.unit.name, "item": ev.implementation.name if ev.implementation_id else None,
+             "rate_url": f"/rate/{ev.token}/" if ev.status == "invited" else None,
+             "qr_url": f"/rate/{ev.token}/qr.svg" if ev.status == "invited" else None}
+            for ev in selectors.evaluations_of_rater(user)[:100]]
+
+
 @router.get("/evaluations/stats", summary="满意率、差评率、整改率、按时整改率与排名")
 def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
     user = require_user(request)

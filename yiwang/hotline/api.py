@@ -1,4 +1,5 @@
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
@@ -115,6 +116,16 @@ def request_action(request, number: str, payload: ActionIn):
     else:
         raise DomainError(f"action：操作“{a}”不存在", field="action")
     return _out(req)
+
+
+@router.post("/requests/{number}/attachments", summary="上传附件（PDF/JPG/PNG/OFD，按内容识别；话务员、承办单位或凭查询令牌）")
+def attachment_upload(request, number: str, file: File[UploadedFile], token: Form[str] = ""):
+    req = services.request_get(number)
+    if file.size > services.attachment_max_bytes():
+        raise DomainError(f"file：文件超过{services.attachment_max_bytes() // (1024 * 1024)}MB", field="file")
+    actor = require_user(request) if request.user.is_authenticated else None  # session: CSRF checked
+    att = services.attachment_add(request=req, actor=actor, filename=file.name or "", content=file.read(), token=token)
+    return {"id": att.pk, "name": att.name, "kind": att.kind, "size": att.size, "url": f"/hotline/a/{att.pk}/"}
 
 
 @router.get("/demands/closure", summary="企业诉求办结率（对单销号）")
