@@ -68,7 +68,7 @@ def bundle_case_number_next(*, code: str, day: date) -> str:
 
 
 def _locked(number: str) -> BundleCase:
-    bc = (BundleCase.objects.select_for_update().select_related("bundle", "applicant", "accepted_by", "submitted_by")
+    bc = (BundleCase.objects.select_for_update(of=("self",)).select_related("bundle", "applicant", "accepted_by", "submitted_by")
           .filter(number=number).first())
     if bc is None:
         raise NotFound(f"number：一件事办件“{number}”不存在", field="number", code="case_not_found")
