@@ -405,7 +405,7 @@ def request_flag_sign_overdue(*, request_id: int) -> bool:
     """The unit did not sign within 1 working day of dispatch: the request is flagged and the
     dispatcher and the supervisors are told (outbox). It stays with the unit — a late sign-for is still
     a sign-for; the dispatcher may dispute it to a supervisor, who can assign another unit."""
-    req = Request.objects.select_for_update().select_related("unit").filter(pk=request_id).first()
+    req = Request.objects.select_for_update().filter(pk=request_id).first()
     if req is None or req.status != "dispatched" or req.sign_overdue:
         return False
     req.sign_overdue = True
