@@ -188,3 +188,24 @@ def test_bundle_case_history_is_numbered_by_version(submit_and_accept):
     assert seqs == list(range(1, bc.version + 1))
     assert [e.action for e in BundleCaseEvent.objects.filter(bundle_case=bc)][:4] == [
         "submit", "accept", "start", "member_started"]
+
+
+def test_a_member_that_cannot_start_is_recorded_and_does_not_undo_the_approval(submit_and_accept, monkeypatch):
+    from yiwang.cases import services as case_services
+
+    bc = submit_and_accept("KCG", XTCY)
+    real = case_services.case_submit
+
+    def refuse_food_licence(**kw):
+        if kw["item"].endswith("SPJYXK"):
+            raise DomainError("item：该事项暂停受理", field="item")
+        return real(**kw)
+
+    monkeypatch.setattr(case_services, "case_submit", refuse_food_licence)
+    drive(_kids(bc)["QYSLDJ"].number, now=at())
+    assert _kids(bc)["QYSLDJ"].status == "approved"
+    ev = BundleCaseEvent.objects.get(bundle_case=bc, action="member_start_failed")
+    assert ev.data["member"] == "430321-SPJYXK" and "暂停受理" in ev.reason
+    monkeypatch.setattr(case_services, "case_submit", real)
+    services.bundle_case_advance(number=bc.number, now=at())  # retried the next time the bundle moves
+    assert "SPJYXK" in _kids(bc)

@@ -1,6 +1,7 @@
 """The case engine's hooks, for child cases of bundle cases. Both run inside the child's
 transaction: the bundle case's events and the next members' child cases commit with the decision
-(a failure to start a member undoes nothing but that member's start, see services)."""
+(a member that cannot start is recorded on the bundle case in a savepoint and does not undo the
+decision, see services.bundle_case_advance)."""
 
 from yiwang.cases.models import CaseStatus
 

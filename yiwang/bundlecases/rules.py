@@ -34,6 +34,8 @@ TABLE: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (STOPPED, "member_done"): (SAME, frozenset({SYSTEM})),
     (STOPPED, "member_failed"): (SAME, frozenset({SYSTEM})),
     (STOPPED, "member_started"): (SAME, frozenset({SYSTEM})),
+    (RUNNING, "member_start_failed"): (SAME, frozenset({SYSTEM})),
+    (STOPPED, "member_start_failed"): (SAME, frozenset({SYSTEM})),
     (RUNNING, "complete"): (COMPLETED, frozenset({SYSTEM})),
     (STOPPED, "resume"): (RUNNING, frozenset({CLERK})),
     (RUNNING, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
@@ -42,7 +44,7 @@ TABLE: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
 
 ACTION_LABELS = {
     "submit": "提交一件事申请", "accept": "一窗受理", "withdraw": "撤回申请", "start": "开始并联/串联办理",
-    "member_started": "事项开始办理", "member_done": "事项办结", "member_failed": "事项未通过",
+    "member_started": "事项开始办理", "member_start_failed": "事项未能自动开始", "member_done": "事项办结", "member_failed": "事项未通过",
     "complete": "一件事办结", "resume": "补正后恢复办理",
 }
 

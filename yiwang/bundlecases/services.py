@@ -289,17 +289,29 @@ def bundle_case_advance(*, number: str, now: datetime | None = None) -> BundleCa
     token = _advancing.set(running | {number})
     try:
         with transaction.atomic():
+            skipped: set[int] = set()
             while True:
                 bc = _locked(number)
                 if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
                     return bc
                 view = bundle_view(bc.bundle)
                 latest = _latest_links(bc)
-                ready = R.to_start(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
+                ready = [m for m in R.to_start(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
+                         if m not in skipped]
                 if not ready:
                     break
                 member = view.member(ready[0])
-                _member_start(bc, member, attempt=1, now=now, view=view, latest=latest)
+                try:
+                    # A savepoint: a member that cannot start does not undo the decision that made it ready.
+                    with transaction.atomic():
+                        _member_start(bc, member, attempt=1, now=now, view=view, latest=latest)
+                except DomainError as exc:
+                    skipped.add(member.pk)
+                    log.warning("bundle case %s: member %s not started: %s", number,
+                                member.implementation.impl_code, exc.message)
+                    _act(number=number, action="member_start_failed", actor=None, now=now, reason=exc.message,
+                         data={"member": member.implementation.impl_code},
+                         notice=f"一件事“{bc.bundle.name}”中“{member.implementation.name}”未能自动开始：{exc.message}")
             p = R.progress(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
             if bc.status == BundleCaseStatus.RUNNING and p.all_done:
                 bc = _act(number=number, action="complete", actor=None, now=now,
