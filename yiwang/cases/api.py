@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, NotFound
 
 from . import selectors, services
 from . import transitions as T
@@ -194,11 +194,17 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
 @router.get("/cases/{number}", response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
 def case_detail(request, number: str):
     user = require_user(request)
-    from yiwang.bundlecases import api as bundle_api
+    try:
+        case = selectors.case_get(number, user=user)
+    except NotFound:
+        # Not a single case: a bundle case number (members and progress)? Asked only then, so that
+        # the common read costs no extra query.
+        from yiwang.bundlecases import api as bundle_api
 
-    if bundle_api.is_bundle_case(number):  # a bundle case number: members and progress
-        return bundle_api.detail(user, number)
-    return case_out(selectors.case_get(number, user=user), user)
+        if bundle_api.is_bundle_case(number):
+            return bundle_api.detail(user, number)
+        raise
+    return case_out(case, user)
 
 
 @router.post("/cases/{number}/materials", response={201: dict}, summary="上传材料（PDF、JPG、PNG、OFD）")

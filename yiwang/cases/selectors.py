@@ -30,8 +30,10 @@ def _hall_regions(user) -> set[str]:
     return {s.unit.region_id for s in staff_roles(user) if s.role == Role.WINDOW_CLERK and s.unit.kind in HALL_KINDS}
 
 
-def actor_kinds(case: Case, user) -> set[str]:
-    """What this user is to this case: applicant, intake, reviewer, decider, head, co_reviewer."""
+def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
+    """What this user is to this case: applicant, intake, reviewer, decider, head, co_reviewer.
+
+    co_review=False leaves out the co-reviewer check (a query), for callers that do not ask it."""
     if user is None:
         return {T.SYSTEM}
     kinds: set[str] = set()
@@ -52,7 +54,7 @@ def actor_kinds(case: Case, user) -> set[str]:
             kinds.add(T.HEAD)
     if case.receiving_unit.region_id in _hall_regions(user):
         kinds.add(T.INTAKE)
-    if any(s.role in HANDLING_ROLES for s in roles):
+    if co_review and any(s.role in HANDLING_ROLES for s in roles):
         units = {s.unit_id for s in roles if s.role in HANDLING_ROLES}
         if CoReview.objects.filter(case=case, unit_id__in=units).exists():
             kinds.add(T.CO_REVIEWER)

@@ -15,15 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get, route_for
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.timers import timer_cancel, timer_reschedule
+from yiwang.core.timers import timers_set
 from yiwang.organisations.models import Unit
 from yiwang.parties.models import CreditRecord, Party
 from yiwang.parties.services import party_get_or_create
@@ -66,18 +65,18 @@ def max_upload_bytes() -> int:
 def case_number_next(*, impl_code: str, day: date) -> str:
     """impl code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions.
 
-    The per-(implementation, day) counter row is created once (a racing creator gets the unique
-    constraint and retries) and incremented with UPDATE, which locks the row until commit.
+    One statement: INSERT ... ON CONFLICT (impl_code, day) DO UPDATE SET last = last + 1 RETURNING
+    last (PostgreSQL, and SQLite >= 3.35). The row stays locked by its writer until commit, so racing
+    submissions of the same item on the same day are numbered one after the other.
     """
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.get_or_create(impl_code=impl_code, day=day)
-            break
-        except IntegrityError:
-            continue
-    CaseCounter.objects.filter(impl_code=impl_code, day=day).update(last=F("last") + 1)
-    seq = CaseCounter.objects.filter(impl_code=impl_code, day=day).values_list("last", flat=True).get()
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (impl_code, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (impl_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [impl_code, day],
+        )
+        seq = cursor.fetchone()[0]
     if seq > 9999:
         raise DomainError("item：该事项当日办件编号已用尽", field="item")
     return f"{impl_code}{day:%Y%m%d}{seq:04d}"
@@ -251,6 +250,10 @@ def case_act(
                     version=version, now=now or timezone.now())
 
 
+CO_REVIEW_ACTIONS = ("co_review", "deemed_consent")
+CO_REVIEW_GUARDS = {"co_review_consented", "co_review_open", "co_review_silent"}
+
+
 def _act(*, case, actor, action, reason, data, version, now) -> Case:
     if action not in T.ACTIONS:
         raise NotFound(f"action：未知的操作“{action}”", field="action", code="unknown_action")
@@ -261,7 +264,8 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
     if edge is None:
         raise Conflict(f"action：办件当前状态为“{case.get_status_display()}”，不能{T.ACTION_LABELS[action]}",
                        field="action", code="bad_state")
-    kinds = selectors.actor_kinds(case, actor)
+    # Whether the actor co-reviews the case costs a query: asked only of the one action that needs it.
+    kinds = selectors.actor_kinds(case, actor, co_review=T.CO_REVIEWER in edge.actors)
     matched = edge.actors & kinds
     if not matched:
         if edge.actors == {T.SYSTEM}:
@@ -270,11 +274,19 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         raise Forbidden(f"action：无权{T.ACTION_LABELS[action]}，此操作须由{who}办理", field="action")
     impl = case.implementation
     item = impl.item
-    names, required, tolerable = _applicant_materials(implementation_get(impl.impl_code))
-    co_reviews = list(CoReview.objects.filter(case=case).select_related("unit"))
+    # Read only what this edge's guards and effects look at (the case row came with its item).
+    required: list[str] = []
+    tolerable: list[str] = []
+    uploaded: set[str] = set()
+    if action == "accept" or "materials_complete" in edge.guards:
+        _, required, tolerable = _applicant_materials(impl)
+        uploaded = set(CaseMaterial.objects.filter(case=case).values_list("name", flat=True))
+    co_reviews: list[CoReview] = []
+    if action in CO_REVIEW_ACTIONS or set(edge.guards) & CO_REVIEW_GUARDS:
+        co_reviews = list(CoReview.objects.filter(case=case).select_related("unit"))
     g = T.GuardInput(
         case=case, data=data, reason=reason, required_materials=required, tolerable_materials=tolerable,
-        uploaded=set(CaseMaterial.objects.filter(case=case).values_list("name", flat=True)),
+        uploaded=uploaded,
         item_instant=item.is_instant, commitment_allowed=item.commitment_allowed,
         deemed_approval_allowed=item.deemed_approval_allowed,
         co_reviews=[(c.unit.code, c.consent) for c in co_reviews],
@@ -292,7 +304,8 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
     changed: set[str] = {"status"}
     event_data: dict[str, Any] = {}
     notice = ""
-    after: list = []  # (callable) run after the row is written
+    after: list = []  # (callable) run after the row is written: the hooks
+    timers: dict[str, datetime | None] = {}  # kind -> due_at, or None to cancel; set in one go at the end
 
     case.status = new_status
     if action in ("accept", "deemed_accept"):
@@ -308,8 +321,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
                 case.supply_due = add_working_days(today, item.tolerance_days).date
                 changed |= {"missing_materials", "supply_due"}
                 event_data.update(tolerated=tolerated, supply_due=case.supply_due.isoformat())
-                after.append(lambda c: timer_reschedule(kind=TIMER_SUPPLY_LIMIT, key=c.number,
-                                                        due_at=clock.midnight_after(c.supply_due)))
+                timers[TIMER_SUPPLY_LIMIT] = clock.midnight_after(case.supply_due)
             if data.get("commitment"):
                 case.commitment = True
                 changed.add("commitment")
@@ -329,27 +341,26 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
             CoReview.objects.bulk_create([CoReview(case=case, unit=u, slot_end=slot_end) for u in co_units],
                                          ignore_conflicts=True)
             event_data["co_review_until"] = slot_end.isoformat()
-            after.append(lambda c: timer_reschedule(kind=TIMER_DEEMED_CONSENT, key=c.number,
-                                                    due_at=clock.midnight_after(slot_end)))
-        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+            timers[TIMER_DEEMED_CONSENT] = clock.midnight_after(slot_end)
+        timers[TIMER_DEEMED_ACCEPTANCE] = None
     elif action == "refuse":
         notice = f"您的申请不予受理。理由：{reason}"
-        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+        timers[TIMER_DEEMED_ACCEPTANCE] = None
     elif action == "request_correction":
         case.correction_count += 1
         changed.add("correction_count")
         notice = f"请一次性补正以下内容后重新提交：{reason}"
-        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_ACCEPTANCE, key=c.number))
+        timers[TIMER_DEEMED_ACCEPTANCE] = None
     elif action == "resubmit":
         case.received_on = today
         if isinstance(data.get("form"), dict):
             case.form = _form_check(impl, {**case.form, **data["form"]})
             changed.add("form")
         changed.add("received_on")
-        after.append(_schedule_deemed_acceptance)
+        timers[TIMER_DEEMED_ACCEPTANCE] = _deemed_acceptance_due(case)
     elif action == "withdraw":
         notice = "您的申请已撤回。"
-        after.append(_cancel_all_timers)
+        timers.update(dict.fromkeys(CASE_TIMERS))
     elif action == "review":
         event_data["step"] = case.steps[case.current_step] if case.current_step < len(case.steps) else ""
         case.current_step += 1
@@ -375,16 +386,12 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
             case.post_check_due = add_working_days(today, item.post_check_days).date
             changed |= {"post_check_pending", "post_check_due"}
             event_data["post_check_due"] = case.post_check_due.isoformat()
-            after.append(lambda c: timer_reschedule(kind=TIMER_POST_CHECK, key=c.number,
-                                                    due_at=clock.midnight_after(c.post_check_due)))
+            timers[TIMER_POST_CHECK] = clock.midnight_after(case.post_check_due)
         notice = (f"您的申请已准予（{case.decision_reason}）。" if case.decision == Decision.APPROVED
                   else f"您的申请不予许可。理由：{reason}。{RIGHT_TO_APPEAL}")
         event_data["decision"] = case.decision
-        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_APPROVAL, key=c.number))
-        after.append(lambda c: timer_cancel(kind=TIMER_DEEMED_CONSENT, key=c.number))
-        after.append(lambda c: timer_cancel(kind=TIMER_SUPPLY_LIMIT, key=c.number))
-        after.append(lambda c: timer_reschedule(kind=TIMER_DELIVERY_LIMIT, key=c.number,
-                                                due_at=clock.midnight_after(c.delivery_due)))
+        timers.update({TIMER_DEEMED_APPROVAL: None, TIMER_DEEMED_CONSENT: None, TIMER_SUPPLY_LIMIT: None,
+                       TIMER_DELIVERY_LIMIT: clock.midnight_after(case.delivery_due)})
         after.append(lambda c: hooks.case_decided.send(sender=Case, case=c, decision=c.decision))
     elif action == "pause":
         procedure = str(data.get("procedure") or "特别程序")[:32]
@@ -414,7 +421,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         if not case.missing_materials:
             case.supply_overdue = False
             changed.add("supply_overdue")
-            after.append(lambda c: timer_cancel(kind=TIMER_SUPPLY_LIMIT, key=c.number))
+            timers[TIMER_SUPPLY_LIMIT] = None
     elif action == "flag_supply_overdue":
         case.supply_overdue = True
         changed.add("supply_overdue")
@@ -439,7 +446,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         changed |= {"delivered_at", "delivery_method", "delivery_overdue"}
         event_data["method"] = case.delivery_method
         notice = "您的办理结果已送达。"
-        after.append(lambda c: timer_cancel(kind=TIMER_DELIVERY_LIMIT, key=c.number))
+        timers[TIMER_DELIVERY_LIMIT] = None
         after.append(lambda c: hooks.case_delivered.send(sender=Case, case=c))
     elif action == "flag_delivery_overdue":
         case.delivery_overdue = True
@@ -450,7 +457,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
     elif action in ("post_check_pass", "post_check_fail"):
         case.post_check_pending = False
         changed.add("post_check_pending")
-        after.append(lambda c: timer_cancel(kind=TIMER_POST_CHECK, key=c.number))
+        timers[TIMER_POST_CHECK] = None
         if action == "post_check_fail":
             CreditRecord.objects.create(party=case.applicant, kind="false_commitment",
                                         reason=f"办件 {case.number} 告知承诺事后核查不通过：{reason}",
@@ -486,7 +493,9 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
                           seq=case.version, actor_unit=actor_unit)
     if notice or new_status != old_status:
         _notify(case, action, notice or f"您的办件状态：{case.get_status_display()}。", reason=reason)
-    _schedule_deemed_approval(case)
+    plan = _deemed_approval_plan(case)
+    plan.update(timers)  # what the action asked for wins over the clock's default
+    timers_set(key=case.number, plan=plan)
     for fn in after:
         fn(case)
     hooks.case_transitioned.send(sender=Case, case=case, event=event)
@@ -526,25 +535,26 @@ def _notify(case: Case, action: str, text: str, *, reason: str = "") -> None:
 # ---------------------------------------------------------------- timers
 
 
+CASE_TIMERS = (TIMER_DEEMED_ACCEPTANCE, TIMER_DEEMED_APPROVAL, TIMER_DEEMED_CONSENT, TIMER_SUPPLY_LIMIT,
+               TIMER_DELIVERY_LIMIT, TIMER_POST_CHECK)
+
+
+def _deemed_acceptance_due(case: Case) -> datetime:
+    return clock.midnight_after(clock.deemed_acceptance_day(case.received_on))
+
+
 def _schedule_deemed_acceptance(case: Case) -> None:
-    day = clock.deemed_acceptance_day(case.received_on)
-    timer_reschedule(kind=TIMER_DEEMED_ACCEPTANCE, key=case.number, due_at=clock.midnight_after(day))
+    """At submission: the case number is new in this transaction, so nothing of it is pending."""
+    timers_set(key=case.number, plan={TIMER_DEEMED_ACCEPTANCE: _deemed_acceptance_due(case)}, fresh=True)
 
 
-def _schedule_deemed_approval(case: Case) -> None:
-    item = case.implementation.item
-    if not item.deemed_approval_allowed:
-        return
+def _deemed_approval_plan(case: Case) -> dict[str, datetime | None]:
+    """The deemed-approval timer the clock implies ({} when the item has no deemed approval)."""
+    if not case.implementation.item.deemed_approval_allowed:
+        return {}
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW) and case.deadline:
-        timer_reschedule(kind=TIMER_DEEMED_APPROVAL, key=case.number, due_at=clock.midnight_after(case.deadline))
-    else:
-        timer_cancel(kind=TIMER_DEEMED_APPROVAL, key=case.number)
-
-
-def _cancel_all_timers(case: Case) -> None:
-    for kind in (TIMER_DEEMED_ACCEPTANCE, TIMER_DEEMED_APPROVAL, TIMER_DEEMED_CONSENT, TIMER_SUPPLY_LIMIT,
-                 TIMER_DELIVERY_LIMIT, TIMER_POST_CHECK):
-        timer_cancel(kind=kind, key=case.number)
+        return {TIMER_DEEMED_APPROVAL: clock.midnight_after(case.deadline)}
+    return {TIMER_DEEMED_APPROVAL: None}
 
 
 # ---------------------------------------------------------------- convenience wrappers

@@ -43,14 +43,35 @@ def timer_cancel(*, kind: str, key: str) -> int:
 
 
 def timer_reschedule(*, kind: str, key: str, due_at: datetime, payload: dict | None = None) -> Timer:
-    """Cancel the pending timers of this kind and key, then schedule one at due_at."""
-    pending = Timer.objects.filter(kind=kind, key=key, fired_at__isnull=True, cancelled_at__isnull=True)
-    if pending.filter(due_at=due_at).exists():
-        pending.exclude(due_at=due_at).update(cancelled_at=timezone.now())
-        return pending.get(due_at=due_at)
-    pending.update(cancelled_at=timezone.now())
-    Timer.objects.filter(kind=kind, key=key, due_at=due_at).delete()  # a cancelled twin at the same time
-    return Timer.objects.create(kind=kind, key=key, due_at=due_at, payload=payload or {})
+    """Cancel the pending timers of this kind and key, then schedule one at due_at (two statements)."""
+    return timers_set(key=key, plan={kind: due_at}, payloads={kind: payload or {}})[0]
+
+
+def timers_set(*, key: str, plan: dict[str, datetime | None], payloads: dict[str, dict] | None = None,
+               fresh: bool = False) -> list[Timer]:
+    """Bring the pending timers of one key in line with `plan` ({kind: due_at, or None to cancel}) in at
+    most two statements: one UPDATE cancels the pending timers of those kinds that are not wanted, one
+    INSERT ... ON CONFLICT (kind, key, due_at) DO UPDATE makes each wanted timer pending (a cancelled or
+    fired twin at the same time is revived, as if deleted and created anew). `fresh` skips the UPDATE
+    when the key is new in this transaction (nothing of it can be pending yet). Returns the wanted timers.
+    """
+    if not plan:
+        return []
+    wanted = {k: d for k, d in plan.items() if d is not None}
+    if not fresh:
+        stale = Timer.objects.filter(key=key, kind__in=list(plan), fired_at__isnull=True, cancelled_at__isnull=True)
+        for k, d in wanted.items():
+            stale = stale.exclude(kind=k, due_at=d)
+        stale.update(cancelled_at=timezone.now())
+    if not wanted:
+        return []
+    now = timezone.now()
+    rows = [Timer(kind=k, key=key, due_at=d, payload=(payloads or {}).get(k) or {}, created_at=now) for k, d in
+            wanted.items()]
+    return Timer.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["kind", "key", "due_at"],
+        update_fields=["payload", "created_at", "fired_at", "cancelled_at", "attempts", "last_error"],
+    )
 
 
 def timers_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
