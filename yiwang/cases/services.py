@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,8 +21,9 @@ from django.utils import timezone
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get, route_for
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.models import OutboxMessage
 from yiwang.core.outbox import outbox_put
-from yiwang.core.timers import timers_set
+from yiwang.core.timers import timers_set, timers_set_many
 from yiwang.organisations.models import Unit
 from yiwang.parties.models import CreditRecord, Party
 from yiwang.parties.services import party_get_or_create
@@ -622,28 +623,95 @@ def cases_due_sweep(*, today: date | None = None) -> int:
     return n
 
 
-def cases_recompute_deadlines(*, since: date, now: datetime | None = None) -> int:
+CALENDAR_MOVED_REASON = "工作日历调整（节假日或调休变化），重新计算办理期限"
+RECOMPUTE_BATCH = 2000
+
+
+def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch: int = RECOMPUTE_BATCH) -> int:
     """After a calendar change: move the deadlines of running cases whose window reaches `since`.
 
-    Only running cases with a deadline on or after `since` can move; each that does gets an event
-    saying why. Cases are handled one short transaction each, so a million cases never hold a lock
-    for long; a case someone else changes meanwhile is retried once.
+    In bulk, for a million cases: only running cases with a deadline on or after `since` can move; their
+    clock columns are streamed (no model instances), the new deadline is computed with the pure clock,
+    and each batch of moved cases is written in one transaction — one UPDATE ... FROM (VALUES ...) that
+    bumps the version only where it is still the one read (PostgreSQL; row by row elsewhere), the
+    calendar_moved events (seq = the new version, each saying why and what the deadline was) and the
+    outbox rows (the applicant is told the new deadline) by bulk INSERT, and the deemed-approval timers
+    moved with the deadline. A case someone changed meanwhile goes through case_act instead.
+    The per-case hook case_transitioned is not sent for these events (no receiver acts on an action
+    that keeps the status); what they change is all in the event and outbox rows.
     """
-    moved = 0
-    qs = Case.objects.filter(status__in=T.RUNNING, deadline__gte=since).order_by("id")
-    for number, accepted_on, promised, extension, pauses, deadline, provisional in qs.values_list(
-        "number", "accepted_on", "promised_days", "extension_days", "pauses", "deadline", "deadline_provisional"
-    ).iterator(chunk_size=2000):
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    near = selectors.near_due_days()
+    qs = (Case.objects.filter(status__in=T.RUNNING, deadline__gte=since).order_by("id")
+          .values_list("id", "number", "version", "status", "paused", "accepted_on", "promised_days",
+                       "extension_days", "pauses", "deadline", "deadline_provisional",
+                       "implementation__item__deemed_approval_allowed", "applicant__number", "applicant__name",
+                       "applicant__phone"))
+    moved, pending = 0, []
+    for row in qs.iterator(chunk_size=batch):
+        (pk, number, version, status, paused, accepted_on, promised, extension, pauses, deadline, provisional,
+         deemed_ok, party_number, party_name, party_phone) = row
         h = clock.ClockHistory(accepted_on=accepted_on, promised_days=promised, extension_days=extension,
                                pauses=[(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None)
                                        for p in pauses])
         d = clock.deadline_from_history(h)
         if d.date == deadline and d.provisional == provisional:
             continue
+        due = clock.due_state(deadline=d.date, today=today, paused=paused, near_days=near)
+        pending.append(_Moved(pk, number, version, status, deadline, d.date, d.provisional, d.paused_days, due,
+                              bool(deemed_ok) and status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW),
+                              {"party": party_number, "name": party_name, "phone": party_phone}))
+        if len(pending) >= batch:
+            moved += _recompute_write(pending, since=since, now=now)
+            pending = []
+    if pending:
+        moved += _recompute_write(pending, since=since, now=now)
+    return moved
+
+
+class _Moved(NamedTuple):
+    id: int
+    number: str
+    version: int
+    status: str
+    before: date | None
+    deadline: date | None
+    provisional: bool
+    paused_days: int
+    due_state: str
+    deemed_approval: bool
+    to: dict
+
+
+def _recompute_write(rows: list[_Moved], *, since: date, now: datetime) -> int:
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        written = _deadlines_update(rows, now=now)
+        done = [r for r in rows if r.id in written]
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case_id=r.id, seq=r.version + 1, action="calendar_moved", from_status=r.status,
+                      to_status=r.status, actor=None, actor_kind=T.SYSTEM, at=now, on=today,
+                      reason=CALENDAR_MOVED_REASON, deadline=r.deadline,
+                      data={"since": since.isoformat(), "deadline_before": r.before.isoformat() if r.before else None})
+            for r in done
+        ], batch_size=1000)
+        OutboxMessage.objects.bulk_create([
+            OutboxMessage(topic="case.calendar_moved", payload={
+                "number": r.number, "action": "calendar_moved", "status": r.status, "reason": CALENDAR_MOVED_REASON,
+                "to": r.to, "deadline": r.deadline.isoformat() if r.deadline else None,
+                "text": f"因工作日历调整，您的办件办结期限由{r.before}调整为{r.deadline}。",
+            }) for r in done
+        ], batch_size=1000)
+        timers_set_many(kind=TIMER_DEEMED_APPROVAL, due={
+            r.number: clock.midnight_after(r.deadline) for r in done if r.deemed_approval and r.deadline})
+    moved = len(done)
+    for r in rows:  # changed by someone else since it was read: the one-case path, retried once
+        if r.id in written:
+            continue
         for _ in range(2):
             try:
-                case_act(case=number, actor=None, action="calendar_moved", now=now,
-                         data={"since": since.isoformat()})
+                case_act(case=r.number, actor=None, action="calendar_moved", now=now, data={"since": since.isoformat()})
                 moved += 1
                 break
             except Conflict:
@@ -651,3 +719,29 @@ def cases_recompute_deadlines(*, since: date, now: datetime | None = None) -> in
             except DomainError:
                 break
     return moved
+
+
+def _deadlines_update(rows: list[_Moved], *, now: datetime) -> set[int]:
+    """Write the new clock columns where the version is still the one read; returns the ids written."""
+    if connection.vendor == "postgresql":
+        table = Case._meta.db_table
+        values = ", ".join(["(%s::bigint, %s::integer, %s::date, %s::boolean, %s::integer, %s::varchar)"] * len(rows))
+        params: list[Any] = []
+        for r in rows:
+            params += [r.id, r.version, r.deadline, r.provisional, r.paused_days, r.due_state]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET deadline = v.deadline, deadline_provisional = v.provisional, "
+                f"paused_days = v.paused_days, due_state = v.due_state, version = c.version + 1, updated_at = %s "
+                f"FROM (VALUES {values}) AS v(id, version, deadline, provisional, paused_days, due_state) "
+                f"WHERE c.id = v.id AND c.version = v.version RETURNING c.id",
+                [now, *params],
+            )
+            return {pk for (pk,) in cursor.fetchall()}
+    written = set()
+    for r in rows:
+        if Case.objects.filter(pk=r.id, version=r.version).update(
+                deadline=r.deadline, deadline_provisional=r.provisional, paused_days=r.paused_days,
+                due_state=r.due_state, version=r.version + 1, updated_at=now):
+            written.add(r.id)
+    return written

@@ -74,6 +74,24 @@ def timers_set(*, key: str, plan: dict[str, datetime | None], payloads: dict[str
     )
 
 
+def timers_set_many(*, kind: str, due: dict[str, datetime]) -> int:
+    """One kind of timer for many keys at once ({key: due_at}), in two statements per call: cancel
+    the pending ones of those keys that are not at the wanted time, upsert the wanted ones."""
+    if not due:
+        return 0
+    now = timezone.now()
+    pending = Timer.objects.filter(kind=kind, key__in=list(due), fired_at__isnull=True, cancelled_at__isnull=True)
+    stale = [pk for pk, key, at in pending.values_list("id", "key", "due_at") if due.get(key) != at]
+    if stale:
+        Timer.objects.filter(pk__in=stale).update(cancelled_at=now)
+    Timer.objects.bulk_create(
+        [Timer(kind=kind, key=k, due_at=d, payload={}, created_at=now) for k, d in due.items()],
+        update_conflicts=True, unique_fields=["kind", "key", "due_at"],
+        update_fields=["payload", "created_at", "fired_at", "cancelled_at", "attempts", "last_error"],
+    )
+    return len(due)
+
+
 def timers_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Fire every due timer once. Returns how many fired. Safe to run in several workers at once."""
     now = now or timezone.now()
