@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.cases.conftest import SPJYXK, accepted_case, at, make_case, users  # noqa: F401
+from tests.cases.conftest import SPJYXK, at
 
 pytestmark = pytest.mark.django_db
 
