@@ -111,7 +111,10 @@ def _case_context(request, number: str) -> dict:
 @login_required
 @domain_pages
 def my_case(request, number: str):
+    from yiwang.evaluations.selectors import case_evaluation
+
     ctx = _case_context(request, number)
+    ctx["evaluation"] = case_evaluation(number)
     return render(request, "cases/my_case.html", ctx)
 
 
