@@ -38,6 +38,24 @@ SPAN_DAYS = 730
 # ---------------------------------------------------------------- bookkeeping
 
 
+def _extra_columns(listed: str) -> tuple[list[str], tuple]:
+    """Case columns the generator does not set itself, with the value the model gives a new row."""
+    from yiwang.cases.models import Case
+
+    names = {c.strip() for c in listed.split(",")}
+    cols, values = [], []
+    for f in Case._meta.concrete_fields:
+        if f.column in names:
+            continue
+        value = f.get_default() if f.has_default() else None
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, ensure_ascii=False)
+        cols.append(f.column)
+        values.append(value)
+    return cols, tuple(values)
+
+
+
 def _marker(cur) -> dict | None:
     cur.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (scale int, seed int, cases int, events int, "
                 "parties_from bigint, parties_to bigint, seconds float, generated_at timestamptz)")
@@ -198,6 +216,9 @@ def generate_cases(cur, rng: random.Random, n: int, cat: Catalogue, parties: lis
                  "supply_due, supply_overdue, commitment, post_check_due, post_check_pending, decision, decided_at, "
                  "decided_on, decision_reason, deemed, delivery_due, delivery_overdue, delivered_at, "
                  "delivery_method, version, updated_at")
+    # Columns other apps add to Case later (a bundle link, 无证明's shared materials) get their default.
+    extra_cols, extra_values = _extra_columns(case_cols)
+    case_cols += "".join(f", {c}" for c in extra_cols)
     event_cols = ("case_id, seq, action, from_status, to_status, actor_id, actor_kind, actor_unit_id, at, \"on\", "
                   "reason, data, deadline")
 
@@ -400,6 +421,7 @@ def generate_cases(cur, rng: random.Random, n: int, cat: Catalogue, parties: lis
                 if "deemed_accept" in acts else "", delivery_due,
                 bool(delivery_due and not delivered and today > delivery_due), ats[-1] if delivered else None,
                 ("window" if channel == "window" else "electronic") if delivered else "", len(kept), ats[-1],
+                *extra_values,
             ))
             # the timers the engine would have pending
             if status == "submitted":

@@ -113,8 +113,14 @@ class CaseOut(CaseSummary):
     history: list[EventOut]
 
 
+# GET /cases counts at most this many (count_capped says when there are more).
+COUNT_CAP = 10_000
+
+
 class CaseList(Schema):
     count: int
+    count_capped: bool = False
+    has_next: bool = False
     page: int
     page_size: int
     results: list[CaseSummary]
@@ -186,9 +192,17 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
         raise DomainError("due：应为 near、overdue 或 ok", field="due")
     page, page_size = max(page, 1), min(max(page_size, 1), 200)
     qs = selectors.case_list(user=user, status=status, unit=unit, due=due, q=q)
-    count = qs.count()
-    rows = list(qs[(page - 1) * page_size: page * page_size])
-    return {"count": count, "page": page, "page_size": page_size, "results": [_summary(c) for c in rows]}
+    start = (page - 1) * page_size
+    rows = list(qs[start: start + page_size + 1])  # one more than the page: is there a next page?
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    if not has_next and (rows or page == 1):
+        count = start + len(rows)  # the last page: the count is known without counting
+    else:
+        # Counting a million-row queue exactly would cost more than the page: count up to a cap.
+        count = qs.order_by()[:COUNT_CAP + 1].count()
+    return {"count": min(count, COUNT_CAP), "count_capped": count > COUNT_CAP, "has_next": has_next, "page": page,
+            "page_size": page_size, "results": [_summary(c) for c in rows]}
 
 
 @router.get("/cases/{number}", response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")

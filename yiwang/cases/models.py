@@ -163,8 +163,16 @@ class Case(models.Model):
             models.Index(fields=["receiving_unit", "status", "deadline"], name="case_receiver_queue_idx"),
             models.Index(fields=["reviewing_unit", "status", "deadline"], name="case_reviewer_queue_idx"),
             models.Index(fields=["region", "status", "deadline"], name="case_region_queue_idx"),
-            models.Index(fields=["due_state", "deadline"], name="case_due_idx"),
-            models.Index(fields=["status", "deadline"], name="case_status_deadline_idx"),
+            # A queue's first page is a walk of one of these in the list's order (deadline, submitted_at,
+            # id), stopping at the page: by status (待受理, 办理中…) or by due state (临期, 超期).
+            models.Index(fields=["due_state", "deadline", "submitted_at", "id"], name="case_due_queue_idx"),
+            models.Index(fields=["status", "deadline", "submitted_at", "id"], name="case_status_queue_idx"),
+            # The queue counters count open cases only: a small partial index holding every column the
+            # visibility filter looks at, so the count reads the index, not the million-row table.
+            models.Index(fields=["status", "due_state", "receiving_unit", "reviewing_unit", "deciding_unit",
+                                 "applicant", "agent"], name="case_open_idx",
+                         condition=models.Q(status__in=["submitted", "accepted", "in_review", "paused", "approved",
+                                                        "denied"])),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
         ]
 
