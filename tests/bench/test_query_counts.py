@@ -133,3 +133,33 @@ def test_selector_queue_page_is_one_query(plan, users):
         n = count_queries(lambda kw=kw: [(c.implementation.name, c.applicant.name, c.deciding_unit.code)
                                          for c in case_list(user=users["clerk"], **kw)[:20]])
         assert n <= MAX_SELECTOR_PAGE_QUERIES
+
+
+# session + user + item with materials and steps (3) + applicant + route (2) + staff roles + number
+# + data sharing (2, 无证明) + case, event, outbox, timer (savepoints and the calendar check not counted)
+MAX_SUBMIT_QUERIES = 17
+
+
+def _sqls(fn) -> list[str]:
+    with CaptureQueriesContext(connection) as q:
+        fn()
+    return [x["sql"] for x in q if "workcalendar_calendarversion" not in x["sql"]]
+
+
+def test_case_submission_endpoint_stays_under_its_query_ceiling(plan, users, api_client):
+    from yiwang.parties.models import Party
+
+    party = Party.objects.get(pk=plan["party_id"])
+    api_client.force_login(users["clerk"])
+    body = {"item": plan["item"], "channel": "window", "form": plan["form"],
+            "applicant": {"kind": party.kind, "number": party.number, "name": party.name}}
+    response = None
+
+    def post():
+        nonlocal response
+        response = api_client.post("/api/v1/cases", body, content_type="application/json")
+
+    n = len([sql for sql in _sqls(post) if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))])
+    assert response.status_code == 201, response.content
+    assert [e["action"] for e in response.json()["history"]] == ["submit"]
+    assert n <= MAX_SUBMIT_QUERIES

@@ -181,7 +181,10 @@ def submit(request, payload: SubmitIn):
         applicant = payload.applicant.dict()
     case = services.case_submit(actor=user, item=payload.item, applicant=applicant, form=payload.form,
                                 channel=payload.channel, agent_authorisation=payload.agent_authorisation)
-    return 201, case_out(selectors.case_get(case.number, user=user), user)
+    # The submitter may see it (applicant, agent or intake), and a new case's history is its one event,
+    # with no materials or co-reviews yet: the response is built from what is in hand.
+    case._prefetched_objects_cache = {"events": [case.submit_event], "co_reviews": [], "materials": []}
+    return 201, case_out(case, user)
 
 
 @router.get("/cases", response=CaseList, summary="办件列表（按期限排序）")

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
-from yiwang.catalogue.selectors import implementation_get, route_for
+from yiwang.catalogue.selectors import implementation_get, implementations_qs, route_for
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.models import OutboxMessage
 from yiwang.core.outbox import outbox_put
@@ -86,6 +86,15 @@ def case_number_next(*, impl_code: str, day: date) -> str:
 # ---------------------------------------------------------------- submit
 
 
+def _implementation_for_submit(impl_code: str) -> ItemImplementation:
+    """The implementation with its item's materials and steps (what submission reads), in three queries."""
+    impl = (implementations_qs().prefetch_related("item__materials", "item__steps")
+            .filter(impl_code=impl_code).first())
+    if impl is None:
+        raise NotFound(f"item：事项实施编码“{impl_code}”不存在", field="item", code="item_not_found")
+    return impl
+
+
 def _applicant_materials(impl: ItemImplementation) -> tuple[list[str], list[str], list[str]]:
     """(all names the applicant may upload, required ones, tolerable ones)."""
     mats = [m for m in impl.item.materials.all() if m.source == MaterialSource.APPLICANT]
@@ -120,7 +129,7 @@ def case_submit(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    impl = implementation_get(item, field="item")
+    impl = _implementation_for_submit(item)
     if channel not in CaseChannel.values:
         raise DomainError("channel：申请渠道应为 online、window 或 agent", field="channel")
     if isinstance(applicant, dict):
@@ -176,12 +185,13 @@ def case_submit(
         submit_data["bundle_case"] = bundle_case
     if case.shared_materials.get("satisfied"):
         submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
-    _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
-                  actor_kind=(T.SYSTEM if bundle_case else T.APPLICANT if channel != CaseChannel.WINDOW
-                              else T.INTAKE), reason="",
-                  data=submit_data, now=now, seq=1)
+    event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
+                          actor_kind=(T.SYSTEM if bundle_case else T.APPLICANT if channel != CaseChannel.WINDOW
+                                      else T.INTAKE), reason="",
+                          data=submit_data, now=now, seq=1)
     _notify(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
     _schedule_deemed_acceptance(case)
+    case.submit_event = event  # its history so far, for a response built without reading the case back
     return case
 
 
