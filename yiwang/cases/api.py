@@ -114,7 +114,7 @@ class CaseOut(CaseSummary):
 
 
 # GET /cases counts at most this many (count_capped says when there are more).
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CaseList(Schema):

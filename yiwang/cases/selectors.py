@@ -93,6 +93,19 @@ def visible_cases(user) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
+_unit_ids: dict[str, int] = {}
+
+
+def _unit_id(code: str) -> int:
+    """A unit's id by its code, remembered per process (a code keeps its row; -1 for no such unit)."""
+    if code not in _unit_ids:
+        found = Unit.objects.filter(code=code).values_list("id", flat=True).first()
+        if found is None:
+            return -1
+        _unit_ids[code] = found
+    return _unit_ids[code]
+
+
 def case_list(
     *, user, status: str = "", unit: str = "", due: str = "", mine: bool = False, q: str = ""
 ) -> QuerySet[Case]:
@@ -100,9 +113,9 @@ def case_list(
     if status:
         qs = qs.filter(status__in=status.split(","))
     if unit:
-        unit_id = Unit.objects.filter(code=unit).values("id")
-        qs = qs.filter(Q(receiving_unit_id__in=unit_id) | Q(reviewing_unit_id__in=unit_id)
-                       | Q(deciding_unit_id__in=unit_id))
+        # The unit's id as a literal (not a subquery), so PostgreSQL can OR its three queue indexes.
+        unit_id = _unit_id(unit)
+        qs = qs.filter(Q(receiving_unit_id=unit_id) | Q(reviewing_unit_id=unit_id) | Q(deciding_unit_id=unit_id))
     if due in ("near", "overdue", "ok"):
         qs = qs.filter(due_state=due)
     if q:
