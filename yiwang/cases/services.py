@@ -27,7 +27,7 @@ from yiwang.core.timers import timers_set, timers_set_many
 from yiwang.organisations.models import Unit
 from yiwang.parties.models import CreditRecord, Party
 from yiwang.parties.services import party_get_or_create
-from yiwang.workcalendar.index import add_working_days
+from yiwang.workcalendar.index import add_working_days, get_index
 
 from . import clock, selectors
 from . import signals as hooks
@@ -169,6 +169,9 @@ def case_submit(
             raise DomainError("agent_authorisation：代办须提供申请人的授权委托书", field="agent_authorisation")
         agent = actor
 
+    shared = _materials_shared(impl, party, form, materials_from or {})
+    # The number last: its counter row stays locked until commit, so the less work after it, the more
+    # submissions of one item a day can be numbered per second.
     number = case_number_next(impl_code=impl.impl_code, day=today)
     case = Case.objects.create(
         number=number, implementation=impl, parent=parent, applicant=party, agent=agent,
@@ -178,7 +181,7 @@ def case_submit(
         in_name_of=units[route.in_name_of], region_id=impl.region_id, form=form, submitted_at=now,
         received_on=today, statutory_days=impl.item.statutory_days, promised_days=impl.item.promised_days,
         steps=_steps_of(impl), version=1,
-        shared_materials=_materials_shared(impl, party, form, materials_from or {}),
+        shared_materials=shared,
     )
     submit_data = {"channel": channel, "route": route.mode}
     if bundle_case:
@@ -309,6 +312,8 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         raise DomainError(problem, field=field, code="guard")
 
     old_status, old_version, old_deadline = case.status, case.version, case.deadline
+    # One look at the calendar per transition (its index checks its version on each look in a transaction).
+    cal = get_index()
     old_provisional = case.deadline_provisional
     today = timezone.localdate(now)
     new_status = old_status if edge.to == T.SAME else edge.to
@@ -329,7 +334,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
             tolerated = [m for m in (data.get("tolerate") or []) if m in tolerable]
             if tolerated:
                 case.missing_materials = tolerated
-                case.supply_due = add_working_days(today, item.tolerance_days).date
+                case.supply_due = cal.add_working_days(today, item.tolerance_days).date
                 changed |= {"missing_materials", "supply_due"}
                 event_data.update(tolerated=tolerated, supply_due=case.supply_due.isoformat())
                 timers[TIMER_SUPPLY_LIMIT] = clock.midnight_after(case.supply_due)
@@ -348,7 +353,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
             notice = f"您的申请已依法视为受理（自收件之日 {accepted_on} 起）。"
         co_units = list(impl.co_reviewers.all())
         if co_units and item.deemed_consent_days:
-            slot_end = add_working_days(accepted_on, item.deemed_consent_days).date
+            slot_end = cal.add_working_days(accepted_on, item.deemed_consent_days).date
             CoReview.objects.bulk_create([CoReview(case=case, unit=u, slot_end=slot_end) for u in co_units],
                                          ignore_conflicts=True)
             event_data["co_review_until"] = slot_end.isoformat()
@@ -382,7 +387,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         case.decision = Decision.DENIED if action == "deny" else Decision.APPROVED
         case.decided_at, case.decided_on = now, today
         case.current_step = len(case.steps)
-        case.delivery_due = clock.delivery_due(today)
+        case.delivery_due = clock.delivery_due(today, add=cal.add_working_days)
         case.decision_reason = reason
         changed |= {"decision", "decided_at", "decided_on", "current_step", "delivery_due", "decision_reason"}
         if action == "deemed_approve":
@@ -394,7 +399,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
                 "告知承诺：依申请人书面承诺当场准予" if case.commitment else "即办件：受理即办结")
         if case.commitment and case.decision == Decision.APPROVED:
             case.post_check_pending = True
-            case.post_check_due = add_working_days(today, item.post_check_days).date
+            case.post_check_due = cal.add_working_days(today, item.post_check_days).date
             changed |= {"post_check_pending", "post_check_due"}
             event_data["post_check_due"] = case.post_check_due.isoformat()
             timers[TIMER_POST_CHECK] = clock.midnight_after(case.post_check_due)
@@ -481,7 +486,7 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
         reason = reason or "工作日历调整（节假日或调休变化），重新计算办理期限"
 
     # The clock, recomputed from the case's history on every action.
-    _clock_apply(case, today=today)
+    _clock_apply(case, today=today, cal=cal)
     changed |= {"deadline", "deadline_provisional", "paused_days", "due_state"}
     if action == "calendar_moved" and case.deadline == old_deadline and case.deadline_provisional == old_provisional:
         raise DomainError("action：期限未变化", field="action", code="guard")
@@ -513,15 +518,16 @@ def _act(*, case, actor, action, reason, data, version, now) -> Case:
     return case
 
 
-def _clock_apply(case: Case, *, today: date) -> None:
+def _clock_apply(case: Case, *, today: date, cal=None) -> None:
+    cal = cal or get_index()
     pauses = [(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None) for p in case.pauses]
     h = clock.ClockHistory(accepted_on=case.accepted_on, promised_days=case.promised_days,
                            extension_days=case.extension_days, pauses=pauses)
-    d = clock.deadline_from_history(h)
+    d = clock.deadline_from_history(h, add=cal.add_working_days, between=cal.working_days_between)
     case.deadline, case.deadline_provisional, case.paused_days = d.date, d.provisional, d.paused_days
     if case.status in T.RUNNING:
         case.due_state = clock.due_state(deadline=case.deadline, today=today, paused=case.paused,
-                                         near_days=selectors.near_due_days())
+                                         near_days=selectors.near_due_days(), between=cal.working_days_between)
     else:
         case.due_state = ""
 
@@ -653,6 +659,7 @@ def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch
     now = now or timezone.now()
     today = timezone.localdate(now)
     near = selectors.near_due_days()
+    cal = get_index()  # the calendar as changed (committed before this runs), for the whole run
     qs = (Case.objects.filter(status__in=T.RUNNING, deadline__gte=since).order_by("id")
           .values_list("id", "number", "version", "status", "paused", "accepted_on", "promised_days",
                        "extension_days", "pauses", "deadline", "deadline_provisional",
@@ -665,10 +672,11 @@ def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch
         h = clock.ClockHistory(accepted_on=accepted_on, promised_days=promised, extension_days=extension,
                                pauses=[(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None)
                                        for p in pauses])
-        d = clock.deadline_from_history(h)
+        d = clock.deadline_from_history(h, add=cal.add_working_days, between=cal.working_days_between)
         if d.date == deadline and d.provisional == provisional:
             continue
-        due = clock.due_state(deadline=d.date, today=today, paused=paused, near_days=near)
+        due = clock.due_state(deadline=d.date, today=today, paused=paused, near_days=near,
+                              between=cal.working_days_between)
         pending.append(_Moved(pk, number, version, status, deadline, d.date, d.provisional, d.paused_days, due,
                               bool(deemed_ok) and status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW),
                               {"party": party_number, "name": party_name, "phone": party_phone}))
