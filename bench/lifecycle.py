@@ -40,6 +40,17 @@ def main() -> int:
     User = get_user_model()
     users = {"clerk": User.objects.get(username=plan["clerk"]), "approver": User.objects.get(username=plan["approver"])}
     plan["party_id"] = Party.objects.get(pk=plan["party_id"])
+    if not plan.get("hooks", True):
+        # The case engine alone: other apps' receivers of its hooks (the licence issued and SM2-signed on
+        # approval, the evaluation invited on delivery, bundles) are disconnected in this process.
+        from django.dispatch import Signal
+
+        from yiwang.cases import signals as hooks
+
+        for sig in vars(hooks).values():
+            if isinstance(sig, Signal):
+                sig.receivers = []
+                sig.sender_receivers_cache.clear()
     lifecycle(plan, users)  # warm up: imports, caches, connection
     while time.time() < plan["start_at"]:
         time.sleep(0.005)
