@@ -258,3 +258,19 @@ def test_a_change_made_by_another_process_is_seen_after_the_index_is_invalidated
 def test_an_unknown_kind_is_refused_by_the_service():
     with pytest.raises(DomainError, match="kind：类型应为 holiday 或 workday"):
         calendar_day_set(day=D("2026-03-06"), kind="rest")
+
+
+def test_a_rolled_back_calendar_change_is_not_seen_afterwards():
+    from django.db import transaction
+
+    from yiwang.workcalendar.index import is_working_day
+    from yiwang.workcalendar.services import calendar_day_set
+
+    monday = date(2026, 11, 23)
+    assert is_working_day(monday)
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            calendar_day_set(day=monday, kind="holiday", name="回滚测试")
+            assert not is_working_day(monday)
+            raise RuntimeError("roll back")
+    assert is_working_day(monday)

@@ -92,6 +92,7 @@ _lock = threading.Lock()
 _index: CalendarIndex | None = None
 _index_version: int | None = None
 _checked_at = 0.0
+_suspect = False
 RECHECK_SECONDS = 2.0
 
 
@@ -107,14 +108,18 @@ def _load_from_db() -> tuple[CalendarIndex, int]:
 
 
 def get_index() -> CalendarIndex:
-    """This process's index; rebuilt when another process (or this one) changed the calendar."""
-    global _index, _index_version, _checked_at
+    """This process's index; rebuilt when another process (or this one) changed the calendar.
+
+    The hot path is one clock read: the version row is read at most every RECHECK_SECONDS — and on
+    every call while this process has changed the calendar in a transaction that may still roll back.
+    """
+    global _index, _index_version, _checked_at, _suspect
+    now = time.monotonic()
+    index = _index
+    if index is not None and not _suspect and now - _checked_at < RECHECK_SECONDS:
+        return index
     from django.db import connection
 
-    now = time.monotonic()
-    # Inside a transaction the calendar may have changed and then been rolled back: always check.
-    if _index is not None and now - _checked_at < RECHECK_SECONDS and not connection.in_atomic_block:
-        return _index
     from .models import CalendarVersion
 
     version = CalendarVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
@@ -122,7 +127,9 @@ def get_index() -> CalendarIndex:
         if _index is None or version != _index_version:
             _index, _index_version = _load_from_db()
         _checked_at = now
-    return _index
+        if _suspect and not connection.in_atomic_block:
+            _suspect = False  # read outside any transaction: the version is a committed one
+        return _index
 
 
 def invalidate() -> None:
@@ -130,6 +137,14 @@ def invalidate() -> None:
     with _lock:
         _index = None
         _checked_at = 0.0
+
+
+def mark_changed() -> None:
+    """Called by a change to the calendar inside a transaction: until the version is read again
+    outside any transaction, every call checks it, so a rollback is never seen as the calendar."""
+    global _suspect
+    invalidate()
+    _suspect = True
 
 
 def add_working_days(start: date, n: int) -> WorkDate:

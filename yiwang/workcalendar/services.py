@@ -47,7 +47,7 @@ class DayRow:
 def _changed(since: date) -> None:
     CalendarVersion.objects.get_or_create(pk=1)
     CalendarVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    index.invalidate()
+    index.mark_changed()
     transaction.on_commit(lambda: calendar_changed.send(sender=CalendarDay, since=since))
 
 
