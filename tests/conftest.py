@@ -85,3 +85,45 @@ def login(page, username: str, password: str = "Demo@2026") -> None:
     page.fill("input[name=password]", password)
     page.press("input[name=password]", "Enter")  # the header's search form has a submit button too
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def postgres(demo_tx):
+    """Real-thread concurrency tests need PostgreSQL: SQLite serialises writers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency tests need PostgreSQL (SQLite serialises writers): "
+                    "run with YIWANG_DATABASE_URL=postgres://...")
+
+
+def _run_threads(fn, n: int, *, timeout: float = 120):
+    """Run fn(0) … fn(n-1) in n threads released at once; [("ok", value) | ("error", exc)] in order."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results[i] = ("ok", fn(i))
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
+            results[i] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
+
+
+@pytest.fixture
+def run_threads():
+    """_run_threads as a fixture, for the concurrency tests of every app."""
+    return _run_threads

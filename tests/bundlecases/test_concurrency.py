@@ -1,42 +1,12 @@
 """Real threads on PostgreSQL: two clerks accept one bundle case; concurrent submissions get distinct numbers;
 two approvals racing in parallel members still start the next member once."""
 
-import threading
 
-import pytest
-from django.db import connection, connections
 
 from .conftest import XTKJ, asked, at, drive, merged_form
 
 
-@pytest.fixture
-def postgres(demo_tx):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL (SQLite serialises writers): run with YIWANG_DATABASE_URL")
-
-
-def run_threads(fn, n):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn(i))
-        except Exception as exc:  # noqa: BLE001
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
-
-
-def test_concurrent_bundle_submissions_get_distinct_numbers(postgres):
+def test_concurrent_bundle_submissions_get_distinct_numbers(postgres, run_threads):
     from yiwang.bundlecases import services
     from yiwang.parties.models import Party
 
@@ -47,7 +17,7 @@ def test_concurrent_bundle_submissions_get_distinct_numbers(postgres):
     assert len({r[1] for r in results}) == 4
 
 
-def test_two_clerks_accepting_one_bundle_case_one_wins_the_other_gets_409(postgres):
+def test_two_clerks_accepting_one_bundle_case_one_wins_the_other_gets_409(postgres, run_threads):
     from django.contrib.auth import get_user_model
 
     from yiwang.bundlecases import services
@@ -66,7 +36,7 @@ def test_two_clerks_accepting_one_bundle_case_one_wins_the_other_gets_409(postgr
     assert BundleMemberCase.objects.filter(bundle_case=bc).count() == 1
 
 
-def test_parallel_members_approved_at_once_start_the_waiting_member_once(postgres):
+def test_parallel_members_approved_at_once_start_the_waiting_member_once(postgres, run_threads):
     from django.contrib.auth import get_user_model
 
     from yiwang.bundlecases import services

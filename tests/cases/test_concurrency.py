@@ -1,40 +1,8 @@
 """Real threads on PostgreSQL: two staff on one case, concurrent submissions, two workers."""
 
-import threading
 from datetime import date
 
-import pytest
-from django.db import connection, connections
-
 from .conftest import QYSLDJ, XTCY, at, form_for
-
-
-@pytest.fixture
-def postgres(demo_tx):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL (SQLite serialises writers): "
-                    "run with YIWANG_DATABASE_URL=postgres://...")
-
-
-def run_threads(fn, n):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn(i))
-        except Exception as exc:  # noqa: BLE001
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def _users():
@@ -43,7 +11,7 @@ def _users():
     return {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "approver"])}
 
 
-def test_two_staff_on_one_case_one_wins_the_other_gets_409(postgres):
+def test_two_staff_on_one_case_one_wins_the_other_gets_409(postgres, run_threads):
     from yiwang.cases import services
     from yiwang.cases.models import CaseEvent
     from yiwang.core.errors import Conflict
@@ -68,7 +36,7 @@ def test_two_staff_on_one_case_one_wins_the_other_gets_409(postgres):
     assert len(events) == 2 and events[0] == (1, "submit")
 
 
-def test_same_action_twice_at_once_is_applied_once(postgres):
+def test_same_action_twice_at_once_is_applied_once(postgres, run_threads):
     from yiwang.cases import services
     from yiwang.cases.models import CaseEvent
 
@@ -81,7 +49,7 @@ def test_same_action_twice_at_once_is_applied_once(postgres):
     assert CaseEvent.objects.filter(case=case, action="refuse").count() == 1
 
 
-def test_concurrent_submissions_get_unique_numbers(postgres):
+def test_concurrent_submissions_get_unique_numbers(postgres, run_threads):
     from yiwang.cases import services
 
     users = _users()
@@ -94,7 +62,7 @@ def test_concurrent_submissions_get_unique_numbers(postgres):
     assert sorted(n[-4:] for n in numbers) == [f"{i:04d}" for i in range(1, 9)]
 
 
-def test_two_workers_at_once_fire_a_timer_once(postgres):
+def test_two_workers_at_once_fire_a_timer_once(postgres, run_threads):
     from django.core.management import call_command
 
     from yiwang.cases import services
