@@ -1,6 +1,5 @@
 """Two actors at once: serials stay unique, a status change is applied once, the other gets 409."""
 
-import threading
 
 import pytest
 from django.db import connection
@@ -11,35 +10,24 @@ from yiwang.licences.models import Licence, LicenceEvent
 
 @pytest.fixture(autouse=True)
 def _real_locking_database(django_db_setup):
-    from django.db import connection
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("SQLite's shared in-memory test database fails with 'table is locked' instead of waiting; "
                     "these run on PostgreSQL (and a file SQLite database waits on its busy timeout)")
 
 
-def _run_together(fn, n):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
+@pytest.fixture
+def run_together(run_threads):
+    """The shared run_threads, split into what the threads returned and what they raised."""
 
-    def worker(i):
-        try:
-            barrier.wait(timeout=10)
-            results.append(fn(i))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-        finally:
-            connection.close()
+    def run(fn, n):
+        outcome = run_threads(fn, n)
+        return [v for k, v in outcome if k == "ok"], [v for k, v in outcome if k == "error"]
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
+    return run
 
 
-def test_concurrent_issues_get_distinct_serials(demo_tx):
+def test_concurrent_issues_get_distinct_serials(demo_tx, run_together):
     from yiwang.licences.services import licence_issue, seal_for_unit
     from yiwang.organisations.models import Unit
     from yiwang.parties.models import Party
@@ -51,13 +39,13 @@ def test_concurrent_issues_get_distinct_serials(demo_tx):
     def issue(i):
         return licence_issue(licence_type_name="营业执照", holder=holder, issuer=unit, content={"n": str(i)}).serial
 
-    results, errors = _run_together(issue, 4)
+    results, errors = run_together(issue, 4)
     assert errors == []
     assert sorted(results) == ["00000001", "00000002", "00000003", "00000004"]
     assert Licence.objects.count() == 4
 
 
-def test_concurrent_revocations_apply_once(demo_tx):
+def test_concurrent_revocations_apply_once(demo_tx, run_together):
     from yiwang.licences.selectors import licence_verify
     from yiwang.licences.services import licence_issue, licence_revoke
     from yiwang.organisations.models import Unit
@@ -69,7 +57,7 @@ def test_concurrent_revocations_apply_once(demo_tx):
     def revoke(i):
         return licence_revoke(licence=Licence.objects.get(pk=licence.pk), reason=f"撤销{i}")
 
-    results, errors = _run_together(revoke, 2)
+    results, errors = run_together(revoke, 2)
     assert len(results) == 1
     assert len(errors) == 1 and isinstance(errors[0], Conflict), errors
     assert LicenceEvent.objects.filter(licence=licence, kind="revoke").count() == 1
@@ -78,7 +66,7 @@ def test_concurrent_revocations_apply_once(demo_tx):
 
 
 @pytest.mark.parametrize("n", [3])
-def test_concurrent_first_issues_make_one_seal(demo_tx, n):
+def test_concurrent_first_issues_make_one_seal(demo_tx, n, run_together):
     from yiwang.licences.models import Seal
     from yiwang.licences.services import licence_issue
     from yiwang.organisations.models import Unit
@@ -90,7 +78,7 @@ def test_concurrent_first_issues_make_one_seal(demo_tx, n):
     def issue(i):
         return licence_issue(licence_type_name="营业执照", holder=holder, issuer=unit, content={}).seal_id
 
-    results, errors = _run_together(issue, n)
+    results, errors = run_together(issue, n)
     assert errors == []
     assert Seal.objects.filter(unit=unit).count() == 1
     assert len(set(results)) == 1

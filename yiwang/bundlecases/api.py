@@ -20,14 +20,8 @@ def is_bundle_case(number: str) -> bool:
     return selectors.is_bundle_case_number(number)
 
 
-def submit(user, payload) -> JsonResponse:
-    if payload.applicant is None:
-        party = next(iter(user.parties.all()), None)
-        if party is None:
-            raise DomainError("applicant：请填写申请人", field="applicant")
-        applicant: Any = party
-    else:
-        applicant = payload.applicant.dict()
+def submit(user, payload, applicant: Any) -> JsonResponse:
+    """POST /api/v1/cases with "bundle"; cases.api has resolved the applicant (a Party or its fields)."""
     if payload.channel not in services.CHANNELS:
         raise DomainError("channel：一件事申请渠道应为 online 或 window", field="channel")
     bc = services.bundle_case_submit(actor=user, bundle=payload.bundle, applicant=applicant, form=payload.form,

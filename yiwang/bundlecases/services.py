@@ -17,15 +17,16 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case, CaseStatus
 from yiwang.catalogue.models import Bundle, BundleMember
+from yiwang.catalogue.rules import form_check
 from yiwang.catalogue.selectors import bundle_get, bundle_view
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.numbering import daily_sequence_next
 from yiwang.core.outbox import outbox_put
 from yiwang.parties.models import Party
 from yiwang.parties.services import party_get_or_create
@@ -48,17 +49,8 @@ _advancing: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("bun
 
 
 def bundle_case_number_next(*, code: str, day: date) -> str:
-    """bundle code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions (the
-    counter row is created once, a racing creator retries, and UPDATE locks it until commit)."""
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                BundleCaseCounter.objects.get_or_create(code=code, day=day)
-            break
-        except IntegrityError:
-            continue
-    BundleCaseCounter.objects.filter(code=code, day=day).update(last=F("last") + 1)
-    seq = BundleCaseCounter.objects.filter(code=code, day=day).values_list("last", flat=True).get()
+    """bundle code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions."""
+    seq = daily_sequence_next(counter=BundleCaseCounter, key_field="code", key=code, day=day)
     if seq > 9999:
         raise DomainError("bundle：该一件事当日办件编号已用尽", field="bundle")
     return f"{code}{day:%Y%m%d}{seq:04d}"
@@ -125,19 +117,7 @@ def _notify(bc: BundleCase, action: str, text: str, *, reason: str = "") -> None
 
 
 def _form_check(bundle: Bundle, form: dict) -> dict:
-    if not isinstance(form, dict):
-        raise DomainError("form：申请表应为对象", field="form")
-    fields = [f.name for f in bundle_view(bundle).merged_form]
-    unknown = [k for k in form if k not in fields]
-    if unknown:
-        raise DomainError(f"form.{unknown[0]}：不是该一件事合并申请表的字段", field=f"form.{unknown[0]}")
-    for name in fields:
-        value = form.get(name)
-        if value is None or not str(value).strip():
-            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
-        if len(str(value)) > 500:
-            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
-    return {k: str(form[k]).strip() for k in fields}
+    return form_check([f.name for f in bundle_view(bundle).merged_form], form, whose="该一件事合并申请表")
 
 
 @transaction.atomic

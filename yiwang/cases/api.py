@@ -168,10 +168,6 @@ def submit(request, payload: SubmitIn):
         raise DomainError("item：请指定事项实施编码（item）或一件事编码（bundle）", field="item")
     if payload.bundle and payload.item:
         raise DomainError("bundle：请只指定事项（item）或一件事（bundle）之一", field="bundle")
-    if payload.bundle:  # 一件事: handled by the bundle cases module
-        from yiwang.bundlecases import api as bundle_api
-
-        return bundle_api.submit(user, payload)
     if payload.applicant is None:
         party = next(iter(user.parties.all()), None)
         if party is None:
@@ -179,6 +175,10 @@ def submit(request, payload: SubmitIn):
         applicant: Any = party
     else:
         applicant = payload.applicant.dict()
+    if payload.bundle:  # 一件事: handled by the bundle cases module
+        from yiwang.bundlecases import api as bundle_api
+
+        return bundle_api.submit(user, payload, applicant)
     case = services.case_submit(actor=user, item=payload.item, applicant=applicant, form=payload.form,
                                 channel=payload.channel, agent_authorisation=payload.agent_authorisation)
     # The submitter may see it (applicant, agent or intake), and a new case's history is its one event,

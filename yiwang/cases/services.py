@@ -19,9 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
+from yiwang.catalogue.rules import form_check
 from yiwang.catalogue.selectors import implementation_get, implementations_qs, route_for
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.models import OutboxMessage
+from yiwang.core.numbering import daily_sequence_next
 from yiwang.core.outbox import outbox_put
 from yiwang.core.timers import timers_set, timers_set_many
 from yiwang.organisations.models import Unit
@@ -66,18 +68,9 @@ def max_upload_bytes() -> int:
 def case_number_next(*, impl_code: str, day: date) -> str:
     """impl code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions.
 
-    One statement: INSERT ... ON CONFLICT (impl_code, day) DO UPDATE SET last = last + 1 RETURNING
-    last (PostgreSQL, and SQLite >= 3.35). The row stays locked by its writer until commit, so racing
-    submissions of the same item on the same day are numbered one after the other.
+    The counter row stays locked until commit (see core.numbering), so case_submit takes it last.
     """
-    table = CaseCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (impl_code, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (impl_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [impl_code, day],
-        )
-        seq = cursor.fetchone()[0]
+    seq = daily_sequence_next(counter=CaseCounter, key_field="impl_code", key=impl_code, day=day)
     if seq > 9999:
         raise DomainError("item：该事项当日办件编号已用尽", field="item")
     return f"{impl_code}{day:%Y%m%d}{seq:04d}"
@@ -218,19 +211,7 @@ def _materials_shared(impl: ItemImplementation, party: Party, form: dict, produc
 
 
 def _form_check(impl: ItemImplementation, form: dict) -> dict:
-    if not isinstance(form, dict):
-        raise DomainError("form：申请表应为对象", field="form")
-    fields = list(impl.item.form_fields or [])
-    unknown = [k for k in form if k not in fields]
-    if unknown:
-        raise DomainError(f"form.{unknown[0]}：不是该事项申请表的字段", field=f"form.{unknown[0]}")
-    for name in fields:
-        value = form.get(name)
-        if value is None or not str(value).strip():
-            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
-        if len(str(value)) > 500:
-            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
-    return {k: str(form[k]).strip() for k in fields}
+    return form_check(list(impl.item.form_fields or []), form, whose="该事项申请表")
 
 
 # ---------------------------------------------------------------- the one function that acts

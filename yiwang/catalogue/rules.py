@@ -9,6 +9,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from yiwang.core.errors import DomainError
+
 # ---------------------------------------------------------------- routing
 
 NO_EMPOWERMENT = "NONE"
@@ -59,6 +61,30 @@ def route(*, department: str, park: str | None, on: date, empowerments: Iterable
         approver = term.approving_unit or department
         return Route(term.mode, park, park, approver, approver)
     raise ValueError(f"unknown empowerment mode {term.mode}")
+
+
+# ---------------------------------------------------------------- application forms
+
+FORM_VALUE_MAX = 500
+
+
+def form_check(fields: Sequence[str], form: object, *, whose: str) -> dict[str, str]:
+    """The filled-in form with exactly these fields, each non-empty, trimmed and not too long.
+
+    `whose` names the form in the message for an unknown field ("该事项申请表", "该一件事合并申请表").
+    """
+    if not isinstance(form, dict):
+        raise DomainError("form：申请表应为对象", field="form")
+    unknown = [k for k in form if k not in fields]
+    if unknown:
+        raise DomainError(f"form.{unknown[0]}：不是{whose}的字段", field=f"form.{unknown[0]}")
+    for name in fields:
+        value = form.get(name)
+        if value is None or not str(value).strip():
+            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
+        if len(str(value)) > FORM_VALUE_MAX:
+            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
+    return {k: str(form[k]).strip() for k in fields}
 
 
 # ---------------------------------------------------------------- bundle graph
