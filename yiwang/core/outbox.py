@@ -13,6 +13,19 @@ def outbox_put(*, topic: str, payload: dict) -> OutboxMessage:
     return OutboxMessage.objects.create(topic=topic, payload=payload)
 
 
+def _deliver(message: OutboxMessage, send: Callable[[OutboxMessage], None]) -> None:
+    """A workflow's after-commit reaction runs here, in a savepoint of the transaction that marks the
+    message sent: its writes and the mark commit together (once), or neither does (a retry)."""
+    from yiwang.core.workflow import REACTION_TOPIC
+    from yiwang.core.workflow.reactions import deliver
+
+    if message.topic == REACTION_TOPIC:
+        with transaction.atomic():
+            deliver(message.payload)
+        return
+    send(message)
+
+
 def outbox_relay(*, send: Callable[[OutboxMessage], None], limit: int = 100) -> int:
     """Send pending messages once each. A message whose send raised stays pending for the next run."""
     sent = 0
@@ -26,7 +39,7 @@ def outbox_relay(*, send: Callable[[OutboxMessage], None], limit: int = 100) -> 
             if message is None:
                 continue
             try:
-                send(message)
+                _deliver(message, send)
             except Exception as exc:  # noqa: BLE001 - any failure of the outside world keeps it pending
                 message.attempts += 1
                 message.last_error = repr(exc)[:2000]
