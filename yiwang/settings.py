@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yiwang.core.dbrouter.FreshRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +128,29 @@ TASKS = {
         "BACKEND": os.environ.get("YIWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# More than one machine: with YIWANG_REDIS_URL, everything another process needs lives in Redis —
+# the cache (rate limits), sessions (cached_db: Redis in front, the database behind), and the
+# background tasks (django-tasks' RQ backend; `yiwang worker` runs them). Without it, the database
+# holds it all and one command gives a working platform.
+REDIS_URL = os.environ.get("YIWANG_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": os.environ.get("YIWANG_REDIS_PREFIX", "yiwang")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    if "YIWANG_TASKS_BACKEND" not in os.environ:
+        TASKS["default"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+
+# Dashboards and reports may read from a replica (YIWANG_REPLICA_URL); writes, and every read after
+# a write in the same request or task, stay on the primary (yiwang.core.dbrouter).
+REPLICA_URL = os.environ.get("YIWANG_REPLICA_URL", "")
+DATABASE_ROUTERS = ["yiwang.core.dbrouter.ReplicaRouter"]
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 
 # The case engine's clock and uploads.
 YIWANG_NEAR_DUE_DAYS = int(os.environ.get("YIWANG_NEAR_DUE_DAYS", "1"))
