@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
-from .core.views import LoginView, my_messages
+from .core.views import LoginView, audit_log, my_messages
 
 admin.site.site_header = "一网通办 管理后台"
 admin.site.site_title = "一网通办"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/messages/", my_messages, name="my_messages"),
+    path("audit/", audit_log, name="audit"),
     path("", include("yiwang.portal.urls")),
 ]
 

@@ -18,6 +18,8 @@ WORKBENCH_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.SUPERVISOR: ("supervision:home", "hotline:supervise", CASES),
     Role.LEADER: ("dashboards:home", CASES),
     Role.CATALOGUE_ADMIN: ("admin:index",),
+    Role.AUDITOR: ("audit",),
+    Role.SECURITY_ADMIN: ("audit",),
 }
 WORKBENCH_FALLBACK = "/workbench/"
 

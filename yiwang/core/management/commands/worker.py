@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
+from yiwang.core.audit import audit_seal
 from yiwang.core.notifications import get_sender
 from yiwang.core.outbox import outbox_relay
 from yiwang.core.timers import timers_fire_due
@@ -73,6 +74,7 @@ def tick(*, worker_id: str) -> dict:
         hook()
     fired = timers_fire_due()
     sent = outbox_relay(send=get_sender().send)
+    audit_seal()  # chain the audit rows written since the last tick
     run_tasks(worker_id=worker_id)
     return {"timers": fired, "messages": sent}
 
