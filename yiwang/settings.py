@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from the platform's own static files, not a CDN
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -62,6 +64,9 @@ MIDDLEWARE = [
     "yiwang.core.auth.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "yiwang.core.middleware.SessionIdleTimeoutMiddleware",
+    "yiwang.core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -125,6 +130,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yiwang.core.lockout.lockout_response"
 AXES_VERBOSE = False
 YIWANG_TOKEN_DAYS = int(os.environ.get("YIWANG_TOKEN_DAYS", "30"))
+YIWANG_STAFF_IDLE_MINUTES = int(os.environ.get("YIWANG_STAFF_IDLE_MINUTES", "30"))
+YIWANG_APPLICANT_IDLE_MINUTES = int(os.environ.get("YIWANG_APPLICANT_IDLE_MINUTES", "120"))
+
+# Content-Security-Policy: scripts only from this site (no inline script), no plug-ins, no framing.
+# Inline style attributes stay allowed (they run no code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "object-src": ["'none'"],
+        "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+    },
+}
+
+# HTTPS, from the environment: YIWANG_HTTPS=1 behind TLS (Secure cookies, HSTS, redirect to https);
+# YIWANG_PROXY_SSL_HEADER=1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto.
+if env_bool("YIWANG_HTTPS", False):
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("YIWANG_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if env_bool("YIWANG_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
