@@ -144,3 +144,20 @@ def _item():
     from yiwang.catalogue.models import ServiceItem
 
     return ServiceItem.objects.get(basic_code=ITEM)
+
+
+def test_a_licence_without_a_record_is_verified_on_use_until_the_backfill_records_it(issue, xtkj, verify_calls,
+                                                                                   capsys):
+    from django.core.management import call_command
+
+    licence, tampered = issue(), issue(content={"名称": "被改"})
+    Licence.objects.filter(pk__in=[licence.pk, tampered.pk]).update(verified_hash="", verified_mac="")  # as migrated
+    _tamper_content(tampered, rehash=True)
+    verify_calls.clear()
+    assert licence_valid_for(xtkj, "营业执照").pk == licence.pk
+    assert len(verify_calls) == 3  # the tampered one refused by SM2, then the other's signature and event
+    call_command("licences_verify_record")
+    assert "已核验并记录 1 个证照；核验未通过 1 个" in capsys.readouterr().out
+    verify_calls.clear()
+    assert licence_valid_for(xtkj, "营业执照").pk == licence.pk
+    assert len(verify_calls) == 1  # only the tampered one, which has no record to trust
