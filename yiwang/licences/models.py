@@ -105,6 +105,11 @@ class Licence(models.Model):
             models.UniqueConstraint(fields=["case_number", "licence_type", "version"],
                                     condition=Q(case_number__isnull=False), name="licence_one_per_case"),
         ]
+        indexes = [
+            # 无证明: a holder's valid licences of one type, newest first, read until one holds.
+            models.Index(fields=["holder_number", "licence_type", "-issue_date", "-id"],
+                         condition=Q(status="valid"), name="licence_holder_type_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.identifier}"
