@@ -161,3 +161,16 @@ def test_a_licence_without_a_record_is_verified_on_use_until_the_backfill_record
     verify_calls.clear()
     assert licence_valid_for(xtkj, "营业执照").pk == licence.pk
     assert len(verify_calls) == 1  # only the tampered one, which has no record to trust
+
+
+def test_after_the_master_key_changes_records_no_longer_hold_until_rechecked(issue, xtkj, settings, capsys):
+    from django.core.management import call_command
+
+    licence = issue()
+    settings.YIWANG_MASTER_KEY = "another master key, 32 characters or more"
+    stale = Licence.objects.select_related("seal", "licence_type").get(pk=licence.pk)
+    assert not verification_recorded(stale)
+    assert licence_valid_for(xtkj, "营业执照").pk == licence.pk  # verified with SM2 instead
+    call_command("licences_verify_record", "--all")
+    assert "已核验并记录 1 个证照" in capsys.readouterr().out
+    assert verification_recorded(Licence.objects.select_related("seal", "licence_type").get(pk=licence.pk))

@@ -179,16 +179,23 @@ def licence_verification_record(*, licence: Licence) -> bool:
     return ok
 
 
-def licences_verification_backfill(*, batch: int = 200) -> tuple[int, int]:
+def licences_verification_backfill(*, recheck: bool = False, batch: int = 200) -> tuple[int, int]:
     """Record the verification of every licence that has none (issued before records existed, or
     refused when its record was last made): (verified, refused). Until then data sharing verifies
-    such a licence with SM2 on each use — correct, only slower. Safe to run again."""
+    such a licence with SM2 on each use — correct, only slower. recheck: also every licence whose
+    record no longer holds (after the master key changed, say). Safe to run again."""
+    from .selectors import verification_recorded
+
     verified = refused = 0
     last_pk = 0
+    rows = Licence.objects.select_related("licence_type", "seal").order_by("pk")
+    if not recheck:
+        rows = rows.filter(verified_hash="")
     while True:
-        page = list(Licence.objects.select_related("licence_type", "seal")
-                    .filter(verified_hash="", pk__gt=last_pk).order_by("pk")[:batch])
+        page = list(rows.filter(pk__gt=last_pk)[:batch])
         for licence in page:
+            if recheck and verification_recorded(licence):
+                continue
             with transaction.atomic():
                 if licence_verification_record(licence=licence):
                     verified += 1
