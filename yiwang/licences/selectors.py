@@ -123,8 +123,8 @@ def licence_usable(licence: Licence, *, today: date) -> bool:
     since it was made; otherwise verifies cryptographically, as the public page always does."""
     if not verification_recorded(licence):
         return licence_check(licence, today=today)[0]
-    return identifier_is_valid(licence.identifier) and not _seal_reason(licence) \
-        and _status_reason(licence, today) is None
+    return (identifier_is_valid(licence.identifier) and _seal_reason(licence) is None
+            and _status_reason(licence, today) is None)
 
 
 def mask_number(number: str) -> str:
