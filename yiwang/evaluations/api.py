@@ -55,12 +55,12 @@ def evaluations_mine(request):
 def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
     user = require_user(request)
     if by not in selectors.GROUPS:
-        raise DomainError(f"by：统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")
+        raise DomainError(f"统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")
     if not selectors.is_supervisor(user):
         from yiwang.organisations.selectors import staff_roles
 
         if not staff_roles(user):
-            raise Forbidden("by：无权查看统计", field="by")
+            raise Forbidden("无权查看统计", field="by")
         units = [s.unit_id for s in staff_roles(user)]
     else:
         units = None
