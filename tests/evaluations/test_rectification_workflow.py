@@ -257,3 +257,24 @@ def test_the_migration_moves_rectification_steps_off_the_evaluation_and_numbers_
         (1, "invited", "", "invited", "system"), (2, "rated", "invited", "rated", "rater")]
     rect = services.rectification_verify(rectification=rect, actor=_user("head"), note="属实")
     assert rect.events.order_by("seq").last().seq == 3
+
+
+def test_the_api_lists_exactly_the_available_actions_and_has_one_operation_each(client):
+    rect = _bad("WF-API")
+    client.force_login(_user("xtx-scjg"))
+    url = f"/api/v1/rectifications/{rect.pk}"
+    body = client.get(url).json()
+    assert [a["name"] for a in body["actions"]] == ["contact", "appeal"]
+    assert body["status_label"] == "待回访" and body["events"][0]["label"] == "差评立案整改"
+    r = client.post(f"{url}/contact", {"note": " "}, content_type="application/json")
+    assert r.status_code == 400 and r.json() == {"error": "invalid", "message": "请填写回访记录", "field": "note"}
+    r = client.post(f"{url}/void", {"note": "x"}, content_type="application/json")
+    assert r.status_code == 409 and r.json()["error"] == "bad_state"
+    r = client.post(f"{url}/contact", {"note": "已电话联系", "version": rect.version}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "contacted"
+    assert [a["name"] for a in r.json()["actions"]] == ["verify", "appeal"]
+    client.force_login(_user("xtx-ga"))
+    assert client.get(url).status_code == 404
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/v1/rectifications/{number}/contact" in schema["paths"]
+    assert "/api/v1/rectifications/{number}/contact_overdue" not in schema["paths"]
