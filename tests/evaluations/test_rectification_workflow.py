@@ -171,9 +171,14 @@ def test_loading_2027_recounts_a_late_december_rectification_and_clears_the_prov
     assert rect.fix_due_at == rules.end_of_day(datetime(2027, 1, 4).date()) and rect.deadline_provisional
     assert rect.contact_due_at.date().isoformat() == "2026-12-29"
     assert "rectifications" in holders()
+    eve = _bad("WF-2027-31", now=at(2026, 12, 31, 10))  # Thursday: even the contact limit is in 2027
+    assert eve.contact_due_at.date().isoformat() == "2027-01-01" and eve.deadline_provisional
     calendar_import_year(content=CSV_2027.encode(), filename="2027.csv")
     moved = recompute_all(since=datetime(2027, 1, 1).date())
-    assert moved["rectifications"] == 1
+    assert moved["rectifications"] == 2
+    eve.refresh_from_db()
+    assert eve.contact_due_at.date().isoformat() == "2027-01-04" and not eve.deadline_provisional
+    assert eve.fix_due_at.date().isoformat() == "2027-01-08"  # 01-04 … 01-08, 01-01 a holiday
     rect.refresh_from_db()
     assert rect.fix_due_at.date().isoformat() == "2027-01-05" and not rect.deadline_provisional  # 01-01 a holiday
     event = rect.events.order_by("seq").last()
