@@ -134,6 +134,8 @@ def test_history_rows_cannot_be_updated_or_deleted():
             model.objects.filter(pk=row.pk).update(reason="改写")
         with pytest.raises(HistoryIsAppendOnly):
             model.objects.filter(pk=row.pk).delete()
+        with pytest.raises(HistoryIsAppendOnly):
+            model.objects.filter(pk=row.pk)._raw_delete("default")
     with pytest.raises(ProtectedError):
         Evaluation.objects.filter(pk=rect.evaluation_id).delete()
 
