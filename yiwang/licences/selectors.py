@@ -55,7 +55,7 @@ def history_ok(licence: Licence) -> bool:
             return False
         prev = event.hash
     last = events[-1]
-    if events[0].kind != "issued" or last.to_status != licence.status:
+    if events[0].action != "issued" or last.to_status != licence.status:
         return False
     return len(events) == 1 or last.reason == licence.status_reason
 
