@@ -22,6 +22,7 @@ class RequestIn(Schema):
     phone: str = ""
     email: str = ""
     anonymous: bool = False
+    private: bool = False
     address: str = ""
     urgent: bool = False
     demand_items: list[str] = []
@@ -81,9 +82,18 @@ def request_list(request, status: str = "", overdue: bool = False):
     return [_out(r) for r in qs[:500]]
 
 
-@router.get("/requests/{number}", summary="按工单编号查询进度（公开，不含诉求人信息）")
-def request_detail(request, number: str):
-    return _out(services.request_get(number), full=True)
+@router.get("/requests/{number}", summary="按工单编号查询进度：话务员和承办单位看全部；其他人只看公开信息（举报、求助、"
+            "不公开的诉求凭 token）")
+def request_detail(request, number: str, token: str = ""):
+    user = request.user
+    if user.is_authenticated:
+        req = services.request_get(number)
+        if services.may_see_attachments(user, req):
+            return _out(req, full=True)
+    req = selectors.public_request(number, token=token)
+    if req is None:
+        raise NotFound(f"number：工单“{number}”不存在", field="number")
+    return selectors.public_view(req, timeline=True)
 
 
 @router.post("/requests/{number}/actions", summary="工单操作：dispatch sign return dispute arbitrate assign reply visit escalate answer")

@@ -115,7 +115,7 @@ def propose_unit(*, category: Category, region: Region) -> Unit | None:
 def request_create(
     *, kind: str, channel: str, category: Category, region: Region, title: str, content: str, actor=None,
     requester=None, requester_name: str = "", phone: str = "", email: str = "", anonymous: bool = False,
-    address: str = "", lat=None, long=None, urgent: bool = False, demand_items: list[str] | None = None,
+    private: bool = False, address: str = "", lat=None, long=None, urgent: bool = False, demand_items: list[str] | None = None,
     now: datetime | None = None,
 ) -> Request:
     if kind not in Kind.values:
@@ -139,7 +139,7 @@ def request_create(
     now = now or timezone.now()
     req = Request.objects.create(
         number=f"tmp-{secrets.token_hex(8)}", token=secrets.token_urlsafe(12), kind=kind, channel=channel,
-        anonymous=anonymous, requester=None if anonymous else requester,
+        anonymous=anonymous, private=private, requester=None if anonymous else requester,
         requester_name="" if anonymous else requester_name or (requester.name if requester else ""),
         phone="" if anonymous else phone, email="" if anonymous else email, is_demand=is_demand,
         category=category, region=region, address=address, lat=lat, long=long, title=title.strip(),
@@ -263,7 +263,7 @@ def request_merge(*, request: Request, into: Request, actor) -> Request:
     req = _locked(request)
     req.merged_into = target
     req = _move(req, "merge", actor, into=target.number)
-    _event(target, "merged_in", actor, note=req.content[:200], source=req.number)
+    _event(target, "merged_in", actor, note=f"重复诉求 {req.number} 并入本工单", source=req.number)
     return req
 
 

@@ -34,7 +34,7 @@ def _create_from_post(request, *, actor, channel=None):
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
         title=p.get("title", ""), content=p.get("content", "") or p.get("title", ""), actor=actor,
         requester_name=p.get("requester_name", ""), phone=p.get("phone", ""), anonymous=bool(p.get("anonymous")),
-        address=p.get("address", ""), urgent=bool(p.get("urgent")),
+        private=bool(p.get("private")), address=p.get("address", ""), urgent=bool(p.get("urgent")),
         demand_items=[x for x in p.get("demand_items", "").splitlines() if x.strip()],
     )
 
@@ -208,15 +208,15 @@ def public(request):
 
 
 def track(request, number):
-    from .models import Request
-
-    req = Request.objects.select_related("category", "unit").filter(number=number).first()
+    """The public tracking page: the public view only (selectors.public_view); with the request's token
+    (its requester) also a non-public request and its attachments."""
     token = request.GET.get("token", "")
+    req = selectors.public_request(number, token=token)
     own = bool(req and token and services.may_see_attachments(None, req, token=token))
-    return render(request, "hotline/track.html", {"r": req, "number": number, "token": token if own else "",
-                                                  "attachments": req.attachments.all() if own else [],
-                                                  "events": req.events.all() if req else []},
-                  status=200 if req else 404)
+    return render(request, "hotline/track.html", {
+        "v": selectors.public_view(req, timeline=True) if req else None, "number": number,
+        "token": token if own else "", "attachments": req.attachments.all() if own else []},
+        status=200 if req else 404)
 
 
 def attachment(request, pk: int):
