@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "yiwang.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yiwang.core.inputs.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yiwang.core.auth.BearerTokenMiddleware",

@@ -1,4 +1,4 @@
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
@@ -12,27 +12,29 @@ router = Router(tags=["hotline"])
 
 
 class RequestIn(Schema):
-    kind: str
-    channel: str = "web"
-    category: str
-    region: str = "430321"
-    title: str
-    content: str
-    requester_name: str = ""
-    phone: str = ""
-    email: str = ""
+    """Limits are the columns' (hotline.Request)."""
+
+    kind: str = Field(max_length=16)
+    channel: str = Field("web", max_length=16)
+    category: str = Field(max_length=16)
+    region: str = Field("430321", max_length=12)
+    title: str = Field(max_length=200)
+    content: str = Field(max_length=4000)
+    requester_name: str = Field("", max_length=64)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=128)
     anonymous: bool = False
     private: bool = False
-    address: str = ""
+    address: str = Field("", max_length=200)
     urgent: bool = False
-    demand_items: list[str] = []
+    demand_items: list[str] = Field([], max_length=50)
 
 
 class ActionIn(Schema):
-    action: str
-    unit: str | None = None
-    reason: str = ""
-    reply: str = ""
+    action: str = Field(max_length=32)
+    unit: str | None = Field(None, max_length=32)
+    reason: str = Field("", max_length=4000)
+    reply: str = Field("", max_length=4000)
     level: int | None = None
     article: int | None = None
 

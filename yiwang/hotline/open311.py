@@ -214,7 +214,10 @@ def _site_region() -> str:
 def _date(value: str, name: str) -> datetime | None:
     if not value:
         return None
-    dt = parse_datetime(value)
+    try:
+        dt = parse_datetime(value)
+    except ValueError:  # well-formed but impossible: 2026-02-30
+        dt = None
     if dt is None:
         raise Open311Error(400, 400, f"{name} 应为 W3C 格式时间，例如 2026-01-01T00:00:00+08:00")
     return dt if dt.tzinfo else timezone.make_aware(dt)
