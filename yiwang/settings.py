@@ -215,6 +215,9 @@ YIWANG_SITE_TITLE = os.environ.get("YIWANG_SITE_TITLE", "湘潭县政务服务�
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_4xx": {"()": "yiwang.core.logfilters.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("YIWANG_LOG_LEVEL", "WARNING")},
+    # On the loggers too, so that every handler (and a test's capture) gets the one-line record.
+    "loggers": {name: {"filters": ["one_line_4xx"]} for name in ("django.request", "django.security")},
 }

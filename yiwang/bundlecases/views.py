@@ -15,6 +15,7 @@ from yiwang.cases import views as case_views
 from yiwang.catalogue.models import Bundle
 from yiwang.catalogue.selectors import bundle_get, bundle_view
 from yiwang.core.errors import DomainError, Forbidden
+from yiwang.core.redirects import safe_next
 from yiwang.parties.models import Party
 
 from . import rules as R
@@ -190,7 +191,5 @@ def act(request, number: str):
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, exc.message)
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("bundlecases:my_case", number=number)
+    nxt = safe_next(request, request.POST.get("next"), "")
+    return redirect(nxt) if nxt else redirect("bundlecases:my_case", number=number)

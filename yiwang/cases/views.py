@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
@@ -186,9 +187,7 @@ def workbench_case(request, number: str):
 def act(request, number: str):
     p = request.POST
     action = p.get("action", "")
-    back = p.get("next") or f"/workbench/cases/{number}/"
-    if not back.startswith("/"):
-        back = "/"
+    back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
     version = int(p["version"]) if p.get("version", "").isdigit() else None
     data = {
         "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
@@ -218,7 +217,7 @@ def act(request, number: str):
 @login_required
 @domain_pages
 def upload(request, number: str):
-    back = request.POST.get("next") or f"/me/cases/{number}/"
+    back = safe_next(request, request.POST.get("next"), f"/me/cases/{number}/")
     f = request.FILES.get("file")
     try:
         if f is None:
@@ -230,7 +229,7 @@ def upload(request, number: str):
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, exc.message)
-    return redirect(back if back.startswith("/") else "/")
+    return redirect(back)
 
 
 @domain_pages
