@@ -103,3 +103,29 @@ def test_a_body_over_the_limit_is_answered_in_json(api_client, settings):
     body = assert_error(api_client.post("/api/v1/requests", {**REQUEST, "content": "长" * 2000},
                                         content_type="application/json"), status=413)
     assert body["error"] == "too_large"
+
+
+@pytest.fixture
+def case():
+    from yiwang.cases import services
+    from yiwang.catalogue.models import ItemImplementation
+
+    clerk = get_user_model().objects.get(username="clerk")
+    fields = ItemImplementation.objects.get(impl_code="430321-GZKZBA").item.form_fields
+    return services.case_submit(actor=clerk, item="430321-GZKZBA", channel="window", form={f: "示例" for f in fields},
+                                applicant=CASE["applicant"])
+
+
+def test_web_form_values_that_look_like_digits_are_refused_not_a_500(client, case):
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    for data in ({"action": "accept", "version": "²"}, {"action": "extend", "days": "³", "reason": "需要"}):
+        r = client.post(f"/cases/{case.number}/act/", data)
+        assert r.status_code == 302
+    client.force_login(get_user_model().objects.get(username="operator"))
+    r = client.post("/hotline/answer/", {"article": "abc", "kind": "consult", "category": "010101", "title": "t",
+                                         "content": "c", "phone": "13800000009"}, follow=True)
+    assert r.status_code == 200 and "请选择知识库文章" in r.content.decode()
+    before = Request.objects.count()
+    r = client.post("/12345/", {"kind": "suggestion", "category": "9901", "title": "t", "content": "c",
+                                "anonymous": "1", "region": "999999"}, follow=True)
+    assert r.status_code == 200 and "999999" in r.content.decode() and Request.objects.count() == before

@@ -15,6 +15,7 @@ from yiwang.cases import views as case_views
 from yiwang.catalogue.models import Bundle
 from yiwang.catalogue.selectors import bundle_get, bundle_view
 from yiwang.core.errors import DomainError, Forbidden
+from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
 from yiwang.parties.models import Party
 
@@ -185,7 +186,7 @@ def act(request, number: str):
     try:
         services.bundle_case_act(bundle_case=number, actor=request.user, action=action, data=data,
                                  reason=request.POST.get("reason", ""),
-                                 version=int(version) if version and version.isdigit() else None)
+                                 version=ascii_int(version))
         messages.success(request, f"已{R.ACTION_LABELS.get(action, action)}")
     except DomainError as exc:
         if isinstance(exc, Forbidden):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
@@ -188,14 +189,15 @@ def act(request, number: str):
     p = request.POST
     action = p.get("action", "")
     back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
-    version = int(p["version"]) if p.get("version", "").isdigit() else None
+    version = ascii_int(p.get("version"))
     data = {
         "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
         "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
         "opinion": p.get("opinion", ""),
     }
     if p.get("days", "").strip():
-        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
+        days = ascii_int(p["days"])  # anything else goes to the service as it is and is refused there
+        data["days"] = days if days is not None else p["days"]
     if p.get("consent") in ("yes", "no"):
         data["consent"] = p["consent"] == "yes"
     try:

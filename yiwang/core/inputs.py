@@ -30,6 +30,13 @@ FIELD_LABELS = {
 }
 
 
+def ascii_int(value: str | None) -> int | None:
+    """A form value as an integer when it is plain ASCII digits (not ² or ³, which str.isdigit() takes
+    and int() refuses), else None."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def field_label(field: str | None) -> str:
     """"标题（title）" for a known field, the name itself otherwise; the last part of a dotted path."""
     if not field:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.inputs import ascii_int
 from yiwang.organisations.models import Region, Unit
 from yiwang.organisations.selectors import staff_roles
 
@@ -30,6 +31,8 @@ def _create_from_post(request, *, actor, channel=None):
     if category is None:
         raise DomainError("category：请选择诉求分类", field="category")
     region = Region.objects.filter(code=p.get("region") or "430321").first()
+    if region is None:
+        raise DomainError(f"region：行政区划“{p.get('region')}”不存在", field="region")
     return services.request_create(
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
         title=p.get("title", ""), content=p.get("content", "") or p.get("title", ""), actor=actor,
@@ -93,7 +96,10 @@ def answer_now(request):
     from yiwang.kb.selectors import article_get
 
     try:
-        article = article_get(int(request.POST.get("article", "0") or 0))
+        article_id = ascii_int(request.POST.get("article"))
+        if article_id is None:
+            raise DomainError("article：请选择知识库文章", field="article")
+        article = article_get(article_id)
         req = _create_from_post(request, actor=request.user)
         req = services.request_answer(request=req, actor=request.user, article=article)
     except DomainError as exc:
