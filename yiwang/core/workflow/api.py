@@ -27,11 +27,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 def action_routes(router: Router, workflow: Workflow, *, path: str, out: Any,
                   respond: Callable[[Any, Any], Any], auth_user: Callable[[Any], Any],
-                  load: Callable[[Any, str], Any] | None = None) -> None:
+                  load: Callable[[Any, str], Any] | None = None, exclude: frozenset[str] = frozenset()) -> None:
     """auth_user(request) -> the acting user (raises when not signed in);
-    load(request, key) -> the subject the user may see (raises NotFound otherwise)."""
+    load(request, key) -> the subject the user may see (raises NotFound otherwise);
+    exclude: actions that have their own operation (an upload, the creation of the subject)."""
     for act in workflow.actions.values():
-        if not act.system_only:
+        if not act.system_only and act.name not in exclude:
             _route(router, workflow, act, path=path, out=out, respond=respond, auth_user=auth_user, load=load)
 
 
