@@ -43,7 +43,7 @@ def _out(r, *, full: bool = False) -> dict:
             "reply": r.reply if r.status in ("replied", "closed") else "", "closed_at": r.closed_at,
             "tag": selectors.deadline_tag(r)}
     if full:
-        data["events"] = [{"action": e.action, "to_status": e.to_status, "at": e.at, "note": e.note}
+        data["events"] = [{"action": e.action, "to_status": e.to_status, "at": e.at, "note": e.reason}
                           for e in r.events.all()]
     return data
 
