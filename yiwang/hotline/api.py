@@ -1,12 +1,16 @@
+from datetime import datetime
+
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
-from yiwang.organisations.models import Region, Unit
+from yiwang.core.workflow.api import action_routes
+from yiwang.organisations.models import Region
 
 from . import selectors, services
 from .models import Category
+from .workflow import WORKFLOW
 
 router = Router(tags=["hotline"])
 
@@ -28,12 +32,42 @@ class RequestIn(Schema):
 
 
 class ActionIn(Schema):
+    """The older single operation: the action's name and whichever of its inputs it needs."""
+
     action: str
     unit: str | None = None
     reason: str = ""
     reply: str = ""
     level: int | None = None
     article: int | None = None
+    version: int | None = None
+
+
+class ActionOut(Schema):
+    name: str
+    label: str
+    needs_input: bool
+    confirm: str = ""
+
+
+class RequestOut(Schema):
+    number: str
+    kind: str
+    status: str
+    status_name: str
+    category: str
+    title: str
+    unit: str | None = None
+    received_at: datetime
+    deadline_at: datetime | None = None
+    deadline_provisional: bool = False
+    near_due: bool
+    overdue: bool
+    reply: str = ""
+    closed_at: datetime | None = None
+    tag: str = ""
+    version: int
+    actions: list[ActionOut] = []
 
 
 def _out(r, *, full: bool = False) -> dict:
@@ -48,11 +82,15 @@ def _out(r, *, full: bool = False) -> dict:
     return data
 
 
-def _unit(code):
-    u = Unit.objects.filter(code=code or "").first()
-    if u is None:
-        raise NotFound(f"unit：单位“{code}”不存在", field="unit")
-    return u
+def _actions(r, user) -> list[dict]:
+    """Exactly what the engine would accept from this user now (inputs aside)."""
+    return [{"name": a.name, "label": a.label, "needs_input": a.needs_input, "confirm": a.action.confirm}
+            for a in services.actions_for(r, user)]
+
+
+def _staff_out(request, r) -> dict:
+    return {**_out(r), "deadline_provisional": r.deadline_provisional, "version": r.version,
+            "actions": _actions(r, request.user)}
 
 
 @router.post("/requests", summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询）")
@@ -78,7 +116,7 @@ def request_list(request, status: str = "", overdue: bool = False):
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(overdue=True)
-    return [_out(r) for r in qs[:500]]
+    return [_staff_out(request, r) for r in qs[:500]]
 
 
 @router.get("/requests/{number}", summary="按工单编号查询进度（公开，不含诉求人信息）")
@@ -86,36 +124,20 @@ def request_detail(request, number: str):
     return _out(services.request_get(number), full=True)
 
 
-@router.post("/requests/{number}/actions", summary="工单操作：dispatch sign return dispute arbitrate assign reply visit escalate answer")
+@router.post("/requests/{number}/actions", response={200: RequestOut},
+             summary="工单操作（旧接口，请改用每个操作各自的接口 /requests/{number}/{action}）")
 def request_action(request, number: str, payload: ActionIn):
     user = require_user(request)
-    req = services.request_get(number)
-    a = payload.action
-    if a == "dispatch":
-        req = services.request_dispatch(request=req, actor=user, unit=_unit(payload.unit) if payload.unit else None)
-    elif a == "sign":
-        req = services.request_sign(request=req, actor=user)
-    elif a == "return":
-        req = services.request_return(request=req, actor=user, reason=payload.reason)
-    elif a == "dispute":
-        req = services.request_dispute(request=req, actor=user, note=payload.reason)
-    elif a == "arbitrate":
-        req = services.request_arbitrate(request=req, actor=user, unit=_unit(payload.unit), note=payload.reason)
-    elif a == "assign":
-        req = services.request_assign(request=req, actor=user, unit=_unit(payload.unit))
-    elif a == "reply":
-        req = services.request_reply(request=req, actor=user, reply=payload.reply)
-    elif a == "visit":
-        req = services.request_visit(request=req, actor=user, level=payload.level, note=payload.reason)
-    elif a == "escalate":
-        req = services.request_escalate(request=req, actor=user, note=payload.reason)
-    elif a == "answer":
-        from yiwang.kb.selectors import article_get
+    data = payload.dict(exclude={"action", "version"}, exclude_none=True)
+    req = services.request_act(request=services.request_get(number), action=payload.action, actor=user,
+                               input=data, version=payload.version)
+    return _staff_out(request, req)
 
-        req = services.request_answer(request=req, actor=user, article=article_get(payload.article or 0))
-    else:
-        raise DomainError(f"action：操作“{a}”不存在", field="action")
-    return _out(req)
+
+# One operation per action (POST /requests/{number}/dispatch, /sign, /return …), each with its own input.
+action_routes(router, WORKFLOW, path="/requests/{number}", out=RequestOut, respond=_staff_out,
+              auth_user=require_user, load=lambda request, number: services.request_get(number),
+              exclude=frozenset({"create", "attach"}))
 
 
 @router.post("/requests/{number}/attachments", summary="上传附件（PDF/JPG/PNG/OFD，按内容识别；话务员、承办单位或凭查询令牌）")

@@ -182,6 +182,12 @@ class RequestEvent(EventBase):
     def to_label(self) -> str:
         return dict(Status.choices).get(self.to_status, self.to_status)
 
+    @property
+    def actor_label(self) -> str:
+        from .workflow import ACTOR_LABELS
+
+        return ACTOR_LABELS.get(self.actor_kind, self.actor_kind)
+
 
 class Attachment(models.Model):
     """A file given with a request (photo, scan). Kind from the content (cases.materials.sniff), never

@@ -33,7 +33,7 @@ from .workflow import (
     recomputed,
 )
 
-__all__ = ["TIMER_NEAR", "TIMER_OVERDUE", "TIMER_SIGN", "attachment_max_bytes"]
+__all__ = ["TIMER_NEAR", "TIMER_OVERDUE", "TIMER_SIGN", "attachment_max_bytes", "kinds_of"]
 
 
 # --- who may act ------------------------------------------------------------------------------------
@@ -49,6 +49,11 @@ def is_supervisor(user) -> bool:
 def actions_for(req: Request, user, *, now: datetime | None = None) -> list:
     """What `user` may do to `req` now (exactly what apply would accept, inputs aside)."""
     return available_actions(WORKFLOW, subject=req, actor=user, now=now)
+
+
+def request_act(*, request, action: str, actor, input: dict | None = None, version: int | None = None) -> Request:
+    """Any action by its name, as a page or the API posts it (version: the one the page showed)."""
+    return apply(WORKFLOW, subject=request, action=action, actor=actor, input=input or {}, version=version)
 
 
 def _act(req, action: str, actor, input: dict | None = None, *, now: datetime | None = None) -> Request:
