@@ -6,11 +6,14 @@ an optional `version` (optimistic locking). `respond(request, subject)` builds t
 (No `from __future__ import annotations` here: Ninja reads the annotations of the handlers made below.)
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from ninja import Router, Schema
-from pydantic import create_model
+from pydantic import Field, create_model
+
+from yiwang.core.errors import DomainError
 
 from .engine import apply
 from .spec import Action, Workflow
@@ -38,17 +41,36 @@ def action_routes(router: Router, workflow: Workflow, *, path: str, out: Any,
 
 def _route(router, workflow, act: Action, *, path, out, respond, auth_user, load) -> None:
     body = create_model(f"{workflow.name.title()}{act.name.title().replace('_', '')}In", __base__=act.input,
-                        version=(int | None, None))
+                        version=(int | None, Field(None, title="版本号")))
+    # The body is documented from the action's schema but validated by apply, so that a refusal names
+    # the field by its Chinese title (Ninja's own validation only knows the key).
+    schema = body.model_json_schema()
+    schema.pop("title", None)
+    extra = {"requestBody": {"required": False, "content": {"application/json": {"schema": schema}}}}
 
-    def handler(request, number: str, payload: body = None):  # noqa: B008 - Ninja reads the default
+    def handler(request, number: str):
         user = auth_user(request)
-        subject = load(request, number) if load else number
-        data = payload.model_dump() if payload is not None else {}
+        data = _json_body(request)
         version = data.pop("version", None)
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise DomainError("版本号应为整数", field="version")
+        subject = load(request, number) if load else number
         result = apply(workflow, subject=subject, action=act.name, actor=user, input=data, version=version)
         return respond(request, result)
 
     handler.__name__ = f"{workflow.name}_{act.name}"
     summary = act.label + (f"（{act.basis}）" if act.basis else "")
     router.post(f"{path}/{act.name}", response={200: out, **ERRORS}, summary=summary,
-                operation_id=f"{workflow.name}_{act.name}")(handler)
+                operation_id=f"{workflow.name}_{act.name}", openapi_extra=extra)(handler)
+
+
+def _json_body(request) -> dict:
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("请求体不是合法的 JSON", field=None, code="invalid") from None
+    if not isinstance(data, dict):
+        raise DomainError("请求体应为 JSON 对象", field=None, code="invalid")
+    return data
