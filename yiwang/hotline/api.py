@@ -97,10 +97,10 @@ def _staff_out(request, r) -> dict:
 def request_create(request, payload: RequestIn):
     category = Category.objects.filter(code=payload.category, active=True).first()
     if category is None:
-        raise NotFound(f"category：分类“{payload.category}”不存在", field="category")
+        raise NotFound(f"分类“{payload.category}”不存在", field="category")
     region = Region.objects.filter(code=payload.region).first()
     if region is None:
-        raise NotFound(f"region：行政区划“{payload.region}”不存在", field="region")
+        raise NotFound(f"行政区划“{payload.region}”不存在", field="region")
     actor = request.user if request.user.is_authenticated else None
     channel = payload.channel if actor and services.is_operator(actor) else "web"
     data = payload.dict(exclude={"category", "region", "channel"})
@@ -144,7 +144,7 @@ action_routes(router, WORKFLOW, path="/requests/{number}", out=RequestOut, respo
 def attachment_upload(request, number: str, file: File[UploadedFile], token: Form[str] = ""):
     req = services.request_get(number)
     if file.size > services.attachment_max_bytes():
-        raise DomainError(f"file：文件超过{services.attachment_max_bytes() // (1024 * 1024)}MB", field="file")
+        raise DomainError(f"文件超过{services.attachment_max_bytes() // (1024 * 1024)}MB", field="file")
     actor = require_user(request) if request.user.is_authenticated else None  # session: CSRF checked
     att = services.attachment_add(request=req, actor=actor, filename=file.name or "", content=file.read(), token=token)
     return {"id": att.pk, "name": att.name, "kind": att.kind, "size": att.size, "url": f"/hotline/a/{att.pk}/"}

@@ -29,7 +29,7 @@ def _create_from_post(request, *, actor, channel=None):
     p = request.POST
     category = Category.objects.filter(code=p.get("category", ""), active=True).first()
     if category is None:
-        raise DomainError("category：请选择诉求分类", field="category")
+        raise DomainError("请选择诉求分类", field="category")
     region = Region.objects.filter(code=p.get("region") or "430321").first()
     return services.request_create(
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
