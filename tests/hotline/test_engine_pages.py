@@ -101,3 +101,22 @@ def test_the_older_actions_operation_still_works(client, make_request):
     r = login(client, "operator").post(f"/api/v1/requests/{req.number}/actions", {"action": "dispatch"},
                                        content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "dispatched"
+
+
+@pytest.mark.parametrize("state", ["new", "returned_three_times", "arbitration", "handling_demand", "replied",
+                                   "escalated", "escalated_led"])
+@pytest.mark.parametrize("username", ["operator", "supervisor", "xtx-scjg", "tyjk"])
+def test_every_state_renders_exactly_its_forms(client, make_request, state, username):
+    from tests.hotline.test_engine import STATES
+
+    req = Request.objects.get(pk=STATES[state](make_request).pk)
+    user = User.objects.get(username=username)
+    offered = {a.name for a in services.actions_for(req, user)}
+    r = login(client, username).get(f"/hotline/r/{req.number}/")
+    if not services.kinds_of(user, req) & {"operator", "supervisor", "unit", "lead", "co_unit"}:
+        assert r.status_code == 403
+        return
+    html = r.content.decode()
+    assert r.status_code == 200 and _offered_forms(html) == offered - {"attach", "close_item"}
+    assert ('name="action" value="close_item"' in html) == ("close_item" in offered)
+    assert ('name="action" value="attach"' in html) == ("attach" in offered)
