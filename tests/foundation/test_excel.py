@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from openpyxl import load_workbook
 
 from yiwang.catalogue.excel import SHEETS, CatalogueImportError, catalogue_export, catalogue_import
@@ -18,6 +19,7 @@ from yiwang.catalogue.models import (
     ServiceItem,
     Step,
 )
+from yiwang.core.workflow.history import EventBase
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,10 @@ def _empty_catalogue() -> None:
                 doomed.add(model)
                 grew = True
     for model in doomed:
+        if issubclass(model, EventBase):  # history refuses the ORM's delete: emptied in SQL like the rest
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+            continue
         model.objects.all()._raw_delete("default")
 
 
