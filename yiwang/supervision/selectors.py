@@ -94,13 +94,13 @@ class Frozen:
     excluded: list[list[str]]  # [[uscc, earlier inspection], …]
 
 
-def freeze_candidates(*, unit, item, year: int, filters: dict) -> Frozen:
+def freeze_candidates(*, unit, item, year: int, filters: dict, today: date | None = None) -> Frozen:
     """The candidate list of a draw: the directory under the filters, each with its risk class from
     its grade, less the enterprises the unit already inspected this year (when the item counts)."""
     if item.industry:  # an item for one industry draws from that industry only
         filters = {**filters, "industry": item.industry}
     rows = list(directory(filters).order_by("number").values_list("id", "number"))
-    g = grades([pid for pid, _ in rows]) if len(rows) < 5000 else grades()
+    g = grades([pid for pid, _ in rows], today=today) if len(rows) < 5000 else grades(today=today)
     cfg = credit_rules()
     capped: dict[int, str] = {}
     if rules.counts_to_cap(check_kind=item.kind, basis_kind="random"):

@@ -115,7 +115,8 @@ def draw_prepare(*, plan: InspectionPlan, item: CheckItem, actor, filters: dict 
     seed = (seed or secrets.token_hex(16)).strip()
     if not 8 <= len(seed) <= 128:
         raise DomainError("随机种子应为8到128个字符", field="seed")
-    frozen = selectors.freeze_candidates(unit=plan.unit, item=item, year=plan.year, filters=filters or {})
+    frozen = selectors.freeze_candidates(unit=plan.unit, item=item, year=plan.year, filters=filters or {},
+                                        today=timezone.localdate(now))
     inspectors = selectors.roster(plan.unit)
     if len(inspectors) < per_target:
         raise DomainError(f"执法检查人员名录库仅{len(inspectors)}人，不足每户{per_target}人", field="per_target")

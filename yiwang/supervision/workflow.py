@@ -58,7 +58,9 @@ def unit_kinds(actor, unit_id: int) -> set[str]:
 
 
 def _actor_kinds(ctx) -> set[str]:
-    return unit_kinds(ctx.actor, ctx.subject.unit_id)
+    subject = ctx.subject
+    unit_id = subject.plan.unit_id if isinstance(subject, Draw) else subject.unit_id
+    return unit_kinds(ctx.actor, unit_id)
 
 
 def _loader(model, field: str, related=()):
