@@ -236,7 +236,8 @@ def _record(ctx):
             deadline=due.date, deadline_provisional=due.provisional)
     credit_from_inspection(ctx.subject, result=i.result, on=i.inspected_on)
     return Effect(to=to, timers={PUBLISH_TIMER: day_end(due.date)},
-                  data={"result": i.result, "rectify_due": i.rectify_due, "publish_due": due.date})
+                  data={"result": i.result, "rectify_due": i.rectify_due and i.rectify_due.isoformat(),
+                        "publish_due": due.date.isoformat()})
 
 
 def _recheck(ctx):
@@ -315,7 +316,7 @@ def not_overdue(ctx):
 def _claim(ctx):
     due = add_working_days(ctx.today, config()["result_days"])
     ctx.set(deadline=due.date, deadline_provisional=due.provisional, overdue=False)
-    return Effect(timers={TASK_TIMER: day_end(due.date)}, data={"result_due": due.date})
+    return Effect(timers={TASK_TIMER: day_end(due.date)}, data={"result_due": due.date.isoformat()})
 
 
 def _report(ctx):
