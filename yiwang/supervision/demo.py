@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from yiwang.organisations.models import Unit
@@ -60,9 +61,9 @@ def load_supervision_demo() -> dict:
     plan = _plan(unit, items)
     if not plan.draws.exists():
         actor = get_user_model().objects.get(username=UNIT.lower())
-        draw = services.draw_prepare(plan=plan, item=items[1], actor=actor, seed="xtx-scjg-2026-demo-seed",
-                                     now=_at(date(plan.year, 4, 8)))
-        services.draw_run(draw=draw, actor=actor, now=_at(date(plan.year, 4, 10)))
+        # Drawn on the day the demo loads: the grades (from records written now) are as of today.
+        draw = services.draw_prepare(plan=plan, item=items[1], actor=actor, seed="xtx-scjg-2026-demo-seed")
+        services.draw_run(draw=draw, actor=actor)
     return {"items": len(items), "inspectors": len(inspectors), "enterprises": len(parties), "plans": 1}
 
 
@@ -103,8 +104,9 @@ def _plan(unit, items) -> InspectionPlan:
     if plan is None:
         actor = get_user_model().objects.get(username=UNIT.lower())
         plan = services.plan_create(unit=unit, year=year, title=f"{unit.name}{year}年度双随机抽查工作计划",
-                                    items=items, actor=actor, now=_at(date(year, 3, 2)),
+                                    items=items, actor=actor, now=min(_at(date(year, 3, 2)), timezone.now()),
                                     description="按信用风险分类确定抽查比例：高风险30%、中高风险10%、中风险2%、低风险1%。")
-        services.plan_act(plan=plan, action="file", actor=actor, now=_at(date(year, 3, 10)))
+        filed = min(_at(date(year, 3, 10)), timezone.now())  # on time, never in the future
+        services.plan_act(plan=plan, action="file", actor=actor, now=filed)
         plan.refresh_from_db()
     return plan
