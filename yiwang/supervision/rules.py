@@ -29,7 +29,6 @@ def _sm3_factory():
 
         class _Gm:
             def __init__(self, data=b""):
-                self._h = SM3()
                 self._buf = bytearray(data)
 
             def update(self, data):
@@ -39,10 +38,13 @@ def _sm3_factory():
                 c = _Gm(bytes(self._buf))
                 return c
 
-            def hexdigest(self):
+            def digest(self):
                 h = SM3()
                 h.update(bytes(self._buf))
-                return h.value().hex()
+                return h.value()
+
+            def hexdigest(self):
+                return self.digest().hex()
 
         return _Gm
 
@@ -141,10 +143,10 @@ def draw(inp: DrawInput) -> DrawResult:
     for risk in sorted(by_class):
         ids = by_class[risk]
         k = quota(len(ids), inp.ratios.get(risk, "0"))
-        if k:
-            chosen += [(rank, cid, risk) for rank, cid in heapq.nsmallest(k, _ranks(inp.seed, ids))]
+        if k:  # digests order as their hex does; only the chosen are turned into hex
+            chosen += [(rank.hex(), cid, risk) for rank, cid in heapq.nsmallest(k, _ranks(inp.seed, ids))]
     chosen.sort()
-    ring = [i for _, i in sorted(_ranks(inp.seed + "|inspectors", inp.inspectors))]
+    ring = [i for _, i in sorted(_ranks(inp.seed + "|inspectors", inp.inspectors))]  # by digest
     share = math.ceil(len(chosen) * inp.per_target / len(ring)) if chosen else 0
     load = [0] * len(ring)
     targets, short = [], []
@@ -167,7 +169,7 @@ def _ranks(seed: str, ids: Iterable[str]):
     for cid in ids:
         h = base.copy()
         h.update(cid.encode())
-        yield h.hexdigest(), cid
+        yield h.digest(), cid
 
 
 def _walk(inp: DrawInput, ring: list[str], load: list[int], share: int, cid: str, *, start: int) -> list[int]:
