@@ -171,3 +171,15 @@ def test_the_enterprise_sees_its_grade_and_the_commitment_bar():
 def test_directory_filters_on_the_page():
     body = client_for("xtx-scjg").get("/supervision/directory/?grade=D").content.decode()
     assert "示范企业13" in body and "示范企业01" not in body
+
+
+def test_the_responsibility_list_reads_supervising_unit_and_flags_licence_items_without_one():
+    from yiwang.catalogue.models import ServiceItem
+
+    item = ServiceItem.objects.filter(supervising_unit__isnull=False).exclude(result_licence="").first()
+    body = client_for(None).get("/gongshi/responsibilities/").content.decode()
+    assert item.name in body and item.supervising_unit.name in body and "双随机抽查" in body
+    assert "待明确监管部门" not in body
+    ServiceItem.objects.filter(pk=item.pk).update(supervising_unit=None)
+    body = client_for(None).get("/gongshi/responsibilities/").content.decode()
+    assert "待明确监管部门" in body and item.result_licence in body

@@ -196,3 +196,46 @@ def _violations(q: Q) -> int:
     from .models import Violation
 
     return Violation.objects.filter(q).count()
+
+
+# ---------------------------------------------------------------- 监管责任清单
+
+
+def responsibility_list(*, year: int | None = None) -> dict:
+    """监管责任清单 (岳阳 task 3): per item implementation, and per empowerment to a park, the
+    supervising unit and how it supervises; `missing`: items with a licence result and no supervising
+    unit (the consistency check)."""
+    from yiwang.catalogue.models import Empowerment, ItemImplementation
+
+    from .models import CheckItem, InspectionPlan
+
+    year = year or timezone.localdate().year
+    planned = set(InspectionPlan.objects.filter(year=year, status="filed").values_list("unit_id", flat=True))
+    key_units = set(CheckItem.objects.filter(kind="key", active=True).values_list("unit_id", flat=True))
+    rows, missing = [], []
+    impls = ItemImplementation.objects.filter(active=True).select_related("item__supervising_unit", "department")
+    for impl in impls.order_by("region_id", "item__basic_code"):
+        unit = impl.item.supervising_unit
+        if unit is None:
+            if impl.item.result_licence:
+                missing.append(impl)
+            continue
+        rows.append({"impl": impl, "unit": unit, "ways": _ways(impl.item, unit.pk, planned, key_units),
+                     "parks": []})
+    by_impl = {r["impl"].pk: r for r in rows}
+    for e in Empowerment.objects.filter(effective_to__isnull=True).select_related("park"):
+        if e.implementation_id in by_impl:
+            by_impl[e.implementation_id]["parks"].append(e)
+    return {"rows": rows, "missing": missing, "year": year}
+
+
+def _ways(item, unit_id: int, planned: set, key_units: set) -> list[str]:
+    ways = ["审批信息双推送、日常监管"]
+    if unit_id in planned:
+        ways.append("双随机抽查")
+    if unit_id in key_units:
+        ways.append("重点监管")
+    if item.commitment_allowed:
+        ways.append("告知承诺事后核查")
+    ways.append("信用分级分类监管")
+    return ways

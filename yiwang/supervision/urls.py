@@ -17,6 +17,7 @@ urlpatterns = [
     path("supervision/directory/", views.directory, name="directory"),
     path("supervision/act/<str:wf>/<str:key>/", views.act, name="act"),
     path("gongshi/", views.public, name="public"),
+    path("gongshi/responsibilities/", views.responsibilities, name="responsibilities"),
     path("gongshi/draws/<str:number>/", views.public_draw, name="public_draw"),
     path("gongshi/draws/<str:number>/document.json", views.public_draw_document, name="public_draw_document"),
     path("my/supervision/", views.mine, name="mine"),

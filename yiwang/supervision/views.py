@@ -351,6 +351,10 @@ def public(request):
     })
 
 
+def responsibilities(request):
+    return render(request, "supervision/responsibilities.html", selectors.responsibility_list())
+
+
 def public_draw(request, number: str):
     d = Draw.objects.select_related("plan__unit", "item").filter(number=number).first()
     if d is None:
