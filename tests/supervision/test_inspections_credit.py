@@ -252,3 +252,75 @@ def test_an_unclaimed_task_is_marked_overdue(approved_case, users):
 def test_commitment_barred_for_a_party_with_no_records(db):
     party = Party.objects.get(number="91430321MA4L16JQ95")
     assert selectors.commitment_barred(party) is None
+
+
+# ---------------------------------------------------------------- 信用修复 as an application
+
+
+@pytest.fixture
+def old_false_commitment(enterprise):
+    from datetime import timedelta
+
+    rec = CreditRecord.objects.create(party=enterprise, kind="false_commitment", reason="办件Z 事后核查不通过",
+                                      source="case:Z")
+    CreditRecord.objects.filter(pk=rec.pk).update(created_at=timezone.now() - timedelta(days=400))
+    return CreditRecord.objects.get(pk=rec.pk)
+
+
+def test_a_repair_is_applied_for_and_approved_then_the_record_stops_counting(users, enterprise, old_false_commitment):
+    from yiwang.supervision.workflow import REPAIR
+
+    assert selectors.commitment_barred(enterprise)
+    app = services.repair_apply(record=old_false_commitment, actor=users["xtcy"], reason="已按承诺补齐条件")
+    with pytest.raises(Conflict):
+        services.repair_apply(record=old_false_commitment, actor=users["xtcy"], reason="再次")
+    assert available_actions(REPAIR, subject=app, actor=users["xtx-scjg"]) == []
+    app = services.repair_act(application=app, action="approve", actor=users["supervisor"], input={"note": "材料属实"})
+    assert app.status == "approved"
+    assert selectors.commitment_barred(enterprise) is None and selectors.grade_of(enterprise).grade == "A"
+    assert [e.action for e in app.events.all()] == ["apply", "approve"]
+    assert CreditRecord.objects.filter(pk=old_false_commitment.pk).exists()
+    body = Client_for("xtcy").get("/my/supervision/").content.decode()
+    assert "已修复，停止公示" in body
+
+
+def Client_for(username):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    c = Client()
+    c.force_login(get_user_model().objects.get(username=username))
+    return c
+
+
+def test_a_repair_is_applied_for_by_the_enterprise_itself_only(users, old_false_commitment):
+    from yiwang.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.repair_apply(record=old_false_commitment, actor=users["xtkj"], reason="已改正")
+
+
+def test_a_repair_application_needs_its_reason(users, old_false_commitment):
+    with pytest.raises(DomainError) as exc:
+        services.repair_apply(record=old_false_commitment, actor=users["xtcy"], reason=" ")
+    assert exc.value.field == "reason"
+
+
+def test_a_fresh_record_cannot_be_repaired_yet(users, enterprise):
+    rec = CreditRecord.objects.create(party=enterprise, kind="penalty", reason="罚款", source="x")
+    with pytest.raises(DomainError) as exc:
+        services.repair_apply(record=rec, actor=users["xtcy"], reason="已缴纳罚款")
+    assert "公示满90天" in exc.value.message
+
+
+def test_a_repair_not_decided_in_time_is_marked_overdue(users, old_false_commitment):
+    from yiwang.core.timers import timers_fire_due
+    from yiwang.supervision.models import RepairApplication
+
+    app = services.repair_apply(record=old_false_commitment, actor=users["xtcy"], reason="已改正",
+                                now=at(date(2026, 9, 21)))
+    assert app.deadline == date(2026, 9, 29)  # 5 working days; 中秋 09-25 is a holiday
+    timers_fire_due(now=at(date(2026, 9, 30)))
+    assert RepairApplication.objects.get(pk=app.pk).overdue
+    services.repair_act(application=app, action="reject", actor=users["supervisor"], input={"note": "未见改正证明"})
+    assert selectors.commitment_barred(old_false_commitment.party)

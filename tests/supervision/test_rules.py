@@ -217,3 +217,17 @@ def test_commitment_bar(records, years, barred):
     assert (reason is not None) is barred
     if barred:
         assert "不适用告知承诺制" in reason and "办件X" in reason
+
+
+@pytest.mark.parametrize(("kind", "recorded", "repaired", "says"), [
+    ("false_commitment", date(2026, 1, 1), False, None),
+    ("false_commitment", date(2026, 4, 1), False, "公示满90天"),
+    ("false_commitment", date(2026, 3, 3), False, None),  # exactly 90 days on 2026-06-01
+    ("inspection_rectify", date(2026, 5, 31), False, None),
+    ("inspection_case", date(2025, 12, 1), False, "公示满365天"),
+    ("commendation", date(2025, 1, 1), False, "不属于可修复"),
+    ("penalty", date(2025, 1, 1), True, "已修复"),
+])
+def test_repair_conditions_per_record_kind(kind, recorded, repaired, says):
+    got = rules.repair_refusal(kind=kind, recorded_on=recorded, today=T, repaired=repaired)
+    assert (got is None) if says is None else (says in got)

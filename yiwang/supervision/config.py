@@ -9,7 +9,8 @@ DEFAULTS = {
     "result_days": 10,  # working days from the claim to the result pushed back
     "publish_days": 20,  # working days from an inspection to the publication of its result
     "commitment_bar_years": 3,  # a false commitment closes the commitment path for this many years
-    "recent_inspection_days": 365,  # an inspector who inspected the target within this is excluded (回避)
+    "recent_inspection_days": 365,
+    "repair_days": 5,  # working days to decide a credit repair application  # an inspector who inspected the target within this is excluded (回避)
 }
 
 

@@ -344,3 +344,41 @@ class TaskEvent(EventBase):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "seq"], name="task_event_seq")]
         ordering = ["task_id", "seq"]
+
+
+class RepairStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已修复"
+    REJECTED = "rejected", "不予修复"
+
+
+class RepairApplication(models.Model):
+    """信用修复申请: an enterprise asks that a credit record stop being shown, having corrected it."""
+
+    number = models.CharField("申请编号", max_length=32, unique=True)
+    record = models.ForeignKey("parties.CreditRecord", on_delete=models.PROTECT, related_name="repair_applications",
+                               verbose_name="信用记录")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name="申请主体")
+    reason = models.TextField("纠正失信行为情况")
+    commitment = models.BooleanField("已作出信用承诺", default=True)
+    status = models.CharField("状态", max_length=16, choices=RepairStatus.choices, default=RepairStatus.SUBMITTED)
+    deadline = models.DateField("办理期限")
+    deadline_provisional = models.BooleanField("期限为暂定", default=False)
+    overdue = models.BooleanField("已超期", default=False)
+    decided_note = models.CharField("审核意见", max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用修复申请"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["record"], condition=Q(status="submitted"),
+                                               name="repair_one_open_per_record")]
+
+
+class RepairEvent(EventBase):
+    application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "seq"], name="repair_event_seq")]
+        ordering = ["application_id", "seq"]

@@ -325,3 +325,24 @@ def commitment_bar(records: Iterable[tuple[str, date, str]], *, today: date, yea
     on, reason = hits[-1]
     return (f"该主体于{on.isoformat()}有承诺不实记录（{reason}），{years}年内不适用告知承诺制，"
             "请按一般程序申请；信用修复后可恢复")
+
+
+# ---------------------------------------------------------------- 信用修复
+
+# Per record kind, the days its public display must have lasted before a repair (the shortest
+# publication periods of the NDRC's 失信行为纠正后的信用信息修复管理办法: 3 months for ordinary
+# records, 1 year for serious ones); kinds absent here are not repaired (a commendation, an exemption).
+REPAIR_MIN_DAYS = {"false_commitment": 90, "penalty": 90, "inspection_rectify": 0, "inspection_case": 365}
+
+
+def repair_refusal(*, kind: str, recorded_on: date, today: date, repaired: bool) -> str | None:
+    """Why a credit record cannot be repaired now, or None."""
+    if repaired:
+        return "该信用记录已修复"
+    if kind not in REPAIR_MIN_DAYS:
+        return f"“{CREDIT_KINDS.get(kind, kind)}”不属于可修复的失信记录"
+    days = REPAIR_MIN_DAYS[kind]
+    earliest = date.fromordinal(recorded_on.toordinal() + days)
+    if today < earliest:
+        return f"该类记录须公示满{days}天后方可申请修复（{earliest.isoformat()}起）"
+    return None

@@ -30,6 +30,8 @@ from .models import (
     Inspector,
     LenientOffence,
     PlanEvent,
+    RepairApplication,
+    RepairEvent,
     SupervisionTask,
     TaskEvent,
     Violation,
@@ -37,7 +39,7 @@ from .models import (
 from .models import (
     Conflict as ConflictDeclaration,
 )
-from .workflow import DRAW, INSPECTION, PLAN, TASK, TASK_TIMER, day_end, unit_kinds
+from .workflow import DRAW, INSPECTION, PLAN, REPAIR, REPAIR_TIMER, TASK, TASK_TIMER, day_end, unit_kinds
 
 
 def _token() -> str:
@@ -359,3 +361,43 @@ def conflict_declare(*, inspector: Inspector, party: Party, reason: str) -> Conf
     obj, _ = ConflictDeclaration.objects.get_or_create(inspector=inspector, party=party,
                                                        defaults={"reason": reason.strip()})
     return obj
+
+
+# ================================================================ 信用修复申请
+
+
+def repair_apply(*, record: CreditRecord, actor, reason: str, commitment: bool = True,
+                 now: datetime | None = None) -> RepairApplication:
+    """An enterprise applies to repair one of its credit records; decided within N working days."""
+    now = now or timezone.now()
+    if record.party.user_id != getattr(actor, "pk", None):
+        raise Forbidden("只能为本企业的信用记录申请修复", field="record")
+    if not reason.strip():
+        raise DomainError("请填写纠正失信行为情况", field="reason")
+    if not commitment:
+        raise DomainError("申请信用修复须作出信用承诺", field="commitment")
+    refusal = rules.repair_refusal(kind=record.kind, recorded_on=timezone.localdate(record.created_at),
+                                   today=timezone.localdate(now), repaired=CreditRepair.objects.filter(
+                                       record=record).exists())
+    if refusal:
+        raise DomainError(refusal, field="record")
+    due = add_working_days(timezone.localdate(now), config()["repair_days"])
+    try:
+        with transaction.atomic():
+            app = RepairApplication.objects.create(
+                number=f"XF{timezone.localdate(now):%Y%m%d}{_token()}", record=record, party=record.party,
+                reason=reason.strip(), commitment=True, deadline=due.date, deadline_provisional=due.provisional,
+                created_at=now)
+            _first_event(RepairEvent, "application", app, action="apply", to="submitted", actor=actor, now=now,
+                         reason=reason.strip(), deadline=due.date)
+            from yiwang.core.timers import timers_set
+
+            timers_set(key=app.number, plan={REPAIR_TIMER: day_end(due.date)}, fresh=True)
+    except IntegrityError:
+        raise Conflict("该信用记录已有待审核的修复申请", field="record") from None
+    return app
+
+
+def repair_act(*, application: RepairApplication, action: str, actor, input: dict | None = None,
+               version: int | None = None, now: datetime | None = None) -> RepairApplication:
+    return apply(REPAIR, subject=application, action=action, actor=actor, input=input, version=version, now=now)

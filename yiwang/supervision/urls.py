@@ -21,4 +21,6 @@ urlpatterns = [
     path("gongshi/draws/<str:number>/", views.public_draw, name="public_draw"),
     path("gongshi/draws/<str:number>/document.json", views.public_draw_document, name="public_draw_document"),
     path("my/supervision/", views.mine, name="mine"),
+    path("my/supervision/repair/<int:record>/", views.repair_apply, name="repair_apply"),
+    path("supervision/repairs/<str:number>/", views.repair, name="repair"),
 ]

@@ -29,12 +29,13 @@ from .models import (
     InspectionPlan,
     Inspector,
     LenientOffence,
+    RepairApplication,
     SupervisionTask,
     Violation,
 )
-from .workflow import DRAW, INSPECTION, PLAN, TASK
+from .workflow import DRAW, INSPECTION, PLAN, REPAIR, TASK
 
-WORKFLOWS = {"plan": PLAN, "draw": DRAW, "inspection": INSPECTION, "task": TASK}
+WORKFLOWS = {"plan": PLAN, "draw": DRAW, "inspection": INSPECTION, "task": TASK, "repair": REPAIR}
 
 
 def _staff(request) -> bool:
@@ -81,7 +82,7 @@ def _actions(wf, subject, user) -> list[dict]:
              "fields": _fields(a.action.input)} for a in available_actions(wf, subject=subject, actor=user)]
 
 
-FIRST_EVENTS = {"create": "草拟", "assign": "派发检查", "publish_seed": "冻结名单并公布种子", "push": "审批结果推送"}
+FIRST_EVENTS = {"apply": "申请信用修复", "create": "草拟", "assign": "派发检查", "publish_seed": "冻结名单并公布种子", "push": "审批结果推送"}
 
 
 def _history(subject, wf) -> list:
@@ -130,9 +131,10 @@ def home(request):
     if not _staff(request):
         return _forbidden(request)
     wb = selectors.workbench(request.user)
-    pending_plans = list(InspectionPlan.objects.filter(status="pending").select_related("unit")) if has_role(
-        request.user, "supervisor") else []
-    return render(request, "supervision/home.html", {"wb": wb, "pending_plans": pending_plans,
+    sup = has_role(request.user, "supervisor")
+    pending_plans = list(InspectionPlan.objects.filter(status="pending").select_related("unit")) if sup else []
+    repairs = list(RepairApplication.objects.filter(status="submitted").select_related("party", "record")) if sup else []
+    return render(request, "supervision/home.html", {"wb": wb, "pending_plans": pending_plans, "repairs": repairs,
                                                      "counts": selectors.overdue_counts(), "menu": "home"})
 
 
@@ -376,6 +378,21 @@ def public_draw_document(request, number: str):
     return resp
 
 
+def _records_with_repair(party) -> list:
+    from django.utils import timezone
+
+    out = list(party.credit_records.select_related("repair").all())
+    open_apps = set(RepairApplication.objects.filter(party=party, status="submitted").values_list("record_id",
+                                                                                                 flat=True))
+    for r in out:
+        r.kind_label = rules.CREDIT_KINDS.get(r.kind, r.kind)
+        r.applied = r.pk in open_apps
+        r.repairable = not r.applied and rules.repair_refusal(
+            kind=r.kind, recorded_on=timezone.localdate(r.created_at), today=timezone.localdate(),
+            repaired=hasattr(r, "repair")) is None
+    return out
+
+
 @login_required
 def mine(request):
     """An enterprise's own page: its inspections, credit records, grade and the commitment path."""
@@ -387,6 +404,37 @@ def mine(request):
                       "risk": rules.RISK_CLASSES[rules.risk_of(g.grade, credit_rules())],
                       "barred": selectors.commitment_barred(party),
                       "inspections": Inspection.objects.filter(party=party).select_related("unit", "item"),
-                      "records": party.credit_records.select_related("repair").all(),
+                      "records": _records_with_repair(party),
                       "kinds": rules.CREDIT_KINDS})
     return render(request, "supervision/mine.html", {"cards": cards, "json": json})
+
+
+@login_required
+def repair(request, number: str):
+    if not has_role(request.user, "supervisor"):
+        return _forbidden(request)
+    a = RepairApplication.objects.select_related("party", "record").filter(number=number).first()
+    if a is None:
+        raise Http404
+    return render(request, "supervision/repair.html", {"a": a, "actions": _actions(REPAIR, a, request.user),
+                                                       "key": a.number, "wf": "repair", "menu": "home",
+                                                       "history": _history(a, REPAIR),
+                                                       "kind": rules.CREDIT_KINDS.get(a.record.kind, a.record.kind)})
+
+
+@login_required
+@require_POST
+def repair_apply(request, record: int):
+    from yiwang.parties.models import CreditRecord
+
+    rec = CreditRecord.objects.select_related("party").filter(pk=record, party__user=request.user).first()
+    if rec is None:
+        raise Http404
+    try:
+        app = services.repair_apply(record=rec, actor=request.user, reason=request.POST.get("reason", ""),
+                                    commitment=request.POST.get("commitment") == "on")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已提交信用修复申请 {app.number}，将在 {app.deadline} 前作出决定")
+    return redirect("supervision:mine")

@@ -33,6 +33,8 @@ from .models import (
     InspectionEvent,
     InspectionPlan,
     PlanEvent,
+    RepairApplication,
+    RepairEvent,
     SupervisionTask,
     TaskEvent,
 )
@@ -351,4 +353,51 @@ TASK = Workflow(
     terminal=frozenset({"reported"}),
 )
 
-WORKFLOWS = (PLAN, DRAW, INSPECTION, TASK)
+# ================================================================ 信用修复
+
+
+REPAIR_TIMER = "supervision.repair_due"
+
+
+class DecideIn(ActionInput):
+    note: str = Field(..., title="审核意见", min_length=1, max_length=300)
+
+
+def _repair_approve(ctx):
+    from .services import credit_repair
+
+    ctx.set(decided_note=ctx.input.note)
+    credit_repair(record=ctx.subject.record, actor=ctx.actor, note=ctx.input.note, now=ctx.now)
+    return Effect(timers={REPAIR_TIMER: None}, notice="您的信用修复申请已通过，该记录停止公示。")
+
+
+def _repair_reject(ctx):
+    ctx.set(decided_note=ctx.input.note)
+    return Effect(timers={REPAIR_TIMER: None}, notice=f"您的信用修复申请未通过：{ctx.input.note}")
+
+
+def _repair_flag(ctx):
+    ctx.set(overdue=True)
+    return Effect(reason=f"未在期限（{ctx.subject.deadline}）内作出修复决定")
+
+
+REPAIR = Workflow(
+    name="supervision_repair", label="信用修复申请", subject_model=RepairApplication, event_model=RepairEvent,
+    event_subject="application",
+    states={"submitted": "待审核", "approved": "已修复", "rejected": "不予修复"},
+    actions={
+        "approve": action("approve", "准予修复", edges={"submitted": "approved"}, actors={"supervisor"}, input=DecideIn,
+                          effect=_repair_approve, basis="《失信行为纠正后的信用信息修复管理办法（试行）》",
+                          confirm="修复后该记录停止公示、不再计入信用等级，确定准予修复？"),
+        "reject": action("reject", "不予修复", edges={"submitted": "rejected"}, actors={"supervisor"}, input=DecideIn,
+                         effect=_repair_reject),
+        "flag_overdue": action("flag_overdue", "标记超期", edges={"submitted": SAME}, actors={SYSTEM},
+                               guards=(not_overdue,), effect=_repair_flag),
+    },
+    actor_kinds=lambda ctx: {"supervisor"} & unit_kinds(ctx.actor, -1),
+    actor_labels=ACTOR_LABELS,
+    load=_loader(RepairApplication, "number", ("record", "party")), key=lambda a: a.number,
+    terminal=frozenset({"approved", "rejected"}),
+)
+
+WORKFLOWS = (PLAN, DRAW, INSPECTION, TASK, REPAIR)
