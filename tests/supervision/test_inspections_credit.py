@@ -324,3 +324,34 @@ def test_a_repair_not_decided_in_time_is_marked_overdue(users, old_false_commitm
     assert RepairApplication.objects.get(pk=app.pk).overdue
     services.repair_act(application=app, action="reject", actor=users["supervisor"], input={"note": "未见改正证明"})
     assert selectors.commitment_barred(old_false_commitment.party)
+
+
+# ---------------------------------------------------------------- what the pages offer is what apply accepts
+
+
+@pytest.mark.parametrize("who", ["xtx-scjg", "xtx-ga", "supervisor", "xtcy"])
+def test_available_actions_are_exactly_those_apply_accepts(inspection, users, who):
+    """For each state of an inspection and each demo role: every input-free action offered is accepted,
+    every one not offered is refused (each tried in a rolled-back transaction)."""
+    from django.db import transaction
+
+    from yiwang.supervision.models import Inspection
+
+    actor = users[who]
+    states = [inspection]
+    states.append(_record(Inspection.objects.get(pk=inspection.pk), users, result="rectify", rectify_due="2026-10-20"))
+    for subject in states:
+        subject = Inspection.objects.get(pk=subject.pk)
+        offered = {a.name for a in available_actions(INSPECTION, subject=subject, actor=actor)}
+        for name, act in INSPECTION.actions.items():
+            if act.system_only:
+                continue
+            data = {"rectified": True, "findings": "复查"} if name == "recheck" else {}
+            accepted = True
+            try:
+                with transaction.atomic():
+                    services.inspection_act(inspection=subject, action=name, actor=actor, input=data)
+                    transaction.set_rollback(True)
+            except DomainError as exc:
+                accepted = exc.field not in ("action",) and exc.status == 400  # refused only for its input
+            assert (name in offered) == accepted, (who, subject.status, name)
