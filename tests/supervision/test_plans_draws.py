@@ -183,10 +183,15 @@ def test_the_cap_check_is_one_query_however_many_inspections_there_are(users, sc
     assert '"unit_id"' in sql and '"party_id"' in sql and '"year"' in sql
 
 
-def test_the_cap_index_is_the_one_the_database_uses(users, scjg, enterprise):
-    qs = Inspection.objects.filter(unit_id=scjg.pk, party_id=enterprise.pk, year=2027, counts_to_cap=True)
-    plan = qs.explain()
-    assert "inspection_once_a_year" in plan or "inspection_cap_idx" in plan
+def test_the_cap_has_its_index_in_the_database():
+    """The cap's lookup (unit, party, year) is covered by an index in the schema (a tiny test table
+    makes the planner's choice meaningless, so the schema is what is checked)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Inspection._meta.db_table)
+    covering = [name for name, c in constraints.items()
+                if (c["index"] or c["unique"]) and c["columns"][:3] == ["unit_id", "party_id", "year"]]
+    assert "inspection_cap_idx" in covering
+    assert "inspection_once_a_year" in constraints  # the partial unique index that holds the cap in a race
 
 
 def test_the_demo_plan_has_a_drawn_draw():
