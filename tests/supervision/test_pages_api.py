@@ -183,3 +183,9 @@ def test_the_responsibility_list_reads_supervising_unit_and_flags_licence_items_
     ServiceItem.objects.filter(pk=item.pk).update(supervising_unit=None)
     body = client_for(None).get("/gongshi/responsibilities/").content.decode()
     assert "待明确监管部门" in body and item.result_licence in body
+
+
+def test_the_dashboard_counts_overdue_and_exemptions(api_client):
+    assert api_client.get("/api/v1/supervision/summary").status_code == 401
+    body = client_for("leader").get("/api/v1/supervision/summary").json()
+    assert set(body) == {"tasks_overdue", "publish_overdue", "exempted", "not_exempted"}

@@ -320,3 +320,9 @@ def credit_get(request, uscc: str):
             "score": g.score, "risk": rules.risk_of(g.grade), "commitment_barred": selectors.commitment_barred(party),
             "records": [{"kind": r.kind, "kind_name": rules.CREDIT_KINDS.get(r.kind, r.kind), "on": r.created_at.date(),
                          "source": r.source, "reason": r.reason} for r in records]}
+
+
+@router.get("/supervision/summary", summary="看板：监管任务与公示超期、首违免罚与不予免罚件数")
+def summary(request):
+    require_user(request)
+    return selectors.overdue_counts()
