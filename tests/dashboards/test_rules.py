@@ -24,8 +24,8 @@ def counters(fold):
     return sorted((c, d.day, v) for c, d, v in fold)
 
 
-WINDOW = CaseFacts(channel="window", hall_received=True, statutory_days=20, promised_days=5)
-ONLINE = CaseFacts(channel="online", hall_received=False, statutory_days=0, promised_days=0, copies_saved=2,
+WINDOW = CaseFacts(channel="window", hall_clerks=frozenset({7}), statutory_days=20, promised_days=5)
+ONLINE = CaseFacts(channel="online", hall_clerks=frozenset(), statutory_days=0, promised_days=0, copies_saved=2,
                    visits_saved=1)
 
 

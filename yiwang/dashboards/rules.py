@@ -38,7 +38,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("GOV-QCWB", "全程网办率", "rate", "case.full_online", "case.delivered",
            "网上申请、电子送达且未收纸质材料的办件数 ÷ 送达办件数（按送达日期）"),
     Figure("GOV-YCSL", "一窗受理率", "rate", "case.window_hall", "case.window_accepted",
-           "经政务服务中心（行政审批服务局）综合窗口受理的窗口件数 ÷ 窗口及代办受理件数（按受理日期）"),
+           "由政务服务中心（行政审批服务局）综合窗口人员受理的件数 ÷ 窗口及代办申请的受理件数（按受理日期）"),
     Figure("GOV-JB", "即办率", "rate", "case.instant", "case.decided",
            "受理即办结（当场办结）的办件数 ÷ 办结办件数（按办结日期）"),
     Figure("GOV-AS", "按时办结率", "rate", "case.on_time", "case.decided",
@@ -204,7 +204,7 @@ class CaseFacts:
     """What a case fixed at submission (its item's limits, channel, routing) and its history's result."""
 
     channel: str
-    hall_received: bool
+    hall_clerks: frozenset[int]  # users who clerk at a comprehensive hall (政务服务中心, 行政审批服务局)
     statutory_days: int
     promised_days: int
     copies_saved: int = 0
@@ -260,7 +260,7 @@ def _intake(case: CaseFacts, e: Ev) -> list[Contrib]:
         out.append(("case.accepted_online", e.on, 1))
     else:
         out.append(("case.window_accepted", e.on, 1))
-        if case.hall_received:
+        if e.actor_id in case.hall_clerks:
             out.append(("case.window_hall", e.on, 1))
     if e.data.get("tolerated"):
         out.append(("case.tolerated", e.on, 1))

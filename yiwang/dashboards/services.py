@@ -52,6 +52,14 @@ def _local(dt) -> date:
 
 # ------------------------------------------------------------------------------------------ sources
 
+def hall_clerks() -> frozenset[int]:
+    """一窗受理: the users who take in cases at a comprehensive hall's windows."""
+    from yiwang.organisations.models import Role, Staff
+
+    return frozenset(Staff.objects.filter(role=Role.WINDOW_CLERK, unit__kind__in=("center", "bureau"))
+                     .values_list("user_id", flat=True))
+
+
 class CaseSource:
     prefix = "case."
     key = Source.CASE
@@ -67,6 +75,7 @@ class CaseSource:
         from yiwang.cases.models import Case, CaseEvent
 
         between = _between()
+        clerks = hall_clerks()
         events = defaultdict(list)
         for e in CaseEvent.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(
                 "id", "case_id", "action", "to_status", "on", "deadline", "data", "actor_id"):
@@ -79,7 +88,7 @@ class CaseSource:
             evs = events.get(c["id"], [])
             shared = c["shared_materials"] or {}
             facts = rules.CaseFacts(
-                channel=c["channel"], hall_received=c["receiving_unit__kind"] in ("center", "bureau"),
+                channel=c["channel"], hall_clerks=clerks,
                 statutory_days=c["statutory_days"], promised_days=c["promised_days"],
                 copies_saved=int(shared.get("copies_saved") or 0), visits_saved=int(shared.get("visits_saved") or 0))
             fold = rules.case_contributions(facts, [rules.Ev(e["id"], e["action"], e["to_status"], e["on"],
