@@ -139,6 +139,10 @@ def test_period_bounds(by, day, bounds):
     (date(2026, 1, 1), date(2026, 3, 31), (date(2025, 10, 1), date(2025, 12, 31))),
     (date(2026, 1, 1), date(2026, 12, 31), (date(2025, 1, 1), date(2025, 12, 31))),
     (date(2026, 3, 10), date(2026, 3, 19), (date(2026, 2, 28), date(2026, 3, 9))),
+    # to date: the same span of the previous period
+    (date(2026, 1, 1), date(2026, 12, 2), (date(2025, 1, 1), date(2025, 12, 2))),
+    (date(2026, 3, 1), date(2026, 3, 30), (date(2026, 2, 1), date(2026, 2, 28))),
+    (date(2026, 12, 1), date(2026, 12, 2), (date(2026, 11, 1), date(2026, 11, 2))),
 ])
 def test_previous_period_is_the_previous_whole_period_or_the_same_length_before(start, end, previous):
     assert rules.previous_range(start, end) == previous

@@ -30,6 +30,7 @@ class Figure:
     unit: str = ""
     group: str = "政务服务"
     live: bool = False  # a state now, not a sum over a period
+    up_is_good: bool = True  # False for 超期, 差评, 重复来电, days used: a rise is a deterioration
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -44,11 +45,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("GOV-AS", "按时办结率", "rate", "case.on_time", "case.decided",
            "在办结期限（扣除特别程序、含批准延期）内办结的办件数 ÷ 办结办件数（按办结日期）"),
     Figure("GOV-CQBJ", "超期办结件数", "count", "case.late", "",
-           "办结日期晚于办结期限的办件数（按办结日期）", "件"),
+           "办结日期晚于办结期限的办件数（按办结日期）", "件", up_is_good=False),
     Figure("GOV-CQZB", "在办超期件数", "count", "live.case.overdue", "",
-           "当前仍在办理、办结期限已过的办件数（截至今日，不受统计期间影响）", "件", live=True),
+           "当前仍在办理、办结期限已过的办件数（截至今日，不受统计期间影响）", "件", live=True, up_is_good=False),
     Figure("GOV-YS", "平均实际用时", "avg", "case.used_days", "case.decided",
-           "办结办件自受理至办结的工作日数（扣除特别程序）之和 ÷ 办结办件数", "工作日"),
+           "办结办件自受理至办结的工作日数（扣除特别程序）之和 ÷ 办结办件数", "工作日", up_is_good=False),
     Figure("GOV-CN", "平均承诺时限", "avg", "case.promised_days", "case.decided",
            "办结办件的承诺时限之和 ÷ 办结办件数", "工作日"),
     Figure("GOV-FD", "平均法定时限", "avg", "case.statutory_days", "case.decided",
@@ -74,7 +75,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("EVA-HP-ZD", "好评率（不含默认评价）", "rate", "eval.good_active", "eval.rated_active",
            "主动评价中的好评数 ÷ 主动评价数（按评价日期）", group="好差评"),
     Figure("EVA-CP", "差评率", "rate", "eval.bad", "eval.rated",
-           "不满意、非常不满意的评价数 ÷ 评价总数（按评价日期）", group="好差评"),
+           "不满意、非常不满意的评价数 ÷ 评价总数（按评价日期）", group="好差评", up_is_good=False),
     Figure("EVA-ZG", "差评整改率", "rate", "eval.rect_closed", "eval.rect_opened",
            "已整改办结的差评数 ÷ 启动整改的差评数（申诉作废的除外，按差评日期）", group="好差评"),
     Figure("EVA-ZGAS", "整改按时率", "rate", "eval.rect_on_time", "eval.rect_closed",
@@ -86,7 +87,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("HOT-MY", "回访满意率", "rate", "hot.visit_good", "hot.visited",
            "回访评价为非常满意、满意、基本满意的次数 ÷ 回访有评价的次数（按受理日期）", group="12345热线"),
     Figure("HOT-CF", "重复来电率", "rate", "hot.merged", "hot.received",
-           "作为重复诉求并单的工单数 ÷ 受理工单数（按受理日期）", group="12345热线"),
+           "作为重复诉求并单的工单数 ÷ 受理工单数（按受理日期）", group="12345热线", up_is_good=False),
     Figure("HOT-QYSQ", "企业诉求办结率", "rate", "hot.demand_closed", "hot.demand_received",
            "已办结的企业诉求数 ÷ 受理的企业诉求数（按受理日期）", group="12345热线"),
 )
@@ -156,8 +157,11 @@ def previous_range(start: date, end: date) -> tuple[date, date]:
     """The comparison period: the previous whole month, quarter or year when [start, end] is one,
     else the same number of days just before."""
     for by in ("month", "quarter", "year"):
-        if period_bounds(by, start) == (start, end):
-            return period_bounds(by, start - timedelta(days=1))
+        first, last = period_bounds(by, start)
+        if first == start and end <= last:  # a whole period, or one to date: the same span of the previous one
+            p0, p1 = period_bounds(by, start - timedelta(days=1))
+            span = (end - start).days
+            return p0, p1 if end == last else min(p1, p0 + timedelta(days=span))
     days = (end - start).days + 1
     return start - timedelta(days=days), start - timedelta(days=1)
 

@@ -17,7 +17,7 @@ from yiwang.organisations.models import Region, Role, Unit, UnitKind
 from yiwang.organisations.selectors import region_subtree_codes, staff_roles
 
 from . import rules, services
-from .models import Contribution, RollupCell, SubjectMark, Source
+from .models import Contribution, RollupCell, Source, SubjectMark
 
 REGION_ROLES = (Role.LEADER, Role.SUPERVISOR)
 RANK_BY = {"unit": "unit_id", "park": "park_id", "window": "window_id", "staff": "staff_id", "region": "region",
@@ -138,6 +138,15 @@ class OverviewRow:
     @property
     def change(self) -> float | None:
         return None if self.now.figure.live else rules.change(self.now, self.before)
+
+    @property
+    def magnitude(self) -> float | None:
+        return None if self.change is None else abs(self.change)
+
+    @property
+    def better(self) -> bool:
+        """Whether the change is an improvement (more 超期 or 差评 is worse)."""
+        return (self.change or 0) > 0 if self.now.figure.up_is_good else (self.change or 0) < 0
 
 
 def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[OverviewRow]:
@@ -293,5 +302,3 @@ def choices(scope: Scope) -> dict:
     }
 
 
-def yesterday() -> date:
-    return timezone.localdate() - timedelta(days=1)

@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from . import rules
-from .models import Contribution, RollupCell, RollupCursor, SubjectMark, Source
+from .models import Contribution, RollupCell, RollupCursor, Source, SubjectMark
 
 LOOKBACK = 200  # event ids re-read on each refresh: a commit that late is re-seen, a re-seen subject is skipped
 CHUNK = 500
