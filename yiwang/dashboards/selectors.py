@@ -7,7 +7,7 @@ was appended), so a figure shown is never behind the history it is computed from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Q, Sum
 from django.utils import timezone
