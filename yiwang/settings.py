@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yiwang.hotline",
     "yiwang.kb",
     "yiwang.dashboards",
+    "yiwang.ledger",
     "yiwang.portal",
     "yiwang.demo",
 ]

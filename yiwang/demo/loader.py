@@ -84,6 +84,8 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
             counts["accounts"] = _accounts()
         counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
         counts["dashboards"] = importlib.import_module("yiwang.dashboards.demo").load_dashboard_demo()
+        if with_accounts:
+            counts["ledger"] = importlib.import_module("yiwang.ledger.demo").load_ledger_demo()
     return counts
 
 
