@@ -95,7 +95,7 @@ def _last_month(plan) -> int:
         day = month.replace(day=27 if i == 7 else 20)  # one park reports after the 25th
         entries = [{"task": t.code, "progress": ("not_started", "in_progress", "done")[(int(t.code) + i) % 3],
                     "text": TEXTS[("not_started", "in_progress", "done")[(int(t.code) + i) % 3]],
-                    "figures": "承接赋权事项 %d 项" % (10 + i) if t.code == "1" else ""} for t in plan.tasks.all()]
+                    "figures": f"承接赋权事项 {10 + i} 项" if t.code == "1" else ""} for t in plan.tasks.all()]
         services.report_act(report=report, action="save", actor=head, input={"entries": entries}, now=_at(day, 10))
         services.report_act(report=report.key, action="submit", actor=head, now=_at(day, 16))
         if i == 4:

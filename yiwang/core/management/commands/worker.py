@@ -72,6 +72,10 @@ def _tick_hooks() -> list:
         from yiwang.dashboards.services import rollup_refresh
 
         hooks.append(rollup_refresh)
+    if apps.is_installed("yiwang.ledger"):  # this month's ledger reports exist, with their timers
+        from yiwang.ledger.services import months_open_current
+
+        hooks.append(months_open_current)
     return hooks
 
 
