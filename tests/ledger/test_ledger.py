@@ -86,7 +86,7 @@ def test_available_actions_are_exactly_what_the_engine_accepts(report, steps, wh
                 raise _Rollback
         except _Rollback:
             accepted = True
-        except (DomainError,):
+        except DomainError:
             accepted = False
         assert accepted == (name in offered), name
 
