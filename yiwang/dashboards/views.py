@@ -100,8 +100,18 @@ def home(request, scope):
         "choices": selectors.choices(scope), "qs": qs, "api_qs": api, "trend_qs": trend,
         "subtitle": _subtitle(scope, f),
         "headline": [headline[c] for c in ("GOV-WB", "GOV-AS", "GOV-YCSL", "EVA-HP", "HOT-QYSQ", "GOV-CQZB")],
-        "chart_figures": [x for x in rules.FIGURES if not x.live],
+        "chart_figures": [x for x in rules.FIGURES if not x.live], "ledger_link": _ledger_link(request.user),
     })
+
+
+def _ledger_link(user) -> bool:
+    from django.apps import apps
+
+    if not apps.is_installed("yiwang.ledger"):
+        return False
+    from yiwang.ledger.selectors import plans_visible
+
+    return bool(plans_visible(user))
 
 
 def _overview_rows(rows) -> list[list]:

@@ -10,7 +10,7 @@ from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import region_subtree_codes, staff_roles
 
 from .models import ProgressEntry, ProgressReport, ReformPlan, ReportStatus
-from .workflow import HANDLING, is_office
+from .workflow import HANDLING, due_date, is_office
 
 
 def reporter_units(user, plan: ReformPlan) -> list[int]:
@@ -80,7 +80,7 @@ def bulletin(plan: ReformPlan, quarter: str, *, today: date) -> Bulletin:
         row = {"unit": u, "cells": [], "on_time": 0, "late": 0, "missing": 0}
         for m in months:
             r = reports.get((u.pk, m))
-            due_passed = r.deadline < today if r else m <= today.replace(day=1)
+            due_passed = (r.deadline if r else due_date(m, plan.due_day)) < today
             if r and r.status != ReportStatus.DRAFT and r.submitted_at:
                 key = "late" if r.late else "on_time"
             elif due_passed:

@@ -113,10 +113,16 @@ def _act(request, report: ProgressReport):
                              "figures": request.POST.get(f"figures_{t.code}", "")} for t in report.plan.tasks.all()]}
     elif action in ("return_report", "accept"):
         data = {"reason": request.POST.get("reason", ""), "resubmit_by": request.POST.get("resubmit_by") or None}
-    if action in WORKFLOW.actions and WORKFLOW.actions[action].confirm and not request.POST.get("confirm"):
-        messages.error(request, f"请勾选确认：{WORKFLOW.actions[action].confirm}")
-        return redirect(request.path)
     version = int(request.POST.get("version") or 0) or None
+    if action in WORKFLOW.actions and WORKFLOW.actions[action].confirm and not request.POST.get("confirm"):
+        if action == "submit":  # keep what was typed: saved, not submitted
+            try:
+                services.report_act(report=report, action="save", actor=request.user, input=data, version=version)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect(request.path)
+        messages.error(request, f"请勾选确认：{WORKFLOW.actions[action].confirm}" + ("（已保存填写内容）" if action == "submit" else ""))
+        return redirect(request.path)
     try:
         if action == "submit":  # the form's entries are saved first, then submitted, in one transaction
             from django.db import transaction
