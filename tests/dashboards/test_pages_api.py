@@ -105,3 +105,15 @@ def test_ranking_page_and_excel(as_user):
 def test_a_unit_heads_dashboard_is_their_unit(as_user):
     r = as_user("head").get("/api/v1/stats/overview")
     assert r.status_code == 200 and r.json()["scope"] == "湘潭县市场监督管理局"
+
+
+def test_the_public_rating_results_need_no_login_and_show_no_person(client):
+    from django.utils import timezone
+
+    page = client.get("/haochaping/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "好差评" in html and "湘潭县市场监督管理局" in html
+    assert "湘潭示范" not in html and "综合窗口受理员" not in html  # neither raters nor staff
+    x = client.get(f"/haochaping/?year={timezone.localdate().year}&format=xlsx")
+    ws = load_workbook(BytesIO(x.content)).active
+    assert [c.value for c in ws[3]] == ["单位", "评价数", "好评率", "差评数", "差评整改率", "整改按时率"]

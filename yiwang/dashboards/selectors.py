@@ -302,3 +302,25 @@ def choices(scope: Scope) -> dict:
     }
 
 
+
+
+PUBLIC_FIGURES = ("EVA-HP", "EVA-CP", "EVA-ZG", "EVA-ZGAS")
+
+
+def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
+    """好差评 results made public (国办发〔2019〕51号): per unit, counts and rates only, no rater or staff."""
+    services.rollup_refresh()
+    q = Q(counter__startswith="eval.", day__gte=start, day__lte=end, unit_id__isnull=False)
+    if region:
+        q &= Q(region__in=region_subtree_codes(region))
+    per: dict = {}
+    for r in RollupCell.objects.filter(q).values("unit_id", "counter").annotate(v=Sum("value")):
+        per.setdefault(r["unit_id"], {})[r["counter"]] = r["v"]
+    names = dict(Unit.objects.filter(pk__in=per).values_list("id", "name"))
+    rows = []
+    for unit_id, sums in per.items():
+        figs = {code: rules.figure_value(rules.FIGURES_BY_CODE[code], sums) for code in PUBLIC_FIGURES}
+        rows.append({"unit": names.get(unit_id, ""), "rated": sums.get("eval.rated", 0),
+                     "bad": sums.get("eval.bad", 0), **{c.replace("-", "_"): f for c, f in figs.items()}})
+    rows.sort(key=lambda r: (-(r["EVA_HP"].value or 0), -r["rated"], r["unit"]))
+    return rows

@@ -11,4 +11,5 @@ urlpatterns = [
     path("dashboard/drill.xlsx", views.export_drilldown, name="drill_export"),
     path("dashboard/ranking/", views.ranking_page, name="ranking"),
     path("dashboard/definitions/", views.definitions, name="definitions"),
+    path("haochaping/", views.public_ratings, name="public_ratings"),
 ]

@@ -211,3 +211,26 @@ def ranking_page(request, scope):
 @dashboard_page
 def definitions(request, scope):
     return render(request, "dashboards/definitions.html", {"figures": rules.FIGURES})
+
+
+def public_ratings(request):
+    """好差评公示: each unit's satisfaction and rectification figures this year (or a chosen one), public."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        assert 2000 <= year <= today.year
+    except (ValueError, AssertionError):
+        year = today.year
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    rows = selectors.public_ratings(start, end)
+    if request.GET.get("format") == "xlsx":
+        data = excel.table_xlsx(
+            title=f"{year}年政务服务“好差评”结果公示", subtitle=f"统计期间：{start} 至 {end}",
+            headers=["单位", "评价数", "好评率", "差评数", "差评整改率", "整改按时率"],
+            rows=[[r["unit"], r["rated"], r["EVA_HP"].display, r["bad"], r["EVA_ZG"].display, r["EVA_ZGAS"].display]
+                  for r in rows], widths=[34, 10, 12, 10, 12, 12],
+            notes=["好评：非常满意、满意、基本满意；差评：不满意、非常不满意。申诉作废的差评不计入整改率。"])
+        return _xlsx(data, f"{year}年好差评公示.xlsx")
+    return render(request, "dashboards/public_ratings.html", {
+        "rows": rows, "year": year, "start": start, "end": end, "years": list(range(today.year, today.year - 5, -1)),
+        "defs": [rules.FIGURES_BY_CODE[c] for c in selectors.PUBLIC_FIGURES]})
