@@ -188,6 +188,12 @@ def test_the_bulletin_exports_in_the_annex_3_layout(client, report):
     assert ws.cell(row=5, column=1).value == "1.有效落实园区赋权工作"
 
 
+def test_the_bulletin_renders_as_pdf(client):
+    client.login(username="yysgb", password="Demo@2026")
+    r = client.get(f"/ledger/{PLAN}/bulletin/?quarter=2024Q2&format=pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
 def test_the_bulletin_is_for_the_office_not_a_park(client):
     client.login(username="yy-nhxq", password="Demo@2026")
     assert client.get(f"/ledger/{PLAN}/bulletin/").status_code == 403

@@ -153,6 +153,12 @@ def bulletin(request, code: str):
         return render(request, "ledger/bulletin.html", {"plan": plan, "error": exc, "quarter": quarter}, status=400)
     if request.GET.get("format") == "xlsx":
         return _xlsx(bulletin_xlsx(b), f"{plan.code}_{quarter}_通报.xlsx")
+    if request.GET.get("format") == "pdf":
+        from .pdf import bulletin_pdf
+
+        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
+        resp["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'{plan.code}_{quarter}_通报.pdf')}"
+        return resp
     return render(request, "ledger/bulletin.html", {"plan": plan, "b": b, "quarter": quarter})
 
 
