@@ -85,6 +85,12 @@ def test_the_rollup_never_disagrees_with_a_recount_from_the_events(november):
     f = figures()
     assert f["GOV-AS"].denominator == 4 and f["GOV-CQZB"].numerator == 0
     assert services.cells_as_dict() == services.recount()
+    # the coarse grain the overview reads is the fine grain summed
+    coarse: dict = {}
+    for (counter, day, region, unit, park, *_), v in services.cells_as_dict().items():
+        key = (counter, day, region, unit, park, None, None, None)
+        coarse[key] = coarse.get(key, 0) + v
+    assert services.cells_as_dict("coarse") == coarse
     # and a rebuild from nothing gives the same cells
     before = services.cells_as_dict()
     services.rollup_rebuild()

@@ -61,6 +61,11 @@ class Contribution(_Dims):
 
 
 class RollupCell(_Dims):
+    """Two grains: "fine" keeps every dimension (for rankings by staff, window or item); "coarse" drops
+    item, window and staff, so its size follows days × units × parks, not the number of cases, and the
+    overview and series read it."""
+
+    grain = models.CharField(max_length=8, default="fine")
     counter = models.CharField(max_length=40)
     day = models.DateField()
     value = models.BigIntegerField(default=0)
@@ -69,8 +74,8 @@ class RollupCell(_Dims):
     class Meta:
         verbose_name = verbose_name_plural = "统计汇总"
         indexes = [
-            models.Index(fields=["counter", "day"], name="dash_cell_counter_idx"),
-            models.Index(fields=["region", "day"], name="dash_cell_region_idx"),
+            models.Index(fields=["grain", "counter", "day"], name="dash_cell_counter_idx"),
+            models.Index(fields=["grain", "region", "day"], name="dash_cell_region_idx"),
         ]
 
 

@@ -47,6 +47,7 @@ class Filters:
     regions: list[str] = field(default_factory=list)
 
     def q(self, scope: Scope) -> Q:
+        """The filter on contributions, marks and fine cells."""
         q = Q(region__in=self.regions)
         unit_id = scope.unit_id or (self.unit.pk if self.unit else None)
         if unit_id:
@@ -118,8 +119,13 @@ def _unit(code: str, field_name: str, label: str, scope: Scope, kind: str = "") 
     return u
 
 
-def _sums(q: Q, start: date, end: date, counters: set[str] | None = None) -> dict[str, int]:
-    qs = RollupCell.objects.filter(q, day__gte=start, day__lte=end)
+def cells(f: Filters, scope: Scope):
+    """The cells to sum: the coarse grain unless an item is asked for."""
+    return RollupCell.objects.filter(f.q(scope), grain="fine" if f.item else "coarse")
+
+
+def _sums(qs, start: date, end: date, counters: set[str] | None = None) -> dict[str, int]:
+    qs = qs.filter(day__gte=start, day__lte=end)
     if counters:
         qs = qs.filter(counter__in=counters)
     return {r["counter"]: r["v"] for r in qs.values("counter").annotate(v=Sum("value"))}
@@ -152,10 +158,9 @@ class OverviewRow:
 def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[OverviewRow]:
     services.rollup_refresh()
     today = today or timezone.localdate()
-    q = f.q(scope)
     p0, p1 = rules.previous_range(f.start, f.end)
-    now, before = _sums(q, f.start, f.end), _sums(q, p0, p1)
-    live = _live(q, today)
+    now, before = _sums(cells(f, scope), f.start, f.end), _sums(cells(f, scope), p0, p1)
+    live = _live(f.q(scope), today)
     now.update(live)
     before.update(live)
     return [OverviewRow(rules.figure_value(fig, now), rules.figure_value(fig, before)) for fig in rules.FIGURES]
@@ -176,7 +181,7 @@ def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
         raise DomainError("by：时间粒度应为 day、month、quarter 或 year", field="by")
     services.rollup_refresh()
     counters = {fig.numerator, fig.denominator} - {""}
-    rows = (RollupCell.objects.filter(f.q(scope), day__gte=f.start, day__lte=f.end, counter__in=counters)
+    rows = (cells(f, scope).filter(day__gte=f.start, day__lte=f.end, counter__in=counters)
             .values("counter", "day").annotate(v=Sum("value")))
     per: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -200,7 +205,8 @@ def ranking(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
     services.rollup_refresh()
     col = RANK_BY[by]
     counters = {fig.numerator, fig.denominator} - {""}
-    rows = (RollupCell.objects.filter(f.q(scope), day__gte=f.start, day__lte=f.end, counter__in=counters)
+    grain = "coarse" if col in ("region", "unit_id", "park_id") and not f.item else "fine"
+    rows = (RollupCell.objects.filter(f.q(scope), grain=grain, day__gte=f.start, day__lte=f.end, counter__in=counters)
             .exclude(**{f"{col}__isnull": True}).values(col, "counter").annotate(v=Sum("value")))
     per: dict = {}
     for r in rows:
@@ -310,7 +316,7 @@ PUBLIC_FIGURES = ("EVA-HP", "EVA-CP", "EVA-ZG", "EVA-ZGAS")
 def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
     """好差评 results made public (国办发〔2019〕51号): per unit, counts and rates only, no rater or staff."""
     services.rollup_refresh()
-    q = Q(counter__startswith="eval.", day__gte=start, day__lte=end, unit_id__isnull=False)
+    q = Q(grain="coarse", counter__startswith="eval.", day__gte=start, day__lte=end, unit_id__isnull=False)
     if region:
         q &= Q(region__in=region_subtree_codes(region))
     per: dict = {}

@@ -273,11 +273,16 @@ def _cells_rebuild(pairs: set[tuple[str, date]], *, prefix: str = "") -> None:
         _cells_write(q)
 
 
+COARSE = ("region", "unit_id", "park_id")
+
+
 def _cells_write(q: Q) -> None:
     RollupCell.objects.filter(q).delete()
-    sums = Contribution.objects.filter(q).values("counter", "day", *DIMS).annotate(total=Sum("value"), n=Count("id"))
-    RollupCell.objects.bulk_create([RollupCell(value=s.pop("total"), subjects=s.pop("n"), **s) for s in sums],
-                                   batch_size=2000)
+    for grain, dims in (("fine", DIMS), ("coarse", COARSE)):
+        sums = Contribution.objects.filter(q).values("counter", "day", *dims).annotate(total=Sum("value"),
+                                                                                      n=Count("id"))
+        RollupCell.objects.bulk_create([RollupCell(grain=grain, value=s.pop("total"), subjects=s.pop("n"), **s)
+                                        for s in sums], batch_size=2000)
 
 
 # ------------------------------------------------------------------------------------------ recount
@@ -294,6 +299,6 @@ def recount(sources: Iterable = SOURCES) -> dict[tuple, int]:
     return {k: v for k, v in out.items() if v}
 
 
-def cells_as_dict() -> dict[tuple, int]:
+def cells_as_dict(grain: str = "fine") -> dict[tuple, int]:
     return {(r["counter"], r["day"], *(r[k] for k in DIMS)): r["value"]
-            for r in RollupCell.objects.values("counter", "day", "value", *DIMS) if r["value"]}
+            for r in RollupCell.objects.filter(grain=grain).values("counter", "day", "value", *DIMS) if r["value"]}
