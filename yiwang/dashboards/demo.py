@@ -14,8 +14,9 @@ from django.utils import timezone
 MARKER = "演示：审查通过，准予许可"
 QYSLDJ = "430321-QYSLDJ"  # 企业设立登记, 3 statutory / 1 promised working days (市场监管局)
 GZKZBA = "430321-GZKZBA"  # 公章刻制备案, instant (公安局)
-XTCY = "91430321MA4T8K2P6K"  # 湘潭示范餐饮 (no park)
-XTKJ = "91430321MA4L16JQ95"  # 湘潭示范科技 (天易经济开发区)
+# The dashboard demo's own enterprise (in 天易经济开发区, account `xtsm`), made here so that the other
+# demos' parties get no cases, licences or ratings from this one.
+SHOP = ("湘潭示范商贸有限公司", "SMSM")
 PDF = b"%PDF-1.4\n%demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -55,19 +56,32 @@ def _month(first: date, today: date, *, late: bool, last: bool) -> list:
     if day >= today:
         return []
     cases = [
-        _window(QYSLDJ, XTCY, day, decide_after=1),
-        _window(QYSLDJ, XTKJ, _working(day, 1), decide_after=1 if not late else 4),
-        _online(QYSLDJ, "xtkj", XTKJ, _working(day, 2)),
-        _window(GZKZBA, XTCY, _working(day, 3)),
+        _window(QYSLDJ, "shop", day, decide_after=1),
+        _window(QYSLDJ, "shop", _working(day, 1), decide_after=1 if not late else 4),
+        _online(QYSLDJ, "xtsm", "shop", _working(day, 2)),
+        _window(GZKZBA, "shop", _working(day, 3)),
     ]
     if last:
-        cases.append(_window(QYSLDJ, XTCY, day, decide_after=None))  # still open, past its deadline
+        cases.append(_window(QYSLDJ, "shop", day, decide_after=None))  # still open, past its deadline
     return [c for c in cases if c is not None]
 
 
 def _party(number: str):
     from yiwang.parties.models import Party
 
+    if number == "shop":  # its own enterprise, so the other demos' parties get no licences from this one
+        from stdnum.cn import uscc
+
+        from yiwang.demo.loader import unit_uscc
+
+        first17 = "91" + unit_uscc(SHOP[1], "430321")[2:17]
+        from yiwang.demo.loader import _account
+        from yiwang.organisations.models import Unit
+
+        party, _ = Party.objects.get_or_create(number=first17 + uscc.calc_check_digit(first17), defaults={
+            "kind": "enterprise", "name": SHOP[0], "region_id": "430321", "park": Unit.objects.get(code="TYJK"),
+            "user": _account("xtsm", first_name=SHOP[0])})
+        return party
     return Party.objects.get(number=number)
 
 
@@ -169,7 +183,7 @@ def _hotline() -> int:
     again = answer(make("商场售后推诿"), 4)  # reopened
     hot.request_visit(request=hot.request_reply(request=again, actor=_u("xtx-scjg"), reply="已约谈商场负责人"),
                       actor=op, level=2)
-    answer(make("开办企业后银行开户慢", requester=_party(XTKJ)), 1)
+    answer(make("开办企业后银行开户慢", requester=_party("shop")), 1)
     still_open = make("小区门口占道经营")
     hot.request_merge(request=make("小区门口占道经营再次反映"), into=still_open, actor=op)
     return 5
