@@ -15,6 +15,9 @@ def login(page, username, next_url):
 
 
 def test_leader_lands_on_the_dashboard_reads_the_figures_and_the_charts_draw(browser_page, artifacts_dir):
+    from yiwang.dashboards.demo import load_dashboard_demo
+
+    load_dashboard_demo()
     page = browser_page
     errors = []
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")

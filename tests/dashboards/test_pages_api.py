@@ -31,7 +31,7 @@ def test_a_clerk_is_refused_the_dashboard_and_its_api(as_user):
     assert r.status_code == 403 and r.json()["error"] == "forbidden"
 
 
-def test_overview_api_gives_every_figure_with_numerator_denominator_and_code(as_user):
+def test_overview_api_gives_every_figure_with_numerator_denominator_and_code(as_user, history):
     r = as_user("leader").get("/api/v1/stats/overview?from=2026-01-01&to=2026-12-31")
     assert r.status_code == 200
     body = r.json()
@@ -55,7 +55,7 @@ def test_bad_query_is_a_400_naming_the_field(as_user):
     assert r.status_code == 403 and r.json()["field"] == "region"
 
 
-def test_series_and_ranking_api(as_user):
+def test_series_and_ranking_api(as_user, history):
     c = as_user("leader")
     r = c.get("/api/v1/stats/series?figure=GOV-AS&by=quarter&from=2026-01-01&to=2026-12-31")
     assert [p["period"] for p in r.json()["points"]] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
@@ -64,7 +64,7 @@ def test_series_and_ranking_api(as_user):
     assert rows and [x["rank"] for x in rows] == list(range(1, len(rows) + 1))
 
 
-def test_overview_excel_has_the_pages_layout(as_user):
+def test_overview_excel_has_the_pages_layout(as_user, history):
     r = as_user("leader").get("/dashboard/export.xlsx?period=custom&from=2026-01-01&to=2026-12-31")
     assert r.status_code == 200
     ws = load_workbook(BytesIO(r.content)).active
@@ -74,7 +74,7 @@ def test_overview_excel_has_the_pages_layout(as_user):
     assert "GOV-AS" in codes and "HOT-QYSQ" in codes
 
 
-def test_drill_page_shows_numbers_not_applicants_and_exports(as_user):
+def test_drill_page_shows_numbers_not_applicants_and_exports(as_user, history):
     c = as_user("leader")
     page = c.get("/dashboard/drill/?period=custom&from=2026-01-01&to=2026-12-31&figure=GOV-AS&side=denominator")
     html = page.content.decode()
@@ -95,7 +95,7 @@ def test_a_bad_date_on_the_page_is_shown_at_its_field_not_a_500(as_user):
     assert page.status_code == 200 and "起始日期应为 YYYY-MM-DD" in html and 'aria-invalid="true"' in html
 
 
-def test_ranking_page_and_excel(as_user):
+def test_ranking_page_and_excel(as_user, history):
     c = as_user("leader")
     assert "排名" in c.get("/dashboard/ranking/?figure=GOV-AS&by=park").content.decode()
     x = c.get("/dashboard/ranking/?figure=GOV-AS&by=unit&format=xlsx")
@@ -107,7 +107,7 @@ def test_a_unit_heads_dashboard_is_their_unit(as_user):
     assert r.status_code == 200 and r.json()["scope"] == "湘潭县市场监督管理局"
 
 
-def test_the_public_rating_results_need_no_login_and_show_no_person(client):
+def test_the_public_rating_results_need_no_login_and_show_no_person(client, history):
     from django.utils import timezone
 
     page = client.get("/haochaping/")
@@ -117,3 +117,14 @@ def test_the_public_rating_results_need_no_login_and_show_no_person(client):
     x = client.get(f"/haochaping/?year={timezone.localdate().year}&format=xlsx")
     ws = load_workbook(BytesIO(x.content)).active
     assert [c.value for c in ws[3]] == ["单位", "评价数", "好评率", "差评数", "差评整改率", "整改按时率"]
+
+
+def test_loading_the_history_demo_twice_changes_nothing(history):
+    from yiwang.cases.models import Case, CaseEvent
+    from yiwang.dashboards.demo import load_dashboard_demo
+    from yiwang.evaluations.models import Evaluation
+    from yiwang.hotline.models import Request
+
+    counts = [m.objects.count() for m in (Case, CaseEvent, Evaluation, Request)]
+    assert history["cases"] > 20 and load_dashboard_demo() == {"cases": 0}
+    assert [m.objects.count() for m in (Case, CaseEvent, Evaluation, Request)] == counts

@@ -247,9 +247,12 @@ def test_the_office_accepts_through_the_action_api(client, report):
     assert r.status_code == 200 and r.json()["status"] == "accepted"
 
 
-def test_the_demo_has_last_months_reports_and_the_report_page_offers_the_offices_actions(client):
+def test_the_demo_has_last_months_reports_and_the_report_page_offers_the_offices_actions(client, ledger_history):
     month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     reports = ProgressReport.objects.filter(plan__code=PLAN, month=month)
+    from yiwang.ledger.demo import load_ledger_demo
+
+    assert load_ledger_demo(with_history=True)["reports"] == 0  # loading twice adds nothing
     assert reports.count() == 9 and reports.filter(status="returned").count() == 1
     r = reports.filter(status="submitted").first()
     client.login(username="yysgb", password="Demo@2026")

@@ -50,7 +50,7 @@ TEXTS = {
 }
 
 
-def load_ledger_demo() -> dict:
+def load_ledger_demo(*, with_history: bool = True) -> dict:
     from yiwang.demo.loader import _account, unit_uscc
     from yiwang.organisations.models import Role, Staff, Unit
 
@@ -61,18 +61,22 @@ def load_ledger_demo() -> dict:
         "name": OFFICE[1], "kind": "bureau", "region_id": "430600", "uscc": unit_uscc(OFFICE[0], "430600")})
     user = _account("yysgb", first_name="市审改办督查人员")
     Staff.objects.get_or_create(user=user, unit=office, role=Role.SUPERVISOR)
+    units = [office]
     for code, name, region in PARKS:
         unit, _ = Unit.objects.get_or_create(code=code, defaults={
             "name": name, "kind": "park", "region_id": region, "uscc": unit_uscc(code, region)})
-        head = _account(code.lower(), first_name=unit.name)
-        Staff.objects.get_or_create(user=head, unit=unit, role=Role.DEPARTMENT_HEAD)
+        units.append(unit)
+    for unit in units:  # the account the loader gives every unit (approver and head), made now, not next load
+        head = _account(unit.code.lower(), first_name=unit.name)
+        for role in (Role.APPROVER, Role.DEPARTMENT_HEAD):
+            Staff.objects.get_or_create(user=head, unit=unit, role=role)
     plan = services.plan_save(
         code=PLAN, name="岳阳市深化“放管服”改革助推“五好”园区建设实施方案", region="430600", office=OFFICE[0],
         basis="岳阳市审改办2022年3月8日印发；依据湘政办发〔2021〕72号", start_month=date(2022, 3, 1),
         tasks=[{"code": str(i), "section": s, "title": t, "responsible": r} for i, (s, t, r) in
                enumerate(MEASURES, start=1)],
         reporters=[c for c, _, _ in PARKS])
-    if ProgressReport.objects.filter(plan=plan).exists():
+    if not with_history or ProgressReport.objects.filter(plan=plan).exists():
         return {"plan": plan.code, "reports": 0}
     return {"plan": plan.code, "reports": _last_month(plan)}
 
