@@ -140,6 +140,8 @@ ROUTERS = [
     ("yiwang.hotline.api", "/v1/"),
     ("yiwang.kb.api", "/v1/"),
     ("yiwang.supervision.api", "/v1/"),
+    ("yiwang.dashboards.api", "/v1/"),
+    ("yiwang.ledger.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "yiwang.hotline",
     "yiwang.kb",
     "yiwang.supervision",
+    "yiwang.dashboards",
+    "yiwang.ledger",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -22,7 +22,8 @@ urlpatterns = [
 ]
 
 # Each module's pages, when it has them (workbench, licence verification, hotline console...).
-for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb", "supervision"):
+for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb", "supervision", "dashboards",
+                "ledger"):
     if importlib.util.find_spec(f"yiwang.{_module}.urls") is not None:
         urlpatterns.insert(-1, path("", include(f"yiwang.{_module}.urls")))
 

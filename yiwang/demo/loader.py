@@ -67,7 +67,9 @@ def unit_uscc(code: str, region: str) -> str:
     return first17 + stdnum_uscc.calc_check_digit(first17)
 
 
-def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
+def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_history: bool = False) -> dict:
+    """with_history: also months of cases, ratings, requests and ledger reports made through the services
+    (what `manage.py load_demo` loads for the dashboards; the test session starts without them)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     with transaction.atomic():
         calendar_seed_from_package()
@@ -86,6 +88,11 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
             counts["accounts"] = _accounts()
         counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
         counts["supervision"] = with_accounts and importlib.import_module("yiwang.supervision.demo").load_supervision_demo()
+        if with_accounts:
+            counts["ledger"] = importlib.import_module("yiwang.ledger.demo").load_ledger_demo(
+                with_history=with_history)
+        if with_history and with_accounts:
+            counts["dashboards"] = importlib.import_module("yiwang.dashboards.demo").load_dashboard_demo()
     return counts
 
 

@@ -88,6 +88,16 @@ def _tick_hooks() -> list:
         hooks.append(due_sweep_ensure)
     except ImportError:  # pragma: no cover - the cases app is always installed
         pass
+    from django.apps import apps
+
+    if apps.is_installed("yiwang.dashboards"):  # the dashboard's rollup follows the events every tick
+        from yiwang.dashboards.services import rollup_refresh
+
+        hooks.append(rollup_refresh)
+    if apps.is_installed("yiwang.ledger"):  # this month's ledger reports exist, with their timers
+        from yiwang.ledger.services import months_open_current
+
+        hooks.append(months_open_current)
     return hooks
 
 

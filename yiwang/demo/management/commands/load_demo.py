@@ -7,5 +7,5 @@ class Command(BaseCommand):
     help = "Load the demo data set (idempotent: loading twice changes nothing)."
 
     def handle(self, *args, **options):
-        counts = load_demo()
+        counts = load_demo(with_history=True)
         self.stdout.write("demo data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -1,0 +1,69 @@
+"""The dashboard's figures for the province's monitoring platform: counts only, never personal data."""
+
+from ninja import Query, Router
+
+from yiwang.core.auth import require_user
+
+from . import rules, selectors
+
+router = Router(tags=["stats"])
+
+
+
+
+def _filters(request, region, unit, park, item, start, end):
+    scope = selectors.scope_for(require_user(request))
+    return scope, selectors.filters_parse(scope, region=region, unit=unit, park=park, item=item, start=start,
+                                          end=end)
+
+
+def _fv(fv: rules.FigureValue) -> dict:
+    f = fv.figure
+    return {"numerator": fv.numerator, "denominator": fv.denominator if f.denominator else None, "value": fv.value}
+
+
+def _period(f) -> dict:
+    return {"from": f.start, "to": f.end}
+
+
+@router.get("/stats/overview", summary="总览：每项指标的分子、分母、定义代码，及上期对比")
+def overview(request, region: str = "", unit: str = "", park: str = "", item: str = "",
+             start: str = Query("", alias="from"), end: str = Query("", alias="to")):
+    scope, f = _filters(request, region, unit, park, item, start, end)
+    rows = selectors.overview(scope, f)
+    p0, p1 = rules.previous_range(f.start, f.end)
+    return {
+        "scope": scope.label, "period": _period(f), "previous_period": {"from": p0, "to": p1},
+        "figures": [{"code": r.now.figure.code, "name": r.now.figure.name, "kind": r.now.figure.kind,
+                     "group": r.now.figure.group, "definition": r.now.figure.definition,
+                     "numerator_counter": r.now.figure.numerator, "denominator_counter": r.now.figure.denominator or None,
+                     "live": r.now.figure.live, "unit": r.now.figure.unit or ("%" if r.now.figure.kind == "rate" else ""),
+                     **_fv(r.now), "previous": None if r.now.figure.live else _fv(r.before), "change": r.change}
+                    for r in rows],
+    }
+
+
+@router.get("/stats/series", summary="一项指标的时间序列（按日、月、季、年）")
+def series(request, figure: str, by: str = "month", region: str = "", unit: str = "", park: str = "",
+           item: str = "", start: str = Query("", alias="from"), end: str = Query("", alias="to")):
+    scope, f = _filters(request, region, unit, park, item, start, end)
+    fig = selectors.figure_get(figure)
+    return {"figure": fig.code, "name": fig.name, "kind": fig.kind, "by": by, "period": _period(f),
+            "points": selectors.series(scope, f, figure=figure, by=by)}
+
+
+@router.get("/stats/ranking", summary="一项指标的排名（按单位、窗口、人员、园区、区划、事项）")
+def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str = "", park: str = "",
+            item: str = "", start: str = Query("", alias="from"), end: str = Query("", alias="to")):
+    scope, f = _filters(request, region, unit, park, item, start, end)
+    fig = selectors.figure_get(figure)
+    return {"figure": fig.code, "name": fig.name, "kind": fig.kind, "by": by, "period": _period(f),
+            "rows": selectors.ranking(scope, f, figure=figure, by=by)}
+
+
+@router.get("/stats/definitions", summary="指标定义：代码、名称、分子、分母、口径")
+def definitions(request):
+    require_user(request)
+    return [{"code": f.code, "name": f.name, "kind": f.kind, "group": f.group, "numerator": f.numerator,
+             "denominator": f.denominator or None, "definition": f.definition, "live": f.live}
+            for f in rules.FIGURES]

@@ -1,0 +1,332 @@
+"""Reads of the dashboard: who sees what (scope), the overview, series, rankings and the drill-down.
+
+Every read brings the rollup up to the events first (services.rollup_refresh: a no-op when nothing
+was appended), so a figure shown is never behind the history it is computed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from yiwang.core.errors import DomainError, Forbidden
+from yiwang.organisations.models import Region, Role, Unit, UnitKind
+from yiwang.organisations.selectors import region_subtree_codes, staff_roles
+
+from . import rules, services
+from .models import Contribution, RollupCell, Source, SubjectMark
+
+REGION_ROLES = (Role.LEADER, Role.SUPERVISOR)
+RANK_BY = {"unit": "unit_id", "park": "park_id", "window": "window_id", "staff": "staff_id", "region": "region",
+           "item": "impl_id"}
+RANK_LABELS = {"unit": "单位", "park": "园区", "window": "窗口", "staff": "工作人员", "region": "行政区划",
+               "item": "事项"}
+SERIES_BY = ("day", "month", "quarter", "year")
+MAX_DAYS = 366 * 5
+DRILL_LIMIT = 200
+
+
+@dataclass
+class Scope:
+    regions: list[str]  # the region subtree the user sees
+    unit_id: int | None = None  # a unit head sees only their unit
+    label: str = ""
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date
+    region: str = ""
+    unit: Unit | None = None
+    park: Unit | None = None
+    item: int | None = None
+    regions: list[str] = field(default_factory=list)
+
+    def q(self, scope: Scope) -> Q:
+        """The filter on contributions, marks and fine cells."""
+        q = Q(region__in=self.regions)
+        unit_id = scope.unit_id or (self.unit.pk if self.unit else None)
+        if unit_id:
+            q &= Q(unit_id=unit_id)
+        if self.park:
+            q &= Q(park_id=self.park.pk)
+        if self.item:
+            q &= Q(impl_id=self.item)
+        return q
+
+
+def scope_for(user) -> Scope:
+    """Leaders and supervisors: their units' region subtrees; a department head: their unit."""
+    roles = staff_roles(user)
+    regional = [s for s in roles if s.role in REGION_ROLES]
+    if regional:
+        codes: list[str] = []
+        for s in regional:
+            codes += [c for c in region_subtree_codes(s.unit.region_id) if c not in codes]
+        top = regional[0].unit.region
+        return Scope(codes, None, f"{top.name}（含下辖区域）")
+    heads = [s for s in roles if s.role == Role.DEPARTMENT_HEAD]
+    if heads:
+        return Scope(region_subtree_codes(heads[0].unit.region_id), heads[0].unit_id, heads[0].unit.name)
+    raise Forbidden("无权查看领导驾驶舱：仅领导、督查人员和部门负责人可以查看", code="forbidden")
+
+
+def _date(value: str, field_name: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(f"{field_name}：{label}应为 YYYY-MM-DD 格式的日期", field=field_name) from None
+
+
+def filters_parse(scope: Scope, *, region: str = "", unit: str = "", park: str = "", item: str = "",
+                  start: str = "", end: str = "", today: date | None = None) -> Filters:
+    """The query's filters, checked against the user's scope; the default period is this month so far."""
+    today = today or timezone.localdate()
+    first, _ = rules.period_bounds("month", today)
+    s = _date(start, "from", "起始日期") if start else first
+    e = _date(end, "to", "截止日期") if end else today
+    if e < s:
+        raise DomainError("to：截止日期不能早于起始日期", field="to")
+    if (e - s).days > MAX_DAYS:
+        raise DomainError("to：统计期间不能超过5年", field="to")
+    regions = scope.regions
+    if region:
+        if region not in scope.regions:
+            raise Forbidden(f"region：无权查看行政区划“{region}”的数据（超出本人辖区）", field="region")
+        regions = region_subtree_codes(region)
+    f = Filters(s, e, region, regions=regions)
+    f.unit = _unit(unit, "unit", "单位", scope) if unit else None
+    f.park = _unit(park, "park", "园区", scope, kind=UnitKind.PARK) if park else None
+    if item:
+        from yiwang.catalogue.models import ItemImplementation
+
+        f.item = ItemImplementation.objects.filter(impl_code=item).values_list("id", flat=True).first()
+        if f.item is None:
+            raise DomainError(f"item：事项实施编码“{item}”不存在", field="item")
+    return f
+
+
+def _unit(code: str, field_name: str, label: str, scope: Scope, kind: str = "") -> Unit:
+    u = Unit.objects.filter(code=code).first()
+    if u is None or (kind and u.kind != kind):
+        raise DomainError(f"{field_name}：{label}“{code}”不存在", field=field_name)
+    if u.region_id not in scope.regions or (scope.unit_id and u.pk != scope.unit_id):
+        raise Forbidden(f"{field_name}：无权查看{label}“{u.name}”的数据", field=field_name)
+    return u
+
+
+def cells(f: Filters, scope: Scope):
+    """The cells to sum: the coarse grain unless an item is asked for."""
+    return RollupCell.objects.filter(f.q(scope), grain="fine" if f.item else "coarse")
+
+
+def _sums(qs, start: date, end: date, counters: set[str] | None = None) -> dict[str, int]:
+    qs = qs.filter(day__gte=start, day__lte=end)
+    if counters:
+        qs = qs.filter(counter__in=counters)
+    return {r["counter"]: r["v"] for r in qs.values("counter").annotate(v=Sum("value"))}
+
+
+def _live(q: Q, today: date) -> dict[str, int]:
+    n = SubjectMark.objects.filter(q, source=Source.CASE, open_deadline__lt=today).count()
+    return {"live.case.overdue": n}
+
+
+@dataclass
+class OverviewRow:
+    now: rules.FigureValue
+    before: rules.FigureValue
+
+    @property
+    def change(self) -> float | None:
+        return None if self.now.figure.live else rules.change(self.now, self.before)
+
+    @property
+    def magnitude(self) -> float | None:
+        return None if self.change is None else abs(self.change)
+
+    @property
+    def better(self) -> bool:
+        """Whether the change is an improvement (more 超期 or 差评 is worse)."""
+        return (self.change or 0) > 0 if self.now.figure.up_is_good else (self.change or 0) < 0
+
+
+def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[OverviewRow]:
+    services.rollup_refresh()
+    today = today or timezone.localdate()
+    p0, p1 = rules.previous_range(f.start, f.end)
+    now, before = _sums(cells(f, scope), f.start, f.end), _sums(cells(f, scope), p0, p1)
+    live = _live(f.q(scope), today)
+    now.update(live)
+    before.update(live)
+    return [OverviewRow(rules.figure_value(fig, now), rules.figure_value(fig, before)) for fig in rules.FIGURES]
+
+
+def figure_get(code: str) -> rules.Figure:
+    fig = rules.FIGURES_BY_CODE.get(code)
+    if fig is None:
+        raise DomainError(f"figure：指标代码“{code}”不存在", field="figure")
+    return fig
+
+
+def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
+    fig = figure_get(figure)
+    if fig.live:
+        raise DomainError(f"figure：“{fig.name}”是当前状态，没有时间序列", field="figure")
+    if by not in SERIES_BY:
+        raise DomainError("by：时间粒度应为 day、month、quarter 或 year", field="by")
+    services.rollup_refresh()
+    counters = {fig.numerator, fig.denominator} - {""}
+    rows = (cells(f, scope).filter(day__gte=f.start, day__lte=f.end, counter__in=counters)
+            .values("counter", "day").annotate(v=Sum("value")))
+    per: dict[str, dict[str, int]] = {}
+    for r in rows:
+        label = rules.period_label(by, r["day"])
+        per.setdefault(label, {}).setdefault(r["counter"], 0)
+        per[label][r["counter"]] += r["v"]
+    out = []
+    for label, s, e in rules.periods_in(by, f.start, f.end):
+        fv = rules.figure_value(fig, per.get(label, {}))
+        out.append({"period": label, "from": s, "to": e, "numerator": fv.numerator,
+                    "denominator": fv.denominator, "value": fv.value})
+    return out
+
+
+def ranking(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
+    fig = figure_get(figure)
+    if by not in RANK_BY:
+        raise DomainError("by：排名维度应为 unit、window、staff、park、region 或 item", field="by")
+    if fig.live:
+        raise DomainError(f"figure：“{fig.name}”是当前状态，请在总览查看", field="figure")
+    services.rollup_refresh()
+    col = RANK_BY[by]
+    counters = {fig.numerator, fig.denominator} - {""}
+    grain = "coarse" if col in ("region", "unit_id", "park_id") and not f.item else "fine"
+    rows = (RollupCell.objects.filter(f.q(scope), grain=grain, day__gte=f.start, day__lte=f.end, counter__in=counters)
+            .exclude(**{f"{col}__isnull": True}).values(col, "counter").annotate(v=Sum("value")))
+    per: dict = {}
+    for r in rows:
+        per.setdefault(r[col], {})[r["counter"]] = r["v"]
+    names = _names(by, set(per))
+    out = []
+    for key, sums in per.items():
+        fv = rules.figure_value(fig, sums)
+        if fv.denominator or fig.kind == "count":
+            out.append({"key": key, "name": names.get(key, str(key)), "numerator": fv.numerator,
+                        "denominator": fv.denominator, "value": fv.value})
+    out.sort(key=lambda r: (-(r["value"] if r["value"] is not None else -1), -r["denominator"], r["name"]))
+    for i, r in enumerate(out, start=1):
+        r["rank"] = i
+    return out
+
+
+def _names(by: str, keys: set) -> dict:
+    keys = {k for k in keys if k is not None}
+    if by in ("unit", "park"):
+        return dict(Unit.objects.filter(pk__in=keys).values_list("id", "name"))
+    if by == "region":
+        return dict(Region.objects.filter(pk__in=keys).values_list("code", "name"))
+    if by == "window":
+        from yiwang.organisations.models import Window
+
+        return dict(Window.objects.filter(pk__in=keys).values_list("id", "name"))
+    if by == "item":
+        from yiwang.catalogue.models import ItemImplementation
+
+        return {i: n for i, n in ItemImplementation.objects.filter(pk__in=keys).values_list("id", "item__name")}
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=keys)
+    return {u.pk: u.first_name or u.get_username() for u in users}
+
+
+@dataclass
+class Drill:
+    figure: rules.Figure
+    side: str
+    total: int
+    rows: list[dict]
+
+
+def drilldown(user, scope: Scope, f: Filters, *, figure: str, side: str = "numerator",
+              today: date | None = None) -> Drill:
+    """The subjects behind one side of a figure: the contributions that make it, with no personal data.
+    A case links to its workbench page only when the workbench would show it to this user."""
+    fig = figure_get(figure)
+    if side not in ("numerator", "denominator") or (side == "denominator" and not fig.denominator):
+        raise DomainError("side：请选择分子（numerator）或分母（denominator）", field="side")
+    services.rollup_refresh()
+    if fig.live:
+        today = today or timezone.localdate()
+        marks = SubjectMark.objects.filter(f.q(scope), source=Source.CASE, open_deadline__lt=today)
+        refs = list(marks.order_by("open_deadline").values_list("subject_id", "ref", "open_deadline"))
+        rows = [{"source": Source.CASE, "subject_id": i, "ref": r, "day": d, "value": 1} for i, r, d in refs]
+    else:
+        counter = fig.numerator if side == "numerator" else fig.denominator
+        qs = (Contribution.objects.filter(f.q(scope), counter=counter, day__gte=f.start, day__lte=f.end)
+              .order_by("day", "ref"))
+        rows = list(qs.values("source", "subject_id", "ref", "day", "value"))
+    total = sum(r["value"] for r in rows)
+    rows = rows[:DRILL_LIMIT]
+    _describe(user, rows)
+    return Drill(fig, side, total, rows)
+
+
+def _describe(user, rows: list[dict]) -> None:
+    case_ids = [r["subject_id"] for r in rows if r["source"] == Source.CASE]
+    if not case_ids:
+        return
+    from yiwang.cases.models import Case
+    from yiwang.cases.selectors import visible_cases
+
+    info = {c["id"]: c for c in Case.objects.filter(pk__in=case_ids).values(
+        "id", "implementation__item__name", "deciding_unit__name", "status", "deadline")}
+    status = dict(Case._meta.get_field("status").choices)
+    openable = set(visible_cases(user).filter(pk__in=case_ids).values_list("id", flat=True))
+    for r in rows:
+        c = info.get(r["subject_id"]) if r["source"] == Source.CASE else None
+        if c:
+            r.update(item=c["implementation__item__name"], unit=c["deciding_unit__name"],
+                     status=status.get(c["status"], c["status"]), deadline=c["deadline"],
+                     openable=r["subject_id"] in openable)
+
+
+def choices(scope: Scope) -> dict:
+    """The filter options this scope may pick from."""
+    units = Unit.objects.filter(region_id__in=scope.regions)
+    if scope.unit_id:
+        units = units.filter(pk=scope.unit_id)
+    return {
+        "regions": list(Region.objects.filter(code__in=scope.regions).values_list("code", "name")),
+        "units": list(units.exclude(kind=UnitKind.PARK).values_list("code", "name")),
+        "parks": list(Unit.objects.filter(region_id__in=scope.regions, kind=UnitKind.PARK)
+                      .values_list("code", "name")),
+    }
+
+
+
+
+PUBLIC_FIGURES = ("EVA-HP", "EVA-CP", "EVA-ZG", "EVA-ZGAS")
+
+
+def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
+    """好差评 results made public (国办发〔2019〕51号): per unit, counts and rates only, no rater or staff."""
+    services.rollup_refresh()
+    q = Q(grain="coarse", counter__startswith="eval.", day__gte=start, day__lte=end, unit_id__isnull=False)
+    if region:
+        q &= Q(region__in=region_subtree_codes(region))
+    per: dict = {}
+    for r in RollupCell.objects.filter(q).values("unit_id", "counter").annotate(v=Sum("value")):
+        per.setdefault(r["unit_id"], {})[r["counter"]] = r["v"]
+    names = dict(Unit.objects.filter(pk__in=per).values_list("id", "name"))
+    rows = []
+    for unit_id, sums in per.items():
+        figs = {code: rules.figure_value(rules.FIGURES_BY_CODE[code], sums) for code in PUBLIC_FIGURES}
+        rows.append({"unit": names.get(unit_id, ""), "rated": sums.get("eval.rated", 0),
+                     "bad": sums.get("eval.bad", 0), **{c.replace("-", "_"): f for c, f in figs.items()}})
+    rows.sort(key=lambda r: (-(r["EVA_HP"].value or 0), -r["rated"], r["unit"]))
+    return rows

@@ -1,0 +1,304 @@
+"""The rollup kept current from the event histories.
+
+`rollup_refresh()` reads the events appended since the last refresh (with a look-back, since an event
+id given to a transaction that commits late may be lower than one already read), recomputes the
+contributions of every subject whose history changed (rules.py folds its whole history), and rebuilds
+the rollup cells of the (counter, day) pairs that moved. It runs in the worker's every tick and before
+every dashboard read, so a figure is never behind its events. `rollup_rebuild()` starts from nothing.
+`recount()` computes the cells from the events in memory without touching the tables: the tests and
+`manage.py dashboards_check` compare the two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from . import rules
+from .models import Contribution, RollupCell, RollupCursor, Source, SubjectMark
+
+LOOKBACK = 200  # event ids re-read on each refresh: a commit that late is re-seen, a re-seen subject is skipped
+CHUNK = 500
+DIMS = ("region", "unit_id", "park_id", "impl_id", "window_id", "staff_id")
+
+
+@dataclass
+class Subject:
+    id: int
+    ref: str
+    dims: dict
+    events: int
+    last_event_id: int
+    contribs: list[rules.Contrib]
+    open_deadline: date | None = None
+
+
+def _between():
+    from yiwang.workcalendar.index import get_index
+
+    index = get_index()
+    return lambda a, b: index.working_days_between(a, b).days if b > a else 0
+
+
+def _local(dt) -> date:
+    return timezone.localdate(dt)
+
+
+# ------------------------------------------------------------------------------------------ sources
+
+def hall_clerks() -> frozenset[int]:
+    """一窗受理: the users who take in cases at a comprehensive hall's windows."""
+    from yiwang.organisations.models import Role, Staff
+
+    return frozenset(Staff.objects.filter(role=Role.WINDOW_CLERK, unit__kind__in=("center", "bureau"))
+                     .values_list("user_id", flat=True))
+
+
+class CaseSource:
+    prefix = "case."
+    key = Source.CASE
+
+    @staticmethod
+    def event_model():
+        from yiwang.cases.models import CaseEvent
+        return CaseEvent
+
+    fk = "case_id"
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.cases.models import Case, CaseEvent
+
+        between = _between()
+        clerks = hall_clerks()
+        events = defaultdict(list)
+        for e in CaseEvent.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(
+                "id", "case_id", "action", "to_status", "on", "deadline", "data", "actor_id"):
+            events[e["case_id"]].append(e)
+        out = []
+        for c in Case.objects.filter(pk__in=ids).values(
+                "id", "number", "region_id", "deciding_unit_id", "receiving_unit_id", "receiving_unit__kind",
+                "deciding_unit__kind", "applicant__park_id", "implementation_id", "channel", "statutory_days",
+                "promised_days", "shared_materials"):
+            evs = events.get(c["id"], [])
+            shared = c["shared_materials"] or {}
+            facts = rules.CaseFacts(
+                channel=c["channel"], hall_clerks=clerks,
+                statutory_days=c["statutory_days"], promised_days=c["promised_days"],
+                copies_saved=int(shared.get("copies_saved") or 0), visits_saved=int(shared.get("visits_saved") or 0))
+            fold = rules.case_contributions(facts, [rules.Ev(e["id"], e["action"], e["to_status"], e["on"],
+                                                             e["deadline"], e["data"] or {}, e["actor_id"])
+                                                    for e in evs], between=between)
+            park = (c["receiving_unit_id"] if c["receiving_unit__kind"] == "park" else
+                    c["deciding_unit_id"] if c["deciding_unit__kind"] == "park" else c["applicant__park_id"])
+            dims = {"region": c["region_id"], "unit_id": c["deciding_unit_id"], "park_id": park,
+                    "impl_id": c["implementation_id"], "window_id": None, "staff_id": fold.staff_id}
+            out.append(Subject(c["id"], c["number"], dims, len(evs), max((e["id"] for e in evs), default=0),
+                               fold.contribs, fold.open_deadline))
+        return out
+
+
+class EvaluationSource:
+    prefix = "eval."
+    key = Source.EVALUATION
+    fk = "evaluation_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.evaluations.models import EvaluationEvent
+        return EvaluationEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.evaluations.models import Evaluation, EvaluationEvent
+
+        events = defaultdict(list)
+        for e in EvaluationEvent.objects.filter(evaluation_id__in=ids).order_by("at", "id").values(
+                "id", "evaluation_id", "kind", "at", "data"):
+            data = {**(e["data"] or {}), "_at": e["at"]}
+            events[e["evaluation_id"]].append(rules.Ev(e["id"], e["kind"], data.get("to_status", ""),
+                                                       _local(e["at"]), None, data))
+        out = []
+        for v in Evaluation.objects.filter(pk__in=ids).values(
+                "id", "subject_kind", "subject_ref", "round", "unit_id", "unit__region_id", "unit__kind", "park_id",
+                "implementation_id", "window_id", "staff_id"):
+            evs = events.get(v["id"], [])
+            park = v["unit_id"] if v["unit__kind"] == "park" else v["park_id"]
+            dims = {"region": v["unit__region_id"], "unit_id": v["unit_id"], "park_id": park,
+                    "impl_id": v["implementation_id"], "window_id": v["window_id"], "staff_id": v["staff_id"]}
+            out.append(Subject(v["id"], f"{v['subject_ref']}#{v['round']}", dims, len(evs),
+                               max((e.id for e in evs), default=0),
+                               rules.evaluation_contributions(subject_kind=v["subject_kind"], events=evs)))
+        return out
+
+
+class RequestSource:
+    prefix = "hot."
+    key = Source.REQUEST
+    fk = "request_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.hotline.models import RequestEvent
+        return RequestEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.hotline.models import Request, RequestEvent
+        from yiwang.organisations.models import Unit
+
+        events, unit_of = defaultdict(list), {}
+        for e in RequestEvent.objects.filter(request_id__in=ids).order_by("at", "id").values(
+                "id", "request_id", "action", "to_status", "at", "data", "unit_id", "actor_id"):
+            events[e["request_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], _local(e["at"]), None,
+                                                    e["data"] or {}, e["actor_id"]))
+            if e["unit_id"]:
+                unit_of[e["request_id"]] = e["unit_id"]  # the unit the request was with at its last event
+        parks = set(Unit.objects.filter(pk__in=set(unit_of.values()), kind="park").values_list("id", flat=True))
+        out = []
+        for r in Request.objects.filter(pk__in=ids).values("id", "number", "region_id", "is_demand",
+                                                            "requester__park_id"):
+            evs = events.get(r["id"], [])
+            unit = unit_of.get(r["id"])
+            dims = {"region": r["region_id"], "unit_id": unit, "park_id": unit if unit in parks
+                    else r["requester__park_id"], "impl_id": None, "window_id": None, "staff_id": None}
+            out.append(Subject(r["id"], r["number"], dims, len(evs), max((e.id for e in evs), default=0),
+                               rules.request_contributions(is_demand=r["is_demand"], events=evs)))
+        return out
+
+
+class BundleSource:
+    prefix = "bundle."
+    key = Source.BUNDLE
+    fk = "bundle_case_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.bundlecases.models import BundleCaseEvent
+        return BundleCaseEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.bundlecases.models import BundleCase, BundleCaseEvent
+
+        between = _between()
+        events = defaultdict(list)
+        for e in BundleCaseEvent.objects.filter(bundle_case_id__in=ids).order_by("bundle_case_id", "seq").values(
+                "id", "bundle_case_id", "action", "to_status", "on"):
+            events[e["bundle_case_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"]))
+        out = []
+        for b in BundleCase.objects.filter(pk__in=ids).values("id", "number", "bundle__region_id",
+                                                               "applicant__park_id"):
+            evs = events.get(b["id"], [])
+            dims = {"region": b["bundle__region_id"], "unit_id": None, "park_id": b["applicant__park_id"],
+                    "impl_id": None, "window_id": None, "staff_id": None}
+            out.append(Subject(b["id"], b["number"], dims, len(evs), max((e.id for e in evs), default=0),
+                               rules.bundle_contributions(events=evs, between=between)))
+        return out
+
+
+SOURCES = (CaseSource(), EvaluationSource(), RequestSource(), BundleSource())
+
+
+# ------------------------------------------------------------------------------------------ refresh
+
+def rollup_refresh(*, full: bool = False) -> dict[str, int]:
+    """Bring the rollup up to the events. Returns the number of subjects recomputed per source."""
+    return {src.key: _refresh_source(src, full=full) for src in SOURCES}
+
+
+def rollup_rebuild() -> dict[str, int]:
+    """Drop the rollup and fold every history again (after a rule change, or to reconcile)."""
+    with transaction.atomic():
+        RollupCell.objects.all().delete()
+        Contribution.objects.all().delete()
+        SubjectMark.objects.all().delete()
+        RollupCursor.objects.all().delete()
+    return rollup_refresh(full=True)
+
+
+def _refresh_source(src, *, full: bool) -> int:
+    model = src.event_model()
+    top = model.objects.aggregate(m=Max("id"))["m"] or 0
+    cursor = RollupCursor.objects.filter(source=src.key).first()
+    if not full and cursor is not None and cursor.last_event_id >= top:
+        return 0
+    with transaction.atomic():
+        cursor, _ = RollupCursor.objects.select_for_update().get_or_create(source=src.key)
+        since = 0 if full else max(0, cursor.last_event_id - LOOKBACK)
+        ids = sorted(set(model.objects.filter(id__gt=since, id__lte=top).values_list(src.fk, flat=True)))
+        done, touched = 0, set()
+        for i in range(0, len(ids), CHUNK):
+            n, t = _apply(src, ids[i:i + CHUNK])
+            done, touched = done + n, touched | t
+        _cells_rebuild(touched, prefix=src.prefix if full else "")
+        cursor.last_event_id, cursor.refreshed_at = max(top, cursor.last_event_id), timezone.now()
+        cursor.save()
+    return done
+
+
+def _apply(src, ids: list[int]) -> tuple[int, set[tuple[str, date]]]:
+    marks = {m.subject_id: m for m in SubjectMark.objects.filter(source=src.key, subject_id__in=ids)}
+    fresh = [s for s in src.load(ids) if s.id not in marks or
+             (marks[s.id].events, marks[s.id].last_event_id) != (s.events, s.last_event_id)]
+    if not fresh:
+        return 0, set()
+    changed = [s.id for s in fresh]
+    old = Contribution.objects.filter(source=src.key, subject_id__in=changed)
+    touched = set(old.values_list("counter", "day"))
+    old.delete()
+    SubjectMark.objects.filter(source=src.key, subject_id__in=changed).delete()
+    SubjectMark.objects.bulk_create([SubjectMark(source=src.key, subject_id=s.id, ref=s.ref, events=s.events,
+                                                 last_event_id=s.last_event_id, open_deadline=s.open_deadline,
+                                                 **s.dims) for s in fresh])
+    rows = [Contribution(source=src.key, subject_id=s.id, ref=s.ref, counter=c, day=d, value=v, **s.dims)
+            for s in fresh for c, d, v in s.contribs]
+    Contribution.objects.bulk_create(rows, batch_size=2000)
+    return len(fresh), touched | {(r.counter, r.day) for r in rows}
+
+
+def _cells_rebuild(pairs: set[tuple[str, date]], *, prefix: str = "") -> None:
+    """Rebuild the cells of these (counter, day) pairs — or of every counter of a source (prefix) — as
+    sums of their contributions."""
+    if prefix:
+        _cells_write(Q(counter__startswith=prefix))
+        return
+    pair_list = sorted(pairs)
+    for i in range(0, len(pair_list), 200):
+        q = Q()
+        for counter, day in pair_list[i:i + 200]:
+            q |= Q(counter=counter, day=day)
+        _cells_write(q)
+
+
+COARSE = ("region", "unit_id", "park_id")
+
+
+def _cells_write(q: Q) -> None:
+    RollupCell.objects.filter(q).delete()
+    for grain, dims in (("fine", DIMS), ("coarse", COARSE)):
+        sums = Contribution.objects.filter(q).values("counter", "day", *dims).annotate(total=Sum("value"),
+                                                                                      n=Count("id"))
+        RollupCell.objects.bulk_create([RollupCell(grain=grain, value=s.pop("total"), subjects=s.pop("n"), **s)
+                                        for s in sums], batch_size=2000)
+
+
+# ------------------------------------------------------------------------------------------ recount
+
+def recount(sources: Iterable = SOURCES) -> dict[tuple, int]:
+    """The cells as the events alone give them, without the rollup tables: {(counter, day, *dims): value}."""
+    out: dict[tuple, int] = defaultdict(int)
+    for src in sources:
+        ids = sorted(set(src.event_model().objects.values_list(src.fk, flat=True)))
+        for i in range(0, len(ids), CHUNK):
+            for s in src.load(ids[i:i + CHUNK]):
+                for c, d, v in s.contribs:
+                    out[(c, d, *(s.dims[k] for k in DIMS))] += v
+    return {k: v for k, v in out.items() if v}
+
+
+def cells_as_dict(grain: str = "fine") -> dict[tuple, int]:
+    return {(r["counter"], r["day"], *(r[k] for k in DIMS)): r["value"]
+            for r in RollupCell.objects.filter(grain=grain).values("counter", "day", "value", *DIMS) if r["value"]}
