@@ -3,8 +3,9 @@ resume, withdraw. Each change appends its event and an outbox row in the same tr
 
 Members are started by `bundle_case_advance`, which starts one ready member at a time and looks
 again, until none is ready; it runs when the bundle case is accepted or resumed and whenever a
-child case is decided (receivers.py). A child of an instant item is decided the moment it is
-accepted, so starting it sends case_decided again from inside the advance: the nested call sees
+child case is decided (reactions.py, declared on the case workflow). A child of an instant item
+is decided the moment it is accepted, so starting it runs that reaction again from inside the
+advance (the declared order cannot help: the reaction is inside the very start): the nested call sees
 the bundle case is already being advanced in this thread and returns, and the outer loop picks up
 what the child's decision made ready. Every start re-reads the child rows under the bundle case's
 row lock, and (bundle case, member, attempt) is unique, so a member is started once.
@@ -381,7 +382,9 @@ def bundle_case_withdraw(*, bundle_case: BundleCase | str, actor, reason: str = 
     for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related("case"):
         if link.case.status in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED,
                                 CaseStatus.IN_REVIEW, CaseStatus.PAUSED):
-            case_services.case_act(case=link.case.number, actor=actor, action="withdraw",
+            # The system withdraws the children (the bundle's withdrawal was the actor's act; the
+            # bundle window is not the children's intake, and staff never withdraw a case themselves).
+            case_services.case_act(case=link.case.number, actor=None, action="withdraw",
                                    reason=reason or "一件事申请撤回", now=now)
     return _locked(number)
 

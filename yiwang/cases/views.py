@@ -21,8 +21,9 @@ from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
-from . import transitions as T
-from .models import CaseStatus
+from .clock import MAX_EXTENSION_DAYS
+from .models import CaseStatus, DeliveryMethod
+from .workflow import EVENT_LABELS, TERMINAL, WORKFLOW
 
 STAFF_ROLES = (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD)
 
@@ -97,10 +98,11 @@ def my_cases(request):
 
 def _case_context(request, number: str) -> dict:
     case = selectors.case_get(number, user=request.user)
-    actions = selectors.allowed_actions(case, request.user)
+    actions = selectors.available(case, request.user)
     return {
         "case": case, "clock": selectors.clock_view(case), "actions": actions,
-        "labels": T.ACTION_LABELS, "events": list(case.events.all()),
+        "action_names": {a.name for a in actions},
+        "labels": EVENT_LABELS, "events": list(case.events.all()),
         "materials": _applicant_materials(case.implementation),
         "tolerable": [m.name for m in _applicant_materials(case.implementation) if m.tolerable],
         "uploaded": {m.name for m in case.materials.all()},
@@ -115,6 +117,7 @@ def my_case(request, number: str):
 
     ctx = _case_context(request, number)
     ctx["evaluation"] = case_evaluation(number)
+    ctx["withdraw_confirm"] = WORKFLOW.actions["withdraw"].confirm
     return render(request, "cases/my_case.html", ctx)
 
 
@@ -130,7 +133,7 @@ def workbench(request):
     base = selectors.visible_cases(request.user)
     qs = selectors.case_list(user=request.user, status=status, due=due, q=request.GET.get("q", ""))
     if not status and not due:
-        qs = qs.exclude(status__in=[*T.TERMINAL, CaseStatus.DELIVERED])
+        qs = qs.exclude(status__in=[*TERMINAL, CaseStatus.DELIVERED])
     return render(request, "cases/workbench.html", {
         "cases": qs[:200], "counters": selectors.queue_counters(base), "status": status, "due": due,
         "roles": roles, "is_clerk": any(s.role == Role.WINDOW_CLERK for s in roles),
@@ -176,8 +179,23 @@ def intake(request):
 def workbench_case(request, number: str):
     _staff_or_403(request.user)
     ctx = _case_context(request, number)
-    ctx["methods"] = [("window", "窗口领取"), ("post", "邮寄送达"), ("electronic", "电子送达")]
+    ctx["methods"] = DeliveryMethod.choices
+    ctx["max_extension"] = MAX_EXTENSION_DAYS
     return render(request, "cases/workbench_case.html", ctx)
+
+
+def _form_input(p) -> dict:
+    """An action form's fields as the action's input (the schema validates them)."""
+    data = {
+        "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
+        "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
+        "opinion": p.get("opinion", ""),
+    }
+    if p.get("days", "").strip():
+        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
+    if p.get("consent") in ("yes", "no"):
+        data["consent"] = p["consent"] == "yes"
+    return data
 
 
 @require_POST
@@ -190,23 +208,16 @@ def act(request, number: str):
     if not back.startswith("/"):
         back = "/"
     version = int(p["version"]) if p.get("version", "").isdigit() else None
-    data = {
-        "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
-        "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
-        "opinion": p.get("opinion", ""),
-    }
-    if p.get("days", "").strip():
-        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
-    if p.get("consent") in ("yes", "no"):
-        data["consent"] = p["consent"] == "yes"
+    data = _form_input(p)
     try:
         if action == "accept":
             services.case_accept(case=number, actor=request.user, tolerate=data["tolerate"], paper=data["paper"],
                                  commitment=data["commitment"], version=version)
         else:
             services.case_act(case=number, actor=request.user, action=action, reason=p.get("reason", ""),
-                              data={k: v for k, v in data.items() if v not in ("", [], False)}, version=version)
-        messages.success(request, f"已{T.ACTION_LABELS.get(action, action)}")
+                              data={k: v for k, v in data.items() if v not in ("", []) and k != "commitment"},
+                              version=version)
+        messages.success(request, f"已{WORKFLOW.action_label(action)}")
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
