@@ -270,6 +270,11 @@ def not_extended(ctx):
     return _no("extended_once", "办理期限只能延长一次，已延长过") if ctx.subject.extended else None
 
 
+@guard
+def materials_owed(ctx):
+    return None if ctx.subject.missing_materials else _no("nothing_owed", "该办件没有待补交的容缺材料")
+
+
 @guard(needs_input=True)
 def material_missing(ctx):
     name = ctx.input.material
@@ -650,7 +655,7 @@ ACTIONS = [
     action("extend", "延长期限", edges=edges_from(RUNNING, SAME), actors={HEAD}, input=ExtendIn,
            guards=(not_extended,), effect=extend_effect, basis=f"{LAW}第四十二条（经本行政机关负责人批准，可以延长十日）"),
     action("supply_material", "补交容缺材料", edges=edges_from(RUNNING, SAME), actors={APPLICANT, INTAKE},
-           input=SupplyIn, guards=(material_missing, material_uploaded), effect=supply_material_effect),
+           input=SupplyIn, guards=(materials_owed, material_missing, material_uploaded), effect=supply_material_effect),
     action("flag_supply_overdue", "容缺材料逾期未补", edges=edges_from(RUNNING, SAME), actors={SYSTEM},
            input=CaseInput, guards=(supply_late,), effect=flag_supply_overdue_effect),
     action("co_review", "联合审查意见", edges=edges_from(RUNNING, SAME), actors={CO_REVIEWER}, input=CoReviewIn,
