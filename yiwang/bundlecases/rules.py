@@ -40,12 +40,15 @@ TABLE: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (STOPPED, "resume"): (RUNNING, frozenset({CLERK})),
     (RUNNING, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
     (STOPPED, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
+    (ACCEPTED, "calendar_moved"): (SAME, frozenset({SYSTEM})),
+    (RUNNING, "calendar_moved"): (SAME, frozenset({SYSTEM})),
+    (STOPPED, "calendar_moved"): (SAME, frozenset({SYSTEM})),
 }
 
 ACTION_LABELS = {
     "submit": "提交一件事申请", "accept": "一窗受理", "withdraw": "撤回申请", "start": "开始并联/串联办理",
     "member_started": "事项开始办理", "member_start_failed": "事项未能自动开始", "member_done": "事项办结", "member_failed": "事项未通过",
-    "complete": "一件事办结", "resume": "补正后恢复办理",
+    "complete": "一件事办结", "resume": "补正后恢复办理", "calendar_moved": "工作日历调整期限",
 }
 
 STATUS_LABELS = {

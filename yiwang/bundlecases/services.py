@@ -29,6 +29,7 @@ from yiwang.catalogue.selectors import bundle_get, bundle_view
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.numbering import daily_sequence_next
 from yiwang.core.outbox import outbox_put
+from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.parties.models import Party
 from yiwang.parties.services import party_get_or_create
 from yiwang.workcalendar.index import add_working_days
@@ -403,3 +404,43 @@ def bundle_case_act(*, bundle_case: str, actor, action: str, data: dict | None =
         return bundle_case_withdraw(bundle_case=bundle_case, actor=actor, reason=reason, version=version, now=now)
     raise NotFound(f"action：一件事办件没有“{action}”操作（可用：accept、resume、withdraw）", field="action",
                    code="unknown_action")
+
+
+# ---------------------------------------------------------------- the calendar
+
+CALENDAR_MOVED_REASON = "工作日历调整（节假日或调休变化），重新计算一件事承诺期限"
+OPEN_CLOCK = (BundleCaseStatus.ACCEPTED, BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED)
+
+
+@deadline_holder("bundle_cases")
+def bundle_cases_recompute_deadlines(*, since: date, now: datetime | None = None) -> int:
+    """After a calendar change: the promised deadline of every open bundle case whose deadline is on or
+    after `since` (or still provisional), recomputed from its acceptance day; each move an event
+    saying why (the deadline before) and a notice, the provisional flag cleared once the year is loaded.
+    Bundle cases are few (one per bundle application): the changed ones go through `_act` one by one,
+    each in its own transaction."""
+    from django.db.models import Q
+
+    from yiwang.workcalendar.index import get_index
+
+    now = now or timezone.now()
+    cal = get_index()
+    rows = (BundleCase.objects.filter(status__in=OPEN_CLOCK, accepted_on__isnull=False)
+            .filter(Q(deadline__gte=since) | Q(deadline_provisional=True))
+            .values_list("number", "accepted_on", "promised_days", "deadline", "deadline_provisional"))
+    moved = 0
+    for number, accepted_on, promised, deadline, provisional in rows.iterator():
+        due = cal.add_working_days(accepted_on, promised)
+        if (due.date, due.provisional) == (deadline, provisional):
+            continue
+        try:
+            with transaction.atomic():
+                _act(number=number, action="calendar_moved", actor=None, now=now, reason=CALENDAR_MOVED_REASON,
+                     data={"since": since.isoformat(), "deadline_before": deadline.isoformat() if deadline else None,
+                           "deadline": due.date.isoformat()},
+                     changes={"deadline": due.date, "deadline_provisional": due.provisional},
+                     notice=f"因工作日历调整，您的一件事承诺办结期限由{deadline}调整为{due.date}。")
+            moved += 1
+        except DomainError as exc:  # moved on meanwhile (withdrawn, completed): nothing to move
+            log.info("bundle case %s: deadline not moved: %s", number, exc.message)
+    return moved
