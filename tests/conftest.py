@@ -48,7 +48,10 @@ CHROMIUM = "/usr/bin/chromium"
 def browser_page(live_server, demo_tx):
     """A Playwright page in Debian's Chromium against the live server; skipped where it is absent."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Debian's Chromium is not at {CHROMIUM}: browser test skipped (apt-get install chromium)")
+        message = f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") or os.environ.get("YIWANG_REQUIRE_BROWSER"):
+            pytest.fail(message + ": CI must run the browser tests, never skip them")
+        pytest.skip(message + ": browser test skipped")
     # Playwright's sync API runs an event loop in this thread; Django's DB calls here are still sync.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright

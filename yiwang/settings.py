@@ -1,6 +1,7 @@
 """Settings, all from the environment (YIWANG_*), with defaults that give a working demo on SQLite."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,8 +31,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs from the platform's own static files, not a CDN
+    "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "yiwang.core",
     "yiwang.organisations",
     "yiwang.parties",
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yiwang.core.dbrouter.FreshRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +63,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yiwang.core.auth.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "yiwang.core.middleware.SessionIdleTimeoutMiddleware",
+    "yiwang.core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -92,12 +101,60 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
+        "YIWANG_DB_PREPARE", "1") != "0":
+    # Real prepared statements: server-side binding alone prepares nothing while psycopg's
+    # prepare_threshold is None (Django's default). Measured: PostgreSQL CPU per request −55–80 %.
+    # YIWANG_DB_PREPARE=0 turns them off (e.g. behind a transaction-pooling PgBouncer).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=int(os.environ.get("YIWANG_DB_PREPARE_THRESHOLD", "5")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "yiwang.core.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yiwang.core.passwords.RevokeTokensOnChange"},
 ]
+
+# Lockout after repeated failed logins (django-axes), on the login page, the admin and the token
+# endpoint: per account and, separately, per address.
+AUTHENTICATION_BACKENDS = ["yiwang.core.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("YIWANG_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YIWANG_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "yiwang.core.lockout.lockout_response"
+AXES_VERBOSE = False
+YIWANG_TOKEN_DAYS = int(os.environ.get("YIWANG_TOKEN_DAYS", "30"))
+YIWANG_STAFF_IDLE_MINUTES = int(os.environ.get("YIWANG_STAFF_IDLE_MINUTES", "30"))
+YIWANG_APPLICANT_IDLE_MINUTES = int(os.environ.get("YIWANG_APPLICANT_IDLE_MINUTES", "120"))
+
+# Content-Security-Policy: scripts only from this site (no inline script), no plug-ins, no framing.
+# Inline style attributes stay allowed (they run no code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "object-src": ["'none'"],
+        "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+    },
+}
+
+# HTTPS, from the environment: YIWANG_HTTPS=1 behind TLS (Secure cookies, HSTS, redirect to https);
+# YIWANG_PROXY_SSL_HEADER=1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto.
+if env_bool("YIWANG_HTTPS", False):
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("YIWANG_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if env_bool("YIWANG_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -120,6 +177,29 @@ TASKS = {
         "BACKEND": os.environ.get("YIWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# More than one machine: with YIWANG_REDIS_URL, everything another process needs lives in Redis —
+# the cache (rate limits), sessions (cached_db: Redis in front, the database behind), and the
+# background tasks (django-tasks' RQ backend; `yiwang worker` runs them). Without it, the database
+# holds it all and one command gives a working platform.
+REDIS_URL = os.environ.get("YIWANG_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": os.environ.get("YIWANG_REDIS_PREFIX", "yiwang")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    if "YIWANG_TASKS_BACKEND" not in os.environ:
+        TASKS["default"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+
+# Dashboards and reports may read from a replica (YIWANG_REPLICA_URL); writes, and every read after
+# a write in the same request or task, stay on the primary (yiwang.core.dbrouter).
+REPLICA_URL = os.environ.get("YIWANG_REPLICA_URL", "")
+DATABASE_ROUTERS = ["yiwang.core.dbrouter.ReplicaRouter"]
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 
 # The case engine's clock and uploads.
 YIWANG_NEAR_DUE_DAYS = int(os.environ.get("YIWANG_NEAR_DUE_DAYS", "1"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from yiwang.core.errors import DomainError
 
 from . import services
-from .consistency import consistency_check
+from .consistency import bundle_timing_check, consistency_check
 from .excel import CatalogueImportError, catalogue_export, catalogue_import
 from .models import (
     Bundle,
@@ -167,6 +167,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
             "title": "三级四统检查",
             "opts": self.model._meta,
             "rows": consistency_check(),
+            "short_bundles": bundle_timing_check(),
         }
         return render(request, "admin/catalogue/consistency.html", context)
 

@@ -5,8 +5,6 @@
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 STOPWORDS = {
     "怎么", "怎样", "如何", "办理", "我要", "我想", "想", "要", "在哪", "哪里", "去", "的", "了", "吗", "呢",
     "需要", "什么", "材料", "手续", "申请", "办", "一下", "请问", "可以", "能", "哪些", "流程",
@@ -14,11 +12,17 @@ STOPWORDS = {
 _SPLIT = re.compile(r"[\s,，。.;；:：、?？!！/|]+")
 
 
+# pypinyin's phrase dictionary costs ~56 MB of every process that imports it: imported on first use,
+# so a web worker that never builds search text (most requests) does not carry it.
 def pinyin_full(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(text))
 
 
 def pinyin_initials(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p)
 
 

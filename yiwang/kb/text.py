@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-import jieba
-from pypinyin import Style, lazy_pinyin
+from yiwang.catalogue.search import pinyin_full, pinyin_initials
+
+# jieba's dictionary (~66 MB) and pypinyin's (~56 MB) are loaded on first use, not at import.
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
@@ -19,6 +20,8 @@ STOPWORDS = frozenset(
 def words(text: str) -> list[str]:
     """jieba search-mode words, lower-case, punctuation dropped (stopwords kept: they are harmless in
     an index and needed for phrases)."""
+    import jieba
+
     out = []
     for chunk in _WORD.findall((text or "").lower()):
         if _HAN.search(chunk):
@@ -30,13 +33,13 @@ def words(text: str) -> list[str]:
 
 def pinyin_tokens(text: str) -> list[str]:
     """Full pinyin and initials of each Chinese word in the text (企业设立登记 → qiyeshelidengji qysldj)."""
+    import jieba
+
     out = []
     for chunk in re.findall(r"[\u4e00-\u9fff]+", text or ""):
-        out.append("".join(lazy_pinyin(chunk)))
-        out.append("".join(p[0] for p in lazy_pinyin(chunk, style=Style.FIRST_LETTER) if p))
-        for w in jieba.cut(chunk):
-            if len(w) > 1:
-                out.append("".join(p[0] for p in lazy_pinyin(w, style=Style.FIRST_LETTER) if p))
+        out.append(pinyin_full(chunk))
+        out.append(pinyin_initials(chunk))
+        out.extend(pinyin_initials(w) for w in jieba.cut(chunk) if len(w) > 1)
     return out
 
 

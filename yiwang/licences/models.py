@@ -90,6 +90,11 @@ class Licence(models.Model):
     payload_hash = models.CharField("签名数据 SM3", max_length=64)
     signature = models.CharField("SM2 签名（r||s）", max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last cryptographic verification (at issue and at each status change), so that data sharing
+    # need not repeat SM2 for a licence unchanged since: the SM3 of the data whose signature and
+    # history verified ("" = not verified, or failed), and an HMAC binding it to this row's state.
+    verified_hash = models.CharField("核验通过的签名数据 SM3", max_length=64, blank=True, default="")
+    verified_mac = models.CharField("核验记录校验码", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "电子证照"
@@ -99,6 +104,11 @@ class Licence(models.Model):
                                     name="licence_unique_serial"),
             models.UniqueConstraint(fields=["case_number", "licence_type", "version"],
                                     condition=Q(case_number__isnull=False), name="licence_one_per_case"),
+        ]
+        indexes = [
+            # 无证明: a holder's valid licences of one type, newest first, read until one holds.
+            models.Index(fields=["holder_number", "licence_type", "-issue_date", "-id"],
+                         condition=Q(status="valid"), name="licence_holder_type_newest"),
         ]
 
     def __str__(self) -> str:
