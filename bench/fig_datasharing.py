@@ -69,8 +69,10 @@ def licences_bulk(*, holder, issuer, type_name: str, n: int, issued_on: date | N
     Licence.objects.bulk_create(licences)
     events = []
     for lic in licences:
-        event = LicenceEvent(licence=lic, seq=1, kind="issued", to_status=LicenceStatus.VALID, reason="颁发",
-                             actor_name="基准测试", at=timezone.now(), prev_hash=lic.payload_hash, seal=seal)
+        now = timezone.now()
+        event = LicenceEvent(licence=lic, seq=1, action="issued", to_status=LicenceStatus.VALID, reason="颁发",
+                             actor_kind="system", actor_name="基准测试", at=now, on=timezone.localdate(now),
+                             prev_hash=lic.payload_hash, seal=seal)
         message = crypto.canonical_json(ls.event_payload(event, lic.identifier))
         event.hash, event.signature = crypto.sm3_hex(message), crypto.sign(key, seal.public_key, message)
         events.append(event)

@@ -17,8 +17,33 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("YIWANG_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = env_bool("YIWANG_DEBUG", True)
+def env_secret(name: str) -> str:
+    """A secret from the environment (NAME) or from the file it names (NAME_FILE, as `make run` writes)."""
+    value = os.environ.get(name, "").strip()
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if not value and path and Path(path).is_file():
+        value = Path(path).read_text(encoding="utf-8").strip()
+    return value
+
+
+DEBUG = env_bool("YIWANG_DEBUG", False)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = env_secret("YIWANG_SECRET_KEY")
+# The seals' master key (licences.crypto reads it here first). Without it the seals' private keys are
+# encrypted under a key derived from SECRET_KEY: for development and tests only.
+YIWANG_MASTER_KEY = env_secret("YIWANG_MASTER_KEY") or None
+# Development keys are allowed with DEBUG on, under pytest (it sets PYTEST_VERSION), or when asked for
+# by name; any other process — production — refuses to start without real keys (issue 12).
+INSECURE_KEYS_ALLOWED = DEBUG or "PYTEST_VERSION" in os.environ or env_bool("YIWANG_INSECURE_DEV_KEYS", False)
+_weak = not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure")
+if not INSECURE_KEYS_ALLOWED and (_weak or not YIWANG_MASTER_KEY or len(YIWANG_MASTER_KEY) < 32):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "拒绝启动：生产环境必须设置 YIWANG_SECRET_KEY 和 YIWANG_MASTER_KEY（各至少32个随机字符，"
+        "可用 *_FILE 指向保存它们的文件）；开发调试请设置 YIWANG_DEBUG=1，演示请用 make run。"
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("YIWANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -59,9 +84,11 @@ MIDDLEWARE = [
     "yiwang.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yiwang.core.inputs.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yiwang.core.auth.BearerTokenMiddleware",
+    "yiwang.core.auth.ApiSessionCsrfMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -213,6 +240,9 @@ YIWANG_SITE_TITLE = os.environ.get("YIWANG_SITE_TITLE", "湘潭县政务服务�
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_4xx": {"()": "yiwang.core.logfilters.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("YIWANG_LOG_LEVEL", "WARNING")},
+    # On the loggers too, so that every handler (and a test's capture) gets the one-line record.
+    "loggers": {name: {"filters": ["one_line_4xx"]} for name in ("django.request", "django.security")},
 }

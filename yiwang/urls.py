@@ -25,3 +25,6 @@ urlpatterns = [
 for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb"):
     if importlib.util.find_spec(f"yiwang.{_module}.urls") is not None:
         urlpatterns.insert(-1, path("", include(f"yiwang.{_module}.urls")))
+
+handler404 = "yiwang.core.handlers.not_found"
+handler500 = "yiwang.core.handlers.server_error"

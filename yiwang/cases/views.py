@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.inputs import ascii_int
+from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
@@ -192,7 +194,8 @@ def _form_input(p) -> dict:
         "opinion": p.get("opinion", ""),
     }
     if p.get("days", "").strip():
-        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
+        days = ascii_int(p["days"])  # anything else goes to the service as it is and is refused there
+        data["days"] = days if days is not None else p["days"]
     if p.get("consent") in ("yes", "no"):
         data["consent"] = p["consent"] == "yes"
     return data
@@ -204,10 +207,8 @@ def _form_input(p) -> dict:
 def act(request, number: str):
     p = request.POST
     action = p.get("action", "")
-    back = p.get("next") or f"/workbench/cases/{number}/"
-    if not back.startswith("/"):
-        back = "/"
-    version = int(p["version"]) if p.get("version", "").isdigit() else None
+    back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
+    version = ascii_int(p.get("version"))
     data = _form_input(p)
     try:
         if action == "accept":
@@ -229,7 +230,7 @@ def act(request, number: str):
 @login_required
 @domain_pages
 def upload(request, number: str):
-    back = request.POST.get("next") or f"/me/cases/{number}/"
+    back = safe_next(request, request.POST.get("next"), f"/me/cases/{number}/")
     f = request.FILES.get("file")
     try:
         if f is None:
@@ -241,7 +242,7 @@ def upload(request, number: str):
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, exc.message)
-    return redirect(back if back.startswith("/") else "/")
+    return redirect(back)
 
 
 @domain_pages

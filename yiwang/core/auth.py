@@ -108,6 +108,25 @@ class BearerTokenMiddleware:
         return self.get_response(request)
 
 
+CSRF_FAILED = {"error": "csrf", "message": "CSRF 校验失败，请刷新页面后重试", "field": "csrfmiddlewaretoken"}
+
+
+class ApiSessionCsrfMiddleware:
+    """The API's views are exempt from Django's CSRF check (Ninja marks them so, for token callers);
+    this puts it back for every unsafe request under /api/ that acts as a session user. A bearer
+    token (no cookie, so nothing a foreign page can forge) and an anonymous caller are not checked.
+    After BearerTokenMiddleware, which marks token requests."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.path.startswith("/api/") and request.method not in SAFE_METHODS
+                and request.user.is_authenticated and not _csrf_ok(request)):
+            return JsonResponse(CSRF_FAILED, status=403, json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)
+
+
 def _csrf_ok(request) -> bool:
     if request.method in SAFE_METHODS or getattr(request, "via_token", False):
         return True

@@ -9,7 +9,13 @@ from .models import AuditAction
 
 @receiver(user_logged_in, dispatch_uid="core.audit.login")
 def on_login(sender, request, user, **kwargs):
+    import time
+
     audit_record(action=AuditAction.LOGIN, request=request, actor=user)
+    if request is not None and hasattr(request, "session"):
+        # The idle clock starts at login (so the first page does not write the session again).
+        request.session["_seen_at"] = int(time.time())
+        request.session.pop("idle_logout", None)
 
 
 @receiver(user_logged_out, dispatch_uid="core.audit.logout")

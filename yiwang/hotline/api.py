@@ -1,4 +1,4 @@
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
@@ -12,26 +12,29 @@ router = Router(tags=["hotline"])
 
 
 class RequestIn(Schema):
-    kind: str
-    channel: str = "web"
-    category: str
-    region: str = "430321"
-    title: str
-    content: str
-    requester_name: str = ""
-    phone: str = ""
-    email: str = ""
+    """Limits are the columns' (hotline.Request)."""
+
+    kind: str = Field(max_length=16)
+    channel: str = Field("web", max_length=16)
+    category: str = Field(max_length=16)
+    region: str = Field("430321", max_length=12)
+    title: str = Field(max_length=200)
+    content: str = Field(max_length=4000)
+    requester_name: str = Field("", max_length=64)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=128)
     anonymous: bool = False
-    address: str = ""
+    private: bool = False
+    address: str = Field("", max_length=200)
     urgent: bool = False
-    demand_items: list[str] = []
+    demand_items: list[str] = Field([], max_length=50)
 
 
 class ActionIn(Schema):
-    action: str
-    unit: str | None = None
-    reason: str = ""
-    reply: str = ""
+    action: str = Field(max_length=32)
+    unit: str | None = Field(None, max_length=32)
+    reason: str = Field("", max_length=4000)
+    reply: str = Field("", max_length=4000)
     level: int | None = None
     article: int | None = None
 
@@ -81,9 +84,18 @@ def request_list(request, status: str = "", overdue: bool = False):
     return [_out(r) for r in qs[:500]]
 
 
-@router.get("/requests/{number}", summary="按工单编号查询进度（公开，不含诉求人信息）")
-def request_detail(request, number: str):
-    return _out(services.request_get(number), full=True)
+@router.get("/requests/{number}", summary="按工单编号查询进度：话务员和承办单位看全部；其他人只看公开信息（举报、求助、"
+            "不公开的诉求凭 token）")
+def request_detail(request, number: str, token: str = ""):
+    user = request.user
+    if user.is_authenticated:
+        req = services.request_get(number)
+        if services.may_see_attachments(user, req):
+            return _out(req, full=True)
+    req = selectors.public_request(number, token=token)
+    if req is None:
+        raise NotFound(f"number：工单“{number}”不存在", field="number")
+    return selectors.public_view(req, timeline=True)
 
 
 @router.post("/requests/{number}/actions", summary="工单操作：dispatch sign return dispute arbitrate assign reply visit escalate answer")

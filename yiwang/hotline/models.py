@@ -93,6 +93,8 @@ class Request(models.Model):
     channel = models.CharField("来源渠道", max_length=16, choices=RequestChannel.choices)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
     anonymous = models.BooleanField("匿名", default=False)
+    private = models.BooleanField("不公开", default=False,
+                                  help_text="诉求人要求不公开：不在公开的 12345 诉求栏和 Open311 接口中出现")
     requester = models.ForeignKey("parties.Party", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="hotline_requests", verbose_name="诉求人")
     requester_name = models.CharField("诉求人姓名", max_length=64, blank=True, default="")

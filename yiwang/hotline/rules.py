@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,3 +114,38 @@ def next_status(status: str, action: str) -> str:
     if nxt is None:
         raise LookupError(f"当前状态不能{ACTION_NAMES.get(action, action)}")
     return nxt
+
+
+# --- the public view (what a public 12345 board shows) ---------------------------------------------
+# Kinds that may appear on the public board. Never 举报 (it would expose the matter reported and, with
+# it, the whistle-blower); never 求助 (help is about a person's own circumstances: illness, money,
+# family). A request marked private by its requester, and an enterprise demand (a firm's business
+# matters), never appear either.
+PUBLIC_KINDS = frozenset({"consult", "complaint", "suggestion", "praise"})
+COORD_PLACES = 2  # about 1 km: the neighbourhood, not the door
+_HOUSE_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千零〇两]+\s*(?:号|栋|幢|单元|室|楼|层|组|弄)")
+_PLACE_LEVEL = re.compile(r"^.*(?:大道|路|街|巷|村|社区|小区|镇|乡|区|县|市)")
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-]?\d){9,}[\dXx]?")
+
+
+def may_be_public(kind: str, *, private: bool, is_demand: bool) -> bool:
+    return kind in PUBLIC_KINDS and not private and not is_demand
+
+
+def mask_address(address: str, fallback: str) -> str:
+    """District/road level: cut at the first house, building or room number, then back to the last
+    road, street, village or district word. 易俗河镇金霞路18号3栋 → 易俗河镇金霞路; a bare building
+    name gives the fallback (the region's name)."""
+    head = _HOUSE_NUMBER.split(address or "", maxsplit=1)[0]
+    m = _PLACE_LEVEL.match(head.strip())
+    return m.group(0) if m else fallback
+
+
+def round_coord(value) -> str:
+    return "" if value is None else f"{round(float(value), COORD_PLACES):.{COORD_PLACES}f}"
+
+
+def scrub_numbers(text: str) -> str:
+    """Runs of 10 or more digits (a phone, an ID or a card number; not a date) become asterisks: a
+    unit's public reply that quotes one by mistake does not publish it."""
+    return _DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), text or "")

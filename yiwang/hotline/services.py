@@ -101,6 +101,15 @@ def _set_deadline(req: Request, start: datetime) -> None:
     timer_reschedule(kind=TIMER_OVERDUE, key=str(req.pk), due_at=d.deadline_at)
 
 
+def _check_lengths(**values: str) -> None:
+    """The columns' limits, for every channel (API, forms, Open311): a 400, not a 500 on PostgreSQL
+    or a silently stored overlong value on SQLite."""
+    for name, value in values.items():
+        field = Request._meta.get_field(name)
+        if value and len(value) > field.max_length:
+            raise DomainError(f"{name}：{field.verbose_name}不能超过{field.max_length}个字符", field=name)
+
+
 def propose_unit(*, category: Category, region: Region) -> Unit | None:
     views = [rules.RuleView(r.pk, r.category_id, r.region_id, r.unit_id)
              for r in DispatchRule.objects.filter(active=True).order_by("order", "id")]
@@ -115,7 +124,7 @@ def propose_unit(*, category: Category, region: Region) -> Unit | None:
 def request_create(
     *, kind: str, channel: str, category: Category, region: Region, title: str, content: str, actor=None,
     requester=None, requester_name: str = "", phone: str = "", email: str = "", anonymous: bool = False,
-    address: str = "", lat=None, long=None, urgent: bool = False, demand_items: list[str] | None = None,
+    private: bool = False, address: str = "", lat=None, long=None, urgent: bool = False, demand_items: list[str] | None = None,
     now: datetime | None = None,
 ) -> Request:
     if kind not in Kind.values:
@@ -128,6 +137,7 @@ def request_create(
         raise DomainError("content：请填写诉求内容", field="content")
     if len(content) > 4000:
         raise DomainError("content：诉求内容不能超过4000字", field="content")
+    _check_lengths(title=title, requester_name=requester_name, phone=phone, email=email, address=address)
     if anonymous and not rules.may_be_anonymous(kind):
         raise DomainError(f"anonymous：{Kind(kind).label}类诉求需要留下联系方式，不能匿名", field="anonymous")
     if not anonymous and not (phone or requester or email):
@@ -139,7 +149,7 @@ def request_create(
     now = now or timezone.now()
     req = Request.objects.create(
         number=f"tmp-{secrets.token_hex(8)}", token=secrets.token_urlsafe(12), kind=kind, channel=channel,
-        anonymous=anonymous, requester=None if anonymous else requester,
+        anonymous=anonymous, private=private, requester=None if anonymous else requester,
         requester_name="" if anonymous else requester_name or (requester.name if requester else ""),
         phone="" if anonymous else phone, email="" if anonymous else email, is_demand=is_demand,
         category=category, region=region, address=address, lat=lat, long=long, title=title.strip(),
@@ -263,7 +273,7 @@ def request_merge(*, request: Request, into: Request, actor) -> Request:
     req = _locked(request)
     req.merged_into = target
     req = _move(req, "merge", actor, into=target.number)
-    _event(target, "merged_in", actor, note=req.content[:200], source=req.number)
+    _event(target, "merged_in", actor, note=f"重复诉求 {req.number} 并入本工单", source=req.number)
     return req
 
 

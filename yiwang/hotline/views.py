@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.inputs import ascii_int
 from yiwang.organisations.models import Region, Unit
 from yiwang.organisations.selectors import staff_roles
 
@@ -30,11 +31,13 @@ def _create_from_post(request, *, actor, channel=None):
     if category is None:
         raise DomainError("category：请选择诉求分类", field="category")
     region = Region.objects.filter(code=p.get("region") or "430321").first()
+    if region is None:
+        raise DomainError(f"region：行政区划“{p.get('region')}”不存在", field="region")
     return services.request_create(
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
         title=p.get("title", ""), content=p.get("content", "") or p.get("title", ""), actor=actor,
         requester_name=p.get("requester_name", ""), phone=p.get("phone", ""), anonymous=bool(p.get("anonymous")),
-        address=p.get("address", ""), urgent=bool(p.get("urgent")),
+        private=bool(p.get("private")), address=p.get("address", ""), urgent=bool(p.get("urgent")),
         demand_items=[x for x in p.get("demand_items", "").splitlines() if x.strip()],
     )
 
@@ -93,7 +96,10 @@ def answer_now(request):
     from yiwang.kb.selectors import article_get
 
     try:
-        article = article_get(int(request.POST.get("article", "0") or 0))
+        article_id = ascii_int(request.POST.get("article"))
+        if article_id is None:
+            raise DomainError("article：请选择知识库文章", field="article")
+        article = article_get(article_id)
         req = _create_from_post(request, actor=request.user)
         req = services.request_answer(request=req, actor=request.user, article=article)
     except DomainError as exc:
@@ -208,15 +214,15 @@ def public(request):
 
 
 def track(request, number):
-    from .models import Request
-
-    req = Request.objects.select_related("category", "unit").filter(number=number).first()
+    """The public tracking page: the public view only (selectors.public_view); with the request's token
+    (its requester) also a non-public request and its attachments."""
     token = request.GET.get("token", "")
+    req = selectors.public_request(number, token=token)
     own = bool(req and token and services.may_see_attachments(None, req, token=token))
-    return render(request, "hotline/track.html", {"r": req, "number": number, "token": token if own else "",
-                                                  "attachments": req.attachments.all() if own else [],
-                                                  "events": req.events.all() if req else []},
-                  status=200 if req else 404)
+    return render(request, "hotline/track.html", {
+        "v": selectors.public_view(req, timeline=True) if req else None, "number": number,
+        "token": token if own else "", "attachments": req.attachments.all() if own else []},
+        status=200 if req else 404)
 
 
 def attachment(request, pk: int):

@@ -6,7 +6,8 @@ from datetime import date
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
-from yiwang.organisations.selectors import staff_roles
+from yiwang.organisations.models import Role
+from yiwang.organisations.selectors import units_where
 from yiwang.parties.models import Party
 
 from . import crypto
@@ -55,7 +56,7 @@ def history_ok(licence: Licence) -> bool:
             return False
         prev = event.hash
     last = events[-1]
-    if events[0].kind != "issued" or last.to_status != licence.status:
+    if events[0].action != "issued" or last.to_status != licence.status:
         return False
     return len(events) == 1 or last.reason == licence.status_reason
 
@@ -127,23 +128,28 @@ def licence_usable(licence: Licence, *, today: date) -> bool:
             and _status_reason(licence, today) is None)
 
 
-def mask_number(number: str) -> str:
-    """A person's ID number shown publicly: the first 6 and last 4 characters."""
+def mask_number(number: str, *, head: int = 6) -> str:
+    """A person's ID number shown publicly: the first `head` (6 on the verification page, 4 in lists:
+    4303**********1234) and the last 4 characters."""
     if len(number) == 18 and number[:17].isdigit():
-        return number[:6] + "*" * 8 + number[-4:]
+        return number[:head] + "*" * (14 - head) + number[-4:]
     return number
 
 
-def licence_data(licence: Licence, *, public: bool = False, base_url: str = "") -> dict:
-    """What a licence shows. Public (the verification page and API) masks a person's ID number."""
+def licence_data(licence: Licence, *, public: bool = False, masked: bool = False, base_url: str = "") -> dict:
+    """What a licence shows. Public (the verification page and API) masks a person's ID number, and so
+    does a list (`masked`)."""
     is_person = licence.holder.kind == "person"
+    number = licence.holder_number
+    if is_person and (public or masked):
+        number = mask_number(number, head=6 if public else 4)
     return {
         "identifier": licence.identifier,
         "type": licence.licence_type.name,
         "type_code": licence.licence_type.code,
         "holder": {
             "name": licence.holder_name,
-            "number": mask_number(licence.holder_number) if (public and is_person) else licence.holder_number,
+            "number": number,
             "kind": licence.holder.kind,
         },
         "issuer": {"name": licence.issuer_name, "code": licence.issuer_code},
@@ -228,13 +234,63 @@ def licences_valid_for(holder: Party | str, type_name: str, *, today: date | Non
     return [lic for lic in _candidates(holder, type_name, today) if licence_usable(lic, today=today)]
 
 
-def user_is_staff(user) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or staff_roles(user)))
+# --- who may read a holder's licences (least privilege, issue 12) -----------------------------------
+# Staff read a licence only where their work needs it, through a role that handles cases (window
+# clerk, approver, department head) in a unit that (a) issued it or in whose name it was issued, (b) is
+# handling a case of the holder (a case it may see as staff — receiving, reviewing, deciding or
+# co-reviewing unit, or the region's one-window hall — not yet delivered or ended), or (c) is the
+# supervising department of the item whose case produced it. Operators, leaders, supervisors,
+# catalogue admins and Django's is_staff flag give no access. A unit's region bounds what it issues and
+# handles, so (a)–(c) keep staff to their own region's holders; a case received here for another
+# region (跨域通办) is the one way across, because handling it needs the licences.
+LICENCE_READER_ROLES = (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD)
+
+
+def _reader_units(user) -> list[int]:
+    return units_where(user, *LICENCE_READER_ROLES) if user.is_authenticated else []
+
+
+def _handled_holders(user):
+    """Applicants of the cases this user may see (cases.selectors.visible_cases: their units' cases,
+    the one-window hall's, co-reviews) that are still being handled (not yet delivered or ended)."""
+    from yiwang.cases.models import UNDECIDED, CaseStatus
+    from yiwang.cases.selectors import visible_cases
+
+    return visible_cases(user).filter(status__in=[*UNDECIDED, CaseStatus.APPROVED]).values("applicant_id")
+
+
+def licences_visible_q(user) -> Q:
+    """The licences this user may read: their own, and those their units' work needs (above)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    q = Q(holder__user=user)
+    units = _reader_units(user)
+    if units:
+        from yiwang.cases.models import Case
+
+        supervised = Case.objects.filter(implementation__item__supervising_unit__in=units).values("number")
+        q |= (Q(issuer__in=units) | Q(in_name_of__in=units) | Q(holder_id__in=_handled_holders(user))
+              | Q(case_number__in=supervised))
+    return q
 
 
 def user_holds(user, number: str) -> bool:
     return bool(user.is_authenticated and Party.objects.filter(user=user, number=number).exists())
 
 
+def user_handles_holder(user, number: str) -> bool:
+    """One of the user's units is handling a case of this holder (it may list even an empty set)."""
+    units = _reader_units(user)
+    return bool(units and Party.objects.filter(number=number, pk__in=_handled_holders(user)).exists())
+
+
+def licences_of_holder_for(user, number: str) -> QuerySet[Licence] | None:
+    """The holder's licences this user may read, or None when the user has no business with the holder."""
+    qs = licences_of_holder(number).filter(licences_visible_q(user))
+    if user_holds(user, number) or user_handles_holder(user, number) or qs.exists():
+        return qs
+    return None
+
+
 def user_can_see(user, licence: Licence) -> bool:
-    return user_is_staff(user) or (user.is_authenticated and licence.holder.user_id == user.pk)
+    return Licence.objects.filter(pk=licence.pk).filter(licences_visible_q(user)).exists()

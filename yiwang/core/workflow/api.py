@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ninja import Router, Schema
-from pydantic import create_model
+from pydantic import ValidationError, create_model, model_validator
 
 from .engine import apply
+from .inputs import refusal_from
 from .spec import Action, Workflow
 
 
@@ -39,9 +40,19 @@ def action_routes(router: Router, workflow: Workflow, *, path: str, out: Any,
                    perform=perform)
 
 
+def _chinese_refusal(cls, data, handler):
+    # A body Ninja finds invalid is refused as apply would refuse it: a Chinese message naming the
+    # field by its label (not the global "字段 key：…"), raised as the DomainError the API maps to 400.
+    try:
+        return handler(data)
+    except ValidationError as exc:
+        raise refusal_from(cls, exc).error() from None
+
+
 def _route(router, workflow, act: Action, *, path, out, respond, auth_user, load, perform=None) -> None:
     body = create_model(f"{workflow.name.title()}{act.name.title().replace('_', '')}In", __base__=act.input,
-                        version=(int | None, None))
+                        version=(int | None, None),
+                        __validators__={"chinese_refusal": model_validator(mode="wrap")(_chinese_refusal)})
 
     def handler(request, number: str, payload: body = None):  # noqa: B008 - Ninja reads the default
         user = auth_user(request)

@@ -22,7 +22,7 @@ class HistoryQuerySet(models.QuerySet):
     def delete(self):
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows are never deleted")
 
-    def _raw_delete(self, using):
+    def _raw_delete(self, using):  # Django's signature, so a raw delete is refused, not a TypeError
         raise HistoryIsAppendOnly(f"{self.model.__name__} rows are never deleted")
 
 

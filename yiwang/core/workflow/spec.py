@@ -141,7 +141,7 @@ def react(name: str, *, actions=(), entering=(), after_commit: bool = False) -> 
 
 @dataclass
 class Workflow:
-    """One workflow. `subject_model` has `status` and `version` columns; `event_model` derives from
+    """One workflow. `subject_model` has `status` and `version` (or `version_field`) columns; `event_model` derives from
     history.EventBase with a foreign key named `event_subject` to the subject.
 
     load(key_or_subject) -> subject (a fresh read, with what guards need joined in);
@@ -171,6 +171,9 @@ class Workflow:
     reactions: tuple[React, ...] = ()
     conflict_message: str = "记录已被他人处理，请刷新后重试"
     terminal: frozenset[str] = frozenset()
+    # The optimistic-locking column (the events' seq). "version" unless the subject already uses
+    # that name for something else (a licence's version is part of its identifier and signed data).
+    version_field: str = "version"
 
     def __post_init__(self) -> None:
         for a in self.actions.values():
@@ -179,6 +182,9 @@ class Workflow:
                 assert t == SAME or t in self.states, f"{self.name}.{a.name}: unknown to-state {t}"
                 assert s not in self.terminal, f"{self.name}.{a.name}: a terminal state has no way out"
             assert a.actors <= set(self.actor_labels), f"{self.name}.{a.name}: unknown actor kind"
+
+    def version_of(self, subject) -> int:
+        return getattr(subject, self.version_field)
 
     def action_label(self, name: str) -> str:
         a = self.actions.get(name)
