@@ -139,6 +139,7 @@ ROUTERS = [
     ("yiwang.evaluations.api", "/v1/"),
     ("yiwang.hotline.api", "/v1/"),
     ("yiwang.kb.api", "/v1/"),
+    ("yiwang.supervision.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yiwang.evaluations",
     "yiwang.hotline",
     "yiwang.kb",
+    "yiwang.supervision",
     "yiwang.portal",
     "yiwang.demo",
 ]

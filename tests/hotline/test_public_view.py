@@ -84,7 +84,7 @@ def test_merged_request_note_carries_no_text_of_the_other_request(client, make_r
     kept = make_request(kind="complaint", title="商场拒绝退货")
     dup = make_request(kind="complaint", title="商场拒绝退货", content=WHISTLE, phone=SECRETS[1])
     services.request_merge(request=dup, into=kept, actor=operator)
-    assert "偷排" not in kept.events.get(action="merged_in").note
+    assert "偷排" not in kept.events.get(action="merged_in").reason
     for number in (kept.number, dup.number):
         assert_no_secret(public_outputs(client, number), SECRETS + ["偷排"])
     assert client.get(f"/api/v1/requests/{dup.number}").json()["status"] == "merged"

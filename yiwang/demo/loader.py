@@ -85,6 +85,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
         if with_accounts:
             counts["accounts"] = _accounts()
         counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
+        counts["supervision"] = with_accounts and importlib.import_module("yiwang.supervision.demo").load_supervision_demo()
     return counts
 
 

@@ -1,4 +1,5 @@
-"""Plain rules of the hotline: deadlines per kind, anonymity, dispatch matching, the transition table."""
+"""Plain rules of the hotline: deadlines per kind, anonymity, dispatch matching. (The transitions are
+declared in workflow.py.)"""
 
 from __future__ import annotations
 
@@ -76,44 +77,6 @@ def dispatch_match(rules: Sequence[RuleView], *, category_chain: Iterable[int], 
         if (r.category_id is None or r.category_id in cats) and (r.region_code is None or r.region_code in regions):
             return r
     return None
-
-
-# (status, action) → next status. A few depend on the request's counters; services decide those
-# before looking here (a visit by the requester's satisfaction, reopen vs escalate).
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("new", "dispatch"): "dispatched",
-    ("new", "answer"): "closed",          # 即时办结 from the knowledge base
-    ("new", "merge"): "merged",
-    ("new", "escalate"): "escalated",
-    ("dispatched", "sign"): "handling",
-    ("dispatched", "return"): "returned",
-    ("dispatched", "merge"): "merged",
-    ("returned", "dispatch"): "dispatched",
-    ("returned", "assign"): "handling",   # the hotline designates after MAX_RETURNS returns
-    ("returned", "dispute"): "arbitration",
-    ("returned", "escalate"): "escalated",
-    ("arbitration", "arbitrate"): "handling",
-    ("handling", "reply"): "replied",
-    ("handling", "escalate"): "escalated",
-    ("replied", "visit_satisfied"): "closed",
-    ("replied", "reopen"): "handling",
-    ("replied", "escalate"): "escalated",
-    ("escalated", "coordinate"): "escalated",
-    ("escalated", "conclude"): "closed",
-}
-
-ACTION_NAMES = {
-    "dispatch": "派单", "answer": "即时办结", "merge": "并单", "escalate": "转办不成事窗口", "sign": "签收",
-    "return": "退单", "assign": "指定承办", "dispute": "提请裁定", "arbitrate": "裁定承办", "reply": "答复",
-    "visit_satisfied": "回访办结", "reopen": "重办", "coordinate": "协调", "conclude": "协调办结",
-}
-
-
-def next_status(status: str, action: str) -> str:
-    nxt = TRANSITIONS.get((status, action))
-    if nxt is None:
-        raise LookupError(f"当前状态不能{ACTION_NAMES.get(action, action)}")
-    return nxt
 
 
 # --- the public view (what a public 12345 board shows) ---------------------------------------------

@@ -138,7 +138,8 @@ def _append_event(ctx: Context, effect: Effect):
     extra = wf.event_extra(ctx) if wf.event_extra else {}
     event = wf.event_model(
         **{wf.event_subject: ctx.subject}, seq=wf.version_of(ctx.subject), action=ctx.action.name,
-        from_status=ctx.from_status, to_status=ctx.to_status, actor=ctx.actor, actor_kind=ctx.actor_kind,
+        from_status=ctx.from_status, to_status=ctx.to_status, actor=_stored_actor(ctx.actor),
+        actor_kind=ctx.actor_kind,
         at=ctx.now, on=ctx.today, reason=reason, data=effect.data,
         deadline=getattr(ctx.subject, "deadline", None) if _has_date_deadline(ctx.subject) else None,
         **extra,
@@ -147,6 +148,14 @@ def _append_event(ctx: Context, effect: Effect):
         wf.prepare_event(ctx, event)
     event.save()
     return event
+
+
+def _stored_actor(actor):
+    """The user to record; an actor that is no stored user (a requester known by a token) is kept
+    only as the event's actor kind."""
+    from django.db.models import Model
+
+    return actor if isinstance(actor, Model) and actor.pk is not None else None
 
 
 def _has_date_deadline(subject) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 SAME = "="  # an edge that records something without changing the status
 SYSTEM = "system"  # the actor kind of a timer, the calendar, or a reaction of another workflow
@@ -30,9 +30,11 @@ class Refusal:
     code: str
     message: str
     field: str | None = None
+    status: int = 400  # 409 where the record's state is what refuses (already done, still open items)
 
     def error(self) -> DomainError:
-        return DomainError(self.message, field=self.field, code=self.code)
+        cls = {403: Forbidden, 404: NotFound, 409: Conflict}.get(self.status, DomainError)
+        return cls(self.message, field=self.field, code=self.code)
 
 
 class NoInput(BaseModel):

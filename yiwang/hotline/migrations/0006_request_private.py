@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotline', '0002_sign_overdue_attachment_kind'),
+        ('hotline', '0005_workflow_history_strict'),
     ]
 
     operations = [
