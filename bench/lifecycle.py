@@ -41,16 +41,11 @@ def main() -> int:
     users = {"clerk": User.objects.get(username=plan["clerk"]), "approver": User.objects.get(username=plan["approver"])}
     plan["party_id"] = Party.objects.get(pk=plan["party_id"])
     if not plan.get("hooks", True):
-        # The case engine alone: other apps' receivers of its hooks (the licence issued and SM2-signed on
-        # approval, the evaluation invited on delivery, bundles) are disconnected in this process.
-        from django.dispatch import Signal
+        # The case engine alone: the case workflow's declared reactions (the licence issued and SM2-signed
+        # on approval, the evaluation invited on delivery, bundles) are left out in this process.
+        from yiwang.cases.workflow import WORKFLOW
 
-        from yiwang.cases import signals as hooks
-
-        for sig in vars(hooks).values():
-            if isinstance(sig, Signal):
-                sig.receivers = []
-                sig.sender_receivers_cache.clear()
+        WORKFLOW.reactions = ()
     lifecycle(plan, users)  # warm up: imports, caches, connection
     while time.time() < plan["start_at"]:
         time.sleep(0.005)

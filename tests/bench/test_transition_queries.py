@@ -34,23 +34,14 @@ OTHERS = ("SAVEPOINT", "workcalendar_calendarversion")
 
 @pytest.fixture
 def engine_only():
-    """The case engine's own work: other apps' receivers of its hooks (a licence issued on approval, an
-    evaluation invited on delivery, a bundle told of its member) are disconnected here; they pin theirs."""
-    from django.dispatch import Signal
+    """The case engine's own work: the case workflow's declared reactions (a licence issued on approval,
+    an evaluation invited on delivery, a bundle told of its member) are left out here; they pin theirs."""
+    from yiwang.cases.workflow import WORKFLOW
 
-    from yiwang.cases import signals as hooks
-
-    saved = {}
-    for name in dir(hooks):
-        sig = getattr(hooks, name)
-        if isinstance(sig, Signal):
-            saved[sig] = sig.receivers
-            sig.receivers = []
-            sig.sender_receivers_cache.clear()
+    saved = WORKFLOW.reactions
+    WORKFLOW.reactions = ()
     yield
-    for sig, receivers in saved.items():
-        sig.receivers = receivers
-        sig.sender_receivers_cache.clear()
+    WORKFLOW.reactions = saved
 
 
 def _count(fn):

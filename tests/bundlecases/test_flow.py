@@ -168,14 +168,17 @@ def test_withdrawing_a_running_bundle_case_withdraws_its_undecided_children(subm
     assert BundleMemberCase.objects.filter(bundle_case=bc).count() == 1
 
 
-def test_advancing_again_or_a_repeated_decision_hook_starts_nothing_twice(submit_and_accept):
-    from yiwang.bundlecases import receivers
+def test_advancing_again_or_a_repeated_decision_reaction_starts_nothing_twice(submit_and_accept):
+    from types import SimpleNamespace
+
+    from yiwang.core.workflow.reactions import run
 
     bc = submit_and_accept("QYKB", XTKJ)
     drive(_kids(bc)["QYSLDJ"].number, now=at())
     n = BundleMemberCase.objects.filter(bundle_case=bc).count()
     services.bundle_case_advance(number=bc.number, now=at())
-    receivers.on_case_decided(sender=None, case=_kids(bc)["QYSLDJ"], decision="approved")
+    run("bundlecases.member_decided", ctx=SimpleNamespace(subject=_kids(bc)["QYSLDJ"]),
+        event=SimpleNamespace(at=at()))
     assert BundleMemberCase.objects.filter(bundle_case=bc).count() == n == 6
     assert BundleCaseEvent.objects.filter(bundle_case=bc, action="member_done").count() == 6
     assert BundleCaseEvent.objects.filter(bundle_case=bc, action="complete").count() == 1

@@ -98,3 +98,25 @@ def test_apply_online_accept_approve_deliver_in_the_browser(browser_page, artifa
     for label in ("提交申请", "受理", "审核", "准予许可", "送达结果"):
         assert label in timeline
     page.screenshot(path=os.path.join(artifacts_dir, "case-timeline.png"), full_page=True)
+
+
+def test_the_case_pages_offer_exactly_the_available_actions_with_their_input_and_confirmation(client, users):
+    from yiwang.cases import selectors
+    from yiwang.cases.models import CaseStatus
+
+    from .test_transitions import drive
+
+    case = drive(users, CaseStatus.ACCEPTED, "x")
+    client.force_login(users["approver"])
+    page = client.get(f"/workbench/cases/{case.number}/").content.decode()
+    offered = set(re.findall(r'class="card action-([a-z_]+)"', page))
+    assert offered == set(selectors.allowed_actions(case, users["approver"]))
+    assert "review" in offered and "approve" not in offered  # 准予许可 only after the review
+    assert 'name="reason" required' in page and "依据：" in page  # deny asks its reason; the law is named
+    assert re.search(r'class="card action-deny".*?name="confirm" required', page, re.S)  # irreversible
+    client.force_login(users["clerk"])
+    page = client.get(f"/workbench/cases/{case.number}/").content.decode()
+    assert "action-withdraw" not in page  # 撤回申请 is the applicant's
+    client.force_login(users["xtcy"])
+    page = client.get(f"/me/cases/{case.number}/").content.decode()
+    assert "action-withdraw" in page and 'name="confirm" required' in page and "onsubmit" not in page

@@ -28,6 +28,9 @@ def deliver_a_case() -> str:
         case = cases.case_act(case=case, actor=users["xtx-scjg"], action="review")
     case = cases.case_act(case=case, actor=users["xtx-scjg"], action="approve")
     case = cases.case_act(case=case, actor=users["clerk"], action="deliver", data={"method": "window"})
+    from yiwang.core.outbox import outbox_relay
+
+    outbox_relay(send=lambda message: None, limit=1000)  # as `yiwang worker` does: the invitation
     return case.number
 
 
@@ -41,7 +44,7 @@ def test_applicant_rates_a_delivered_case_badly_the_unit_rectifies_and_the_appli
     from yiwang.evaluations.models import Evaluation, Rectification
 
     number = deliver_a_case()
-    ev = Evaluation.objects.get(subject_kind="case", subject_ref=number)  # opened on commit of the delivery
+    ev = Evaluation.objects.get(subject_kind="case", subject_ref=number)  # opened by the relay after the delivery
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
 

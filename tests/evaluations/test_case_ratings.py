@@ -43,12 +43,20 @@ def run_to_decision(case, actor_name="xtx-scjg", day=date(2026, 9, 28)):
     return cases.case_act(case=case, actor=u(actor_name), action="approve", now=at(day, 14))
 
 
-def test_delivered_case_opens_one_rating_slot_for_the_applicant(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = run_to_decision(submit_and_accept(QYSLDJ))
+def relay():
+    """The outbox relay of `yiwang worker`: the after-commit reactions run here."""
+    from yiwang.core.outbox import outbox_relay
+
+    return outbox_relay(send=lambda message: None, limit=1000)
+
+
+def test_delivered_case_opens_one_rating_slot_for_the_applicant():
+    case = run_to_decision(submit_and_accept(QYSLDJ))
+    relay()
     assert not Evaluation.objects.filter(subject_ref=case.number).exists(), "decided is not yet complete"
-    with django_capture_on_commit_callbacks(execute=True):
-        case = cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+    case = cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+    assert not Evaluation.objects.filter(subject_ref=case.number).exists(), "invited after commit, by the relay"
+    relay()
     ev = Evaluation.objects.get(subject_kind="case", subject_ref=case.number)
     assert ev.round == 1 and ev.status == EvalStatus.INVITED
     assert ev.unit == case.deciding_unit and ev.staff == u("xtx-scjg")
@@ -58,29 +66,63 @@ def test_delivered_case_opens_one_rating_slot_for_the_applicant(django_capture_o
     assert selectors.case_evaluation(case.number) == ev
 
 
-def test_instant_item_is_rated_on_decision_and_delivery_adds_no_second_slot(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = submit_and_accept(GZKZBA)  # an instant item is decided on acceptance
+def test_instant_item_is_rated_on_decision_and_delivery_adds_no_second_slot():
+    case = submit_and_accept(GZKZBA)  # an instant item is decided on acceptance
     assert case.status == "approved"
+    relay()
     ev = Evaluation.objects.get(subject_ref=case.number)
     services.evaluation_rate(evaluation=ev, level=2, channel="qr")
-    with django_capture_on_commit_callbacks(execute=True):
-        cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+    cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+    relay()
     assert Evaluation.objects.filter(subject_ref=case.number).count() == 1
 
 
-def test_a_rolled_back_delivery_invites_no_one(django_capture_on_commit_callbacks):
+def test_a_rolled_back_delivery_invites_no_one():
     from django.db import transaction
 
     case = run_to_decision(submit_and_accept(QYSLDJ))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        try:
-            with transaction.atomic():
-                cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
-                raise RuntimeError("rollback")
-        except RuntimeError:
-            pass
-    assert callbacks == [] and not Evaluation.objects.filter(subject_ref=case.number).exists()
+    relay()
+    try:
+        with transaction.atomic():
+            cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+            raise RuntimeError("rollback")
+    except RuntimeError:
+        pass
+    relay()
+    assert not Evaluation.objects.filter(subject_ref=case.number).exists()
+
+
+def test_the_invitation_survives_a_crash_between_commit_and_relay_and_is_made_once(monkeypatch):
+    """The delivery commits with its outbox row; the relay dies before marking it sent (the
+    invitation it made rolls back with it); a restarted relay invites once; a third run does nothing."""
+    from yiwang.core.models import OutboxMessage
+    from yiwang.core.workflow import REACTION_TOPIC
+
+    case = run_to_decision(submit_and_accept(QYSLDJ))
+    relay()
+    cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
+    row = OutboxMessage.objects.get(topic=REACTION_TOPIC, payload__key=case.number, payload__action="deliver")
+    assert row.sent_at is None and row.payload["reaction"] == "evaluations.invite_case"
+
+    real_save = OutboxMessage.save
+
+    def crash(self, *args, **kwargs):
+        if self.pk == row.pk and "sent_at" in (kwargs.get("update_fields") or ()):
+            raise SystemExit("worker killed")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxMessage, "save", crash)
+    with pytest.raises(SystemExit):
+        relay()
+    monkeypatch.setattr(OutboxMessage, "save", real_save)
+    assert not Evaluation.objects.filter(subject_ref=case.number).exists()
+    row.refresh_from_db()
+    assert row.sent_at is None
+    relay()
+    relay()
+    assert Evaluation.objects.filter(subject_ref=case.number).count() == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.attempts == 1
 
 
 def test_inviting_a_case_twice_opens_nothing_new():

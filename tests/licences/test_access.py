@@ -53,7 +53,7 @@ def test_a_unit_handling_a_case_of_the_holder_may_read_while_it_is_open(api_clie
                              form={name: f"示例{name}" for name in fields})
     assert client.get(f"/api/v1/licences?holder={xtkj.number}").json()["items"][0]["identifier"] == licence.identifier
     assert client.get(f"/api/v1/licences/{licence.identifier}").status_code == 200
-    cases.case_act(case=case, actor=clerk, action="withdraw", reason="申请人撤回")
+    cases.case_act(case=case, actor=xtkj.user, action="withdraw", reason="申请人撤回")  # the applicant's act
     assert client.get(f"/api/v1/licences/{licence.identifier}").status_code == 403
 
 

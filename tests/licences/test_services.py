@@ -323,12 +323,18 @@ def test_licences_valid_for_finds_only_valid_ones(issue, xtkj):
     assert licences_valid_for(xtkj.number, "营业执照") == []
 
 
-def test_receivers_issue_on_approval_and_revoke_on_failed_post_check():
-    from yiwang.licences.receivers import on_case_decided, on_case_revoked
+def test_reactions_issue_on_approval_and_revoke_on_failed_post_check():
+    from types import SimpleNamespace
 
+    from yiwang.cases.workflow import WORKFLOW
+    from yiwang.core.workflow.reactions import run
+
+    declared = {r.name: r for r in WORKFLOW.reactions}
+    assert "deny" not in declared["licences.issue_for_case"].actions  # a denial issues nothing
+    assert declared["licences.revoke_for_case"].actions == {"post_check_fail"}
     case = _case(number="430321-QYSLDJ-20260301-0099")
-    assert on_case_decided(None, case=case, decision="denied") is None
-    licence = on_case_decided(None, case=case, decision="approved")
+    run("licences.issue_for_case", ctx=SimpleNamespace(subject=case), event=None)
+    licence = Licence.objects.get(case_number=case.number)
     assert licence.case_number == case.number
-    on_case_revoked(None, case=case, reason="")
+    run("licences.revoke_for_case", ctx=SimpleNamespace(subject=case), event=SimpleNamespace(reason=""))
     assert licence_verify(licence.identifier)["reason"] == "证照已撤销：告知承诺事后核查未通过"

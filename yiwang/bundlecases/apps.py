@@ -6,9 +6,4 @@ class BundleCasesConfig(AppConfig):
     verbose_name = "一件事一次办（办件）"
 
     def ready(self):
-        from yiwang.cases import signals
-
-        from . import receivers
-
-        signals.case_decided.connect(receivers.on_case_decided, dispatch_uid="bundlecases.decided")
-        signals.case_transitioned.connect(receivers.on_case_transitioned, dispatch_uid="bundlecases.transitioned")
+        from . import reactions  # noqa: F401 - registers its reaction to the case workflow

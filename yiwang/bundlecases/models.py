@@ -14,6 +14,8 @@ started once — and the fed materials (licence identifiers) sit on the link.
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.workflow.history import EventBase
+
 
 class BundleCaseStatus(models.TextChoices):
     SUBMITTED = "submitted", "待受理"
@@ -74,21 +76,10 @@ class BundleCase(models.Model):
         return self.number
 
 
-class BundleCaseEvent(models.Model):
-    """One change of a bundle case. Appended, never edited."""
+class BundleCaseEvent(EventBase):
+    """One change of a bundle case. Appended, never edited (EventBase)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, blank=True, default="")
-    to_status = models.CharField("新状态", max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_kind = models.CharField("身份", max_length=16)
-    at = models.DateTimeField("时间")
-    on = models.DateField("业务日期")
-    reason = models.TextField("理由", blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "一件事办件记录"

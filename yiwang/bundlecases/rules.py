@@ -1,4 +1,4 @@
-"""Bundle case rules as plain functions and data: the workflow table, member states, progress.
+"""Bundle case rules as plain functions and data: labels, member states, progress.
 
 A member's state is a function of its latest child case's status and of the states of the members
 it waits for:
@@ -18,49 +18,10 @@ from dataclasses import dataclass
 
 from yiwang.catalogue.rules import transitive_waits
 
-# --- the workflow as data: (status, action) -> (new status, who may act)
+# --- names (the workflow itself is declared in workflow.py, on the engine)
 SUBMITTED, ACCEPTED, RUNNING, COMPLETED, STOPPED, WITHDRAWN = (
     "submitted", "accepted", "running", "completed", "stopped", "withdrawn")
-SAME = "="
 APPLICANT, CLERK, SYSTEM = "applicant", "clerk", "system"
-
-TABLE: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    (SUBMITTED, "accept"): (ACCEPTED, frozenset({CLERK})),
-    (SUBMITTED, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
-    (ACCEPTED, "start"): (RUNNING, frozenset({SYSTEM})),
-    (RUNNING, "member_started"): (SAME, frozenset({SYSTEM})),
-    (RUNNING, "member_done"): (SAME, frozenset({SYSTEM})),
-    (RUNNING, "member_failed"): (STOPPED, frozenset({SYSTEM})),
-    (STOPPED, "member_done"): (SAME, frozenset({SYSTEM})),
-    (STOPPED, "member_failed"): (SAME, frozenset({SYSTEM})),
-    (STOPPED, "member_started"): (SAME, frozenset({SYSTEM})),
-    (RUNNING, "member_start_failed"): (SAME, frozenset({SYSTEM})),
-    (STOPPED, "member_start_failed"): (SAME, frozenset({SYSTEM})),
-    (RUNNING, "complete"): (COMPLETED, frozenset({SYSTEM})),
-    (STOPPED, "resume"): (RUNNING, frozenset({CLERK})),
-    (RUNNING, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
-    (STOPPED, "withdraw"): (WITHDRAWN, frozenset({APPLICANT, CLERK})),
-}
-
-ACTION_LABELS = {
-    "submit": "提交一件事申请", "accept": "一窗受理", "withdraw": "撤回申请", "start": "开始并联/串联办理",
-    "member_started": "事项开始办理", "member_start_failed": "事项未能自动开始", "member_done": "事项办结", "member_failed": "事项未通过",
-    "complete": "一件事办结", "resume": "补正后恢复办理",
-}
-
-STATUS_LABELS = {
-    SUBMITTED: "待受理", ACCEPTED: "已受理", RUNNING: "办理中", COMPLETED: "已办结",
-    STOPPED: "已暂停（有事项未通过）", WITHDRAWN: "已撤回",
-}
-
-
-def edge(status: str, action: str) -> tuple[str, frozenset[str]] | None:
-    return TABLE.get((status, action))
-
-
-def actions_from(status: str) -> list[str]:
-    return [a for (s, a) in TABLE if s == status]
-
 
 # --- member states
 DONE, FAILED, RUNNING_M, PAUSED, READY, WAITING = "done", "failed", "running", "paused", "ready", "waiting"

@@ -187,8 +187,11 @@ def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) ->
     running = bc.status in ("accepted", "running", "stopped")
     actions = []
     if user is not None:
-        kinds = bundle_actor_kinds(bc, user)
-        actions = [a for a in R.actions_from(bc.status) if R.TABLE[(bc.status, a)][1] & kinds]
+        from yiwang.core.workflow import available_actions
+
+        from .workflow import WORKFLOW
+
+        actions = [a.name for a in available_actions(WORKFLOW, subject=bc, actor=user)]
     return BundleCaseView(
         bc=bc, members=list(rows.values()), layers=[[rows[m.pk] for m in layer] for layer in view.layers],
         done=p.done, total=p.total, percent=p.percent, current=[rows[x] for x in p.current],
@@ -201,6 +204,8 @@ def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) ->
 
 def bundle_case_out(bc: BundleCase, *, user) -> dict:
     """The API's view of a bundle case."""
+    from .workflow import EVENT_LABELS
+
     v = bundle_case_view(bc, user=user)
     return {
         "kind": "bundle", "number": bc.number, "bundle": bc.bundle.code, "bundle_name": bc.bundle.name,
@@ -218,7 +223,7 @@ def bundle_case_out(bc: BundleCase, *, user) -> dict:
                      "deadline": m.deadline} for m in v.members],
         "checklist": v.checklist,
         "actions": v.actions,
-        "history": [{"seq": e.seq, "action": e.action, "label": R.ACTION_LABELS.get(e.action, e.action),
+        "history": [{"seq": e.seq, "action": e.action, "label": EVENT_LABELS.get(e.action, e.action),
                      "from_status": e.from_status, "to_status": e.to_status,
                      "actor": (e.actor.first_name or e.actor.username) if e.actor_id else None,
                      "actor_kind": e.actor_kind, "at": e.at, "reason": e.reason, "data": e.data}

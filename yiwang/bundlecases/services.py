@@ -3,8 +3,9 @@ resume, withdraw. Each change appends its event and an outbox row in the same tr
 
 Members are started by `bundle_case_advance`, which starts one ready member at a time and looks
 again, until none is ready; it runs when the bundle case is accepted or resumed and whenever a
-child case is decided (receivers.py). A child of an instant item is decided the moment it is
-accepted, so starting it sends case_decided again from inside the advance: the nested call sees
+child case is decided (reactions.py, declared on the case workflow). A child of an instant item
+is decided the moment it is accepted, so starting it runs that reaction again from inside the
+advance (the declared order cannot help: the reaction is inside the very start): the nested call sees
 the bundle case is already being advanced in this thread and returns, and the outer loop picks up
 what the child's decision made ready. Every start re-reads the child rows under the bundle case's
 row lock, and (bundle case, member, attempt) is unique, so a member is started once.
@@ -15,7 +16,6 @@ from __future__ import annotations
 import contextvars
 import logging
 from datetime import date, datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,20 +25,21 @@ from yiwang.cases.models import Case, CaseStatus
 from yiwang.catalogue.models import Bundle, BundleMember
 from yiwang.catalogue.rules import form_check
 from yiwang.catalogue.selectors import bundle_get, bundle_view
-from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.errors import DomainError, Forbidden, NotFound
 from yiwang.core.numbering import daily_sequence_next
-from yiwang.core.outbox import outbox_put
+from yiwang.core.workflow import apply
+from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.parties.models import Party
 from yiwang.parties.services import party_get_or_create
-from yiwang.workcalendar.index import add_working_days
 
 from . import rules as R
 from . import selectors
+from . import workflow as W
 from .models import BundleCase, BundleCaseCounter, BundleCaseEvent, BundleCaseStatus, BundleMemberCase
 
 log = logging.getLogger(__name__)
 
-CONFLICT_MESSAGE = "一件事办件已被他人处理，请刷新后重试"
+CONFLICT_MESSAGE = W.CONFLICT_MESSAGE
 CHANNELS = ("online", "window")
 
 # Bundle cases being advanced in this thread (re-entrancy guard, see the module docstring).
@@ -69,48 +70,11 @@ def _locked(number: str) -> BundleCase:
 
 def _act(*, number: str, action: str, actor, reason: str = "", data: dict | None = None,
          version: int | None = None, now: datetime, changes: dict | None = None, notice: str = "") -> BundleCase:
-    """Apply one edge of rules.TABLE: check it and the actor, write the row (version + 1), the event
-    and the outbox row. `changes` are the fields the action sets."""
-    bc = _locked(number)
-    if version is not None and version != bc.version:
-        raise Conflict(CONFLICT_MESSAGE, field="version")
-    e = R.edge(bc.status, action)
-    if e is None:
-        raise Conflict(f"action：一件事办件当前状态为“{bc.get_status_display()}”，不能{R.ACTION_LABELS.get(action, action)}",
-                       field="action", code="bad_state")
-    to, actors = e
-    kinds = selectors.bundle_actor_kinds(bc, actor)
-    matched = actors & kinds
-    if not matched:
-        if actors == {R.SYSTEM}:
-            raise Forbidden(f"action：“{R.ACTION_LABELS[action]}”只能由系统执行", field="action")
-        raise Forbidden(f"action：无权{R.ACTION_LABELS[action]}，此操作须由一件事专窗受理人员或申请人办理", field="action")
-    old_status, old_version = bc.status, bc.version
-    new_status = old_status if to == R.SAME else to
-    values: dict[str, Any] = {"status": new_status, **(changes or {})}
-    updated = BundleCase.objects.filter(pk=bc.pk, version=old_version).update(
-        **values, version=old_version + 1, updated_at=now)
-    if updated != 1:
-        raise Conflict(CONFLICT_MESSAGE, field="version")
-    for k, v in values.items():
-        setattr(bc, k, v)
-    bc.version = old_version + 1
-    BundleCaseEvent.objects.create(
-        bundle_case=bc, seq=bc.version, action=action, from_status=old_status, to_status=new_status,
-        actor=actor, actor_kind=sorted(matched)[0], at=now, on=timezone.localdate(now), reason=reason,
-        data=data or {},
-    )
-    if notice or new_status != old_status:
-        _notify(bc, action, notice or f"您的一件事“{bc.bundle.name}”状态：{bc.get_status_display()}。", reason=reason)
-    return bc
-
-
-def _notify(bc: BundleCase, action: str, text: str, *, reason: str = "") -> None:
-    outbox_put(topic=f"bundle_case.{action}", payload={
-        "number": bc.number, "bundle": bc.bundle.code, "action": action, "status": bc.status, "reason": reason,
-        "to": {"party": bc.applicant.number, "name": bc.applicant.name, "phone": bc.applicant.phone},
-        "text": text, "deadline": bc.deadline.isoformat() if bc.deadline else None,
-    })
+    """Apply one action of the bundle-case workflow (workflow.py) on the engine: the row (version + 1),
+    the event and the outbox row. `data`, `notice` and `changes` are the system's record of what
+    happened (the action's input schema takes what it needs of them)."""
+    payload = {"reason": reason, "data": data or {}, "notice": notice, **(changes or {})}
+    return apply(W.WORKFLOW, subject=number, action=action, actor=actor, input=payload, version=version, now=now)
 
 
 # ---------------------------------------------------------------- submit
@@ -162,7 +126,7 @@ def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dic
         actor_kind=R.APPLICANT if channel == "online" else R.CLERK, at=now, on=today,
         data={"channel": channel, "members": [m.implementation.impl_code for m in view.members]},
     )
-    _notify(bc, "submit", f"您的一件事“{b.name}”申请已收到，办件编号 {number}。请到一件事专窗或等待受理。")
+    W.notice_put(bc, "submit", f"您的一件事“{b.name}”申请已收到，办件编号 {number}。请到一件事专窗或等待受理。")
     return bc
 
 
@@ -181,26 +145,9 @@ def bundle_case_accept(*, bundle_case: BundleCase | str, actor, paper: list[str]
     """The bundle window accepts the whole application: the clock of the bundle starts (its own
     deadline = acceptance + the bundle's promised working days) and the first members start."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
-    bc = _locked(number)
-    paper_set, tol_set = set(paper or []), set(tolerate or [])
-    asked = asked_materials(bc.bundle)
-    names = {m.name for m in asked}
-    for name in sorted((paper_set | tol_set) - names):
-        raise DomainError(f"paper：“{name}”不是该一件事需要申请人提交的材料", field="paper")
-    for m in asked:
-        if m.name in tol_set and not m.tolerable:
-            raise DomainError(f"tolerate：“{m.name}”不可容缺", field="tolerate")
-        if m.required and m.name not in paper_set and m.name not in tol_set:
-            raise DomainError(f"paper：缺少“{m.name}”，请收齐材料或一次性告知", field="paper", code="guard")
-    due = add_working_days(today, bc.promised_days)
-    materials = {"paper": sorted(paper_set), "tolerate": sorted(tol_set - paper_set)}
-    bc = _act(number=number, action="accept", actor=actor, version=version, now=now,
-              data={"accepted_on": today.isoformat(), "deadline": due.date.isoformat(), **materials},
-              changes={"accepted_on": today, "accepted_by": actor, "deadline": due.date,
-                       "deadline_provisional": due.provisional, "materials": materials},
-              notice=f"您的一件事“{bc.bundle.name}”已受理，办件编号 {number}，承诺 {due.date} 前办结。")
+    _act(number=number, action="accept", actor=actor, version=version, now=now,
+         changes={"paper": list(paper or []), "tolerate": list(tolerate or [])})
     _act(number=number, action="start", actor=None, now=now)
     bundle_case_advance(number=number, now=now)
     return _locked(number)
@@ -402,7 +349,9 @@ def bundle_case_withdraw(*, bundle_case: BundleCase | str, actor, reason: str = 
     for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related("case"):
         if link.case.status in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED, CaseStatus.ACCEPTED,
                                 CaseStatus.IN_REVIEW, CaseStatus.PAUSED):
-            case_services.case_act(case=link.case.number, actor=actor, action="withdraw",
+            # The system withdraws the children (the bundle's withdrawal was the actor's act; the
+            # bundle window is not the children's intake, and staff never withdraw a case themselves).
+            case_services.case_act(case=link.case.number, actor=None, action="withdraw",
                                    reason=reason or "一件事申请撤回", now=now)
     return _locked(number)
 
@@ -421,3 +370,43 @@ def bundle_case_act(*, bundle_case: str, actor, action: str, data: dict | None =
         return bundle_case_withdraw(bundle_case=bundle_case, actor=actor, reason=reason, version=version, now=now)
     raise NotFound(f"action：一件事办件没有“{action}”操作（可用：accept、resume、withdraw）", field="action",
                    code="unknown_action")
+
+
+# ---------------------------------------------------------------- the calendar
+
+CALENDAR_MOVED_REASON = "工作日历调整（节假日或调休变化），重新计算一件事承诺期限"
+OPEN_CLOCK = (BundleCaseStatus.ACCEPTED, BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED)
+
+
+@deadline_holder("bundle_cases")
+def bundle_cases_recompute_deadlines(*, since: date, now: datetime | None = None) -> int:
+    """After a calendar change: the promised deadline of every open bundle case whose deadline is on or
+    after `since` (or still provisional), recomputed from its acceptance day; each move an event
+    saying why (the deadline before) and a notice, the provisional flag cleared once the year is loaded.
+    Bundle cases are few (one per bundle application): the changed ones go through `_act` one by one,
+    each in its own transaction."""
+    from django.db.models import Q
+
+    from yiwang.workcalendar.index import get_index
+
+    now = now or timezone.now()
+    cal = get_index()
+    rows = (BundleCase.objects.filter(status__in=OPEN_CLOCK, accepted_on__isnull=False)
+            .filter(Q(deadline__gte=since) | Q(deadline_provisional=True))
+            .values_list("number", "accepted_on", "promised_days", "deadline", "deadline_provisional"))
+    moved = 0
+    for number, accepted_on, promised, deadline, provisional in rows.iterator():
+        due = cal.add_working_days(accepted_on, promised)
+        if (due.date, due.provisional) == (deadline, provisional):
+            continue
+        try:
+            with transaction.atomic():
+                _act(number=number, action="calendar_moved", actor=None, now=now, reason=CALENDAR_MOVED_REASON,
+                     data={"since": since.isoformat(), "deadline_before": deadline.isoformat() if deadline else None,
+                           "deadline": due.date.isoformat()},
+                     changes={"deadline": due.date.isoformat(), "provisional": due.provisional},
+                     notice=f"因工作日历调整，您的一件事承诺办结期限由{deadline}调整为{due.date}。")
+            moved += 1
+        except DomainError as exc:  # moved on meanwhile (withdrawn, completed): nothing to move
+            log.info("bundle case %s: deadline not moved: %s", number, exc.message)
+    return moved

@@ -19,8 +19,8 @@ from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
 from yiwang.parties.models import Party
 
-from . import rules as R
 from . import selectors, services
+from . import workflow as W
 from .models import BundleCaseStatus
 
 domain_pages = case_views.domain_pages
@@ -104,7 +104,8 @@ def my_case(request, number: str):
         return case_views.my_case(request, number)
     bc = selectors.bundle_case_get(number, user=request.user)
     return render(request, "bundlecases/my_case.html", {"v": selectors.bundle_case_view(bc, user=request.user),
-                                                        "labels": R.ACTION_LABELS})
+                                                        "labels": W.EVENT_LABELS,
+                                                        "withdraw_confirm": W.WORKFLOW.actions["withdraw"].confirm})
 
 
 # ---------------------------------------------------------------- the bundle window
@@ -168,7 +169,8 @@ def workbench_case(request, number: str):
     bc = selectors.bundle_case_get(number, user=request.user)
     v = selectors.bundle_case_view(bc, user=request.user)
     return render(request, "bundlecases/workbench_case.html", {
-        "v": v, "labels": R.ACTION_LABELS, "fields": _form_fields(bc.bundle, bc.form),
+        "v": v, "labels": W.EVENT_LABELS, "fields": _form_fields(bc.bundle, bc.form),
+        "withdraw_confirm": W.WORKFLOW.actions["withdraw"].confirm,
         "is_clerk": selectors.is_bundle_clerk(request.user, bc.bundle),
     })
 
@@ -187,7 +189,7 @@ def act(request, number: str):
         services.bundle_case_act(bundle_case=number, actor=request.user, action=action, data=data,
                                  reason=request.POST.get("reason", ""),
                                  version=ascii_int(version))
-        messages.success(request, f"已{R.ACTION_LABELS.get(action, action)}")
+        messages.success(request, f"已{W.WORKFLOW.action_label(action)}")
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise

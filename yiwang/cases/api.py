@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
+from yiwang.core.workflow.api import action_routes
 
 from . import selectors, services
-from . import transitions as T
 from .models import Case
+from .workflow import WORKFLOW, event_label
 
 router = Router(tags=["办件"])
 
@@ -37,21 +41,6 @@ class SubmitIn(Schema):
     form: dict[str, Any] = {}
     channel: str = Field("online", max_length=16)
     agent_authorisation: str = Field("", max_length=200)
-
-
-class ActIn(Schema):
-    reason: str = Field("", max_length=4000)
-    version: int | None = None
-    tolerate: list[str] = []
-    paper: list[str] = []
-    commitment: bool = False
-    procedure: str = ""
-    days: int | None = None
-    method: str = ""
-    material: str = ""
-    consent: bool | None = None
-    opinion: str = ""
-    form: dict[str, Any] | None = None
 
 
 class EventOut(Schema):
@@ -155,7 +144,7 @@ def case_out(c: Case, user) -> dict:
                         "deemed": r.deemed, "opinion": r.opinion} for r in c.co_reviews.all()],
         "actions": selectors.allowed_actions(c, user),
         "history": [{
-            "seq": e.seq, "action": e.action, "label": T.ACTION_LABELS.get(e.action, e.action),
+            "seq": e.seq, "action": e.action, "label": event_label(e.action),
             "from_status": e.from_status, "to_status": e.to_status,
             "actor": (e.actor.first_name or e.actor.username) if e.actor_id else None, "actor_kind": e.actor_kind,
             "at": e.at, "on": e.on, "reason": e.reason, "data": e.data, "deadline": e.deadline,
@@ -238,23 +227,30 @@ def upload(request, number: str, name: Form[str], file: File[UploadedFile], vers
     return 201, {"id": m.pk, "name": m.name, "kind": m.kind, "size": m.size, "sha256": m.sha256}
 
 
-@router.post("/cases/{number}/{action}", response=CaseOut, summary="办理操作（受理、不予受理、补正、审核、决定、延期、暂停、送达…）")
-def act(request, number: str, action: str, payload: ActIn | None = None):
-    user = require_user(request)
+def _perform(request, number: str, action: str, user, data: dict, version: int | None):
+    """One action on a case, or on a bundle case (the same URLs serve both kinds of case number)."""
     from yiwang.bundlecases import api as bundle_api
 
-    if bundle_api.is_bundle_case(number):  # accept, resume, withdraw a bundle case
-        return bundle_api.act(user, number, action, payload or ActIn())
-    selectors.case_get(number, user=user)
-    p = payload or ActIn()
-    data: dict[str, Any] = {k: v for k, v in {
-        "tolerate": p.tolerate, "paper": p.paper, "commitment": p.commitment, "procedure": p.procedure,
-        "days": p.days, "method": p.method, "material": p.material, "consent": p.consent, "opinion": p.opinion,
-        "form": p.form,
-    }.items() if v not in (None, "", [])}
-    if action == "accept":
-        services.case_accept(case=number, actor=user, tolerate=p.tolerate, paper=p.paper, commitment=p.commitment,
-                             version=p.version, now=timezone.now())
+    if bundle_api.is_bundle_case(number):  # accept, resume, withdraw a bundle case: its own input
+        raw = json.loads(request.body) if request.body else {}
+        return bundle_api.act(user, number, action, SimpleNamespace(**{
+            k: raw.get(k) for k in ("paper", "tolerate", "form", "reason", "version")}))
+    selectors.case_get(number, user=user)  # 404 or 403 before anything is tried
+    if action == "accept":  # an instant or commitment case is decided on acceptance (two events)
+        services.case_accept(case=number, actor=user, tolerate=data.get("tolerate"), paper=data.get("paper"),
+                             commitment=bool(data.get("commitment")), version=version, now=timezone.now())
     else:
-        services.case_act(case=number, actor=user, action=action, reason=p.reason, data=data, version=p.version)
-    return case_out(selectors.case_get(number, user=user), user)
+        reason = data.pop("reason", "") or ""
+        services.case_act(case=number, actor=user, action=action, reason=reason, data=data, version=version)
+    return selectors.case_get(number, user=user)
+
+
+def _respond(request, result):
+    if isinstance(result, HttpResponse):  # a bundle case's own shape
+        return result
+    return case_out(result, require_user(request))
+
+
+# POST /cases/{number}/{action}: one operation per action of the case workflow, each with its input.
+action_routes(router, WORKFLOW, path="/cases/{number}", out=CaseOut, respond=_respond, auth_user=require_user,
+              perform=_perform)

@@ -8,6 +8,8 @@ pure function of the history (see clock.py): `deadline == clock.deadline_from_ev
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.workflow.history import EventBase
+
 
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", "待受理"
@@ -22,6 +24,18 @@ class CaseStatus(models.TextChoices):
     DELIVERED = "delivered", "已送达"
     REVOKED = "revoked", "已撤销"
     CLOSED = "closed", "已办结归档"
+
+
+class ActorKind(models.TextChoices):
+    """Who the actor is, relative to the case (selectors.actor_kinds works it out)."""
+
+    APPLICANT = "applicant", "申请人"  # the applicant's own account, or their authorised agent
+    INTAKE = "intake", "窗口受理人员"  # a window clerk of the region's hall, or staff of the receiving unit
+    REVIEWER = "reviewer", "审查单位审批人员"  # approver or head of the reviewing unit
+    DECIDER = "decider", "决定单位审批人员"  # approver or head of the deciding unit
+    HEAD = "head", "决定单位负责人"  # department head of the deciding unit
+    CO_REVIEWER = "co_reviewer", "联合审查单位"  # approver or head of a co-reviewing unit
+    SYSTEM = "system", "系统"  # a timer, the calendar, or a reaction of another workflow
 
 
 # The clock runs (deadline meaningful, due_state kept) in these statuses.
@@ -184,24 +198,12 @@ class Case(models.Model):
         return self.status in RUNNING
 
 
-class CaseEvent(models.Model):
-    """One change of a case. Appended, never edited: the audit trail and the dashboards' source."""
+class CaseEvent(EventBase):
+    """One change of a case. Appended, never edited (EventBase): the audit trail and the dashboards' source."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=24, blank=True, default="")
-    to_status = models.CharField("新状态", max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_kind = models.CharField("身份", max_length=16)
     actor_unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    at = models.DateTimeField("时间")
-    on = models.DateField("业务日期")
-    reason = models.TextField("理由", blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    deadline = models.DateField("此后期限", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件记录"

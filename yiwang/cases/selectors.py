@@ -15,12 +15,12 @@ from yiwang.organisations.selectors import staff_roles
 from yiwang.parties.models import Party
 
 from . import clock
-from . import transitions as T
-from .models import Case, CaseEvent, CaseStatus, CoReview
+from .models import RUNNING, Case, CaseEvent, CaseStatus, CoReview
+from .models import ActorKind as A
 
 HANDLING_ROLES = (Role.APPROVER, Role.DEPARTMENT_HEAD)
 # The statuses a queue counter counts (served by the partial index case_open_idx).
-OPEN = (CaseStatus.SUBMITTED, *T.RUNNING, CaseStatus.APPROVED, CaseStatus.DENIED)
+OPEN = (CaseStatus.SUBMITTED, *RUNNING, CaseStatus.APPROVED, CaseStatus.DENIED)
 HALL_KINDS = (UnitKind.CENTER, UnitKind.BUREAU)
 
 
@@ -38,29 +38,29 @@ def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
 
     co_review=False leaves out the co-reviewer check (a query), for callers that do not ask it."""
     if user is None:
-        return {T.SYSTEM}
+        return {A.SYSTEM}
     kinds: set[str] = set()
     if not user.is_authenticated:
         return kinds
     if case.applicant.user_id == user.pk or case.agent_id == user.pk:
-        kinds.add(T.APPLICANT)
+        kinds.add(A.APPLICANT)
     roles = staff_roles(user)
     for s in roles:
         if s.unit_id == case.receiving_unit_id and s.role in (Role.WINDOW_CLERK, *HANDLING_ROLES):
-            kinds.add(T.INTAKE)
+            kinds.add(A.INTAKE)
         if s.role in HANDLING_ROLES:
             if s.unit_id == case.reviewing_unit_id:
-                kinds.add(T.REVIEWER)
+                kinds.add(A.REVIEWER)
             if s.unit_id == case.deciding_unit_id:
-                kinds.add(T.DECIDER)
+                kinds.add(A.DECIDER)
         if s.role == Role.DEPARTMENT_HEAD and s.unit_id == case.deciding_unit_id:
-            kinds.add(T.HEAD)
+            kinds.add(A.HEAD)
     if case.receiving_unit.region_id in _hall_regions(user):
-        kinds.add(T.INTAKE)
+        kinds.add(A.INTAKE)
     if co_review and any(s.role in HANDLING_ROLES for s in roles):
         units = {s.unit_id for s in roles if s.role in HANDLING_ROLES}
         if CoReview.objects.filter(case=case, unit_id__in=units).exists():
-            kinds.add(T.CO_REVIEWER)
+            kinds.add(A.CO_REVIEWER)
     return kinds
 
 
@@ -129,9 +129,9 @@ def queue_counters(qs: QuerySet[Case]) -> dict[str, int]:
     """待受理, 办理中, 临期, 超期, 待送达 in one query, over the open cases only (every counter is of one)."""
     return qs.filter(status__in=OPEN).aggregate(
         submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)),
-        running=Count("id", filter=Q(status__in=T.RUNNING)),
-        near=Count("id", filter=Q(due_state="near", status__in=T.RUNNING)),
-        overdue=Count("id", filter=Q(due_state="overdue", status__in=T.RUNNING)),
+        running=Count("id", filter=Q(status__in=RUNNING)),
+        near=Count("id", filter=Q(due_state="near", status__in=RUNNING)),
+        overdue=Count("id", filter=Q(due_state="overdue", status__in=RUNNING)),
         to_deliver=Count("id", filter=Q(status__in=(CaseStatus.APPROVED, CaseStatus.DENIED))),
     )
 
@@ -153,7 +153,7 @@ def case_get(number: str, *, user, field: str = "number") -> Case:
     )
     if case is None:
         raise NotFound(f"{field}：办件“{number}”不存在", field=field, code="case_not_found")
-    if user is not None and not (actor_kinds(case, user) - {T.SYSTEM}):
+    if user is not None and not (actor_kinds(case, user) - {A.SYSTEM}):
         raise Forbidden("无权查看此办件：仅申请人及经办单位工作人员可以查看", code="forbidden")
     return case
 
@@ -176,7 +176,7 @@ def clock_view(case: Case, *, today: date | None = None) -> ClockView:
     today = today or timezone.localdate()
     until = case.decided_on or today
     pauses = [(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None) for p in case.pauses]
-    running = case.status in T.RUNNING
+    running = case.status in RUNNING
     return ClockView(
         statutory_days=case.statutory_days,
         promised_days=case.promised_days,
@@ -191,7 +191,16 @@ def clock_view(case: Case, *, today: date | None = None) -> ClockView:
     )
 
 
+def available(case: Case, user) -> list:
+    """The actions this user can take on this case now (core.workflow.available_actions): the edge,
+    the actor check and every guard that needs no input pass. Pages and the API offer exactly these."""
+    from yiwang.core.workflow import available_actions
+
+    from .workflow import WORKFLOW
+
+    return available_actions(WORKFLOW, subject=case, actor=user)
+
+
 def allowed_actions(case: Case, user) -> list[str]:
-    """The actions of the table this user could try on this case now (guards are checked on acting)."""
-    kinds = actor_kinds(case, user) - {T.SYSTEM}
-    return [a for a in T.actions_from(case.status) if T.TABLE[(case.status, a)].actors & kinds]
+    """The names of `available(case, user)`."""
+    return [a.name for a in available(case, user)]

@@ -1,10 +1,9 @@
-"""Every change of a case goes through here: submit, the table's actions, materials, the clock.
+"""Every change of a case goes through here: submit, the workflow's actions, materials, the clock in bulk.
 
-`case_act` is the one function that applies an edge of transitions.TABLE: it checks the edge, who
-the actor is to the case, the guards; applies the action's effects; recomputes the clock; writes
-the row with `UPDATE ... WHERE id = ? AND version = ?` (0 rows → 409); appends the event (its seq is
-the new version, so one version, one event); writes the outbox row; schedules or cancels timers;
-and sends the hooks of signals.py — all in one transaction.
+`case_act` applies one action of the case workflow (workflow.py) on the engine (core.workflow.apply):
+the edge, who the actor is to the case, the input, the guards, the action's effect, the clock, the
+row written with `UPDATE ... WHERE id = ? AND version = ?` (0 rows → 409), the event (its seq is the
+new version), the outbox row, the timers and the declared reactions — all in one transaction.
 """
 
 from __future__ import annotations
@@ -24,38 +23,39 @@ from yiwang.catalogue.selectors import implementation_get, implementations_qs, r
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.models import OutboxMessage
 from yiwang.core.numbering import daily_sequence_next
-from yiwang.core.outbox import outbox_put
 from yiwang.core.timers import timers_set, timers_set_many
+from yiwang.core.workflow import apply
+from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.organisations.models import Unit
-from yiwang.parties.models import CreditRecord, Party
+from yiwang.parties.models import Party
 from yiwang.parties.services import party_get_or_create
 from yiwang.workcalendar.index import add_working_days, get_index
 
 from . import clock, selectors
-from . import signals as hooks
-from . import transitions as T
+from . import workflow as W
 from .materials import sniff
 from .models import (
+    RUNNING,
     Case,
     CaseChannel,
     CaseCounter,
     CaseEvent,
     CaseMaterial,
     CaseStatus,
-    CoReview,
-    Decision,
 )
+from .models import ActorKind as A
 
-CONFLICT_MESSAGE = "办件已被他人处理，请刷新后重试"
-RIGHT_TO_APPEAL = "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
-
-TIMER_DEEMED_ACCEPTANCE = "case.deemed_acceptance"
-TIMER_DEEMED_APPROVAL = "case.deemed_approval"
-TIMER_DEEMED_CONSENT = "case.deemed_consent"
-TIMER_SUPPLY_LIMIT = "case.supply_limit"
-TIMER_DELIVERY_LIMIT = "case.delivery_limit"
-TIMER_POST_CHECK = "case.post_check"
-TIMER_DUE_SWEEP = "case.due_sweep"
+# The workflow's names, as services have always offered them.
+CONFLICT_MESSAGE = W.CONFLICT_MESSAGE
+RIGHT_TO_APPEAL = W.RIGHT_TO_APPEAL
+TIMER_DEEMED_ACCEPTANCE = W.TIMER_DEEMED_ACCEPTANCE
+TIMER_DEEMED_APPROVAL = W.TIMER_DEEMED_APPROVAL
+TIMER_DEEMED_CONSENT = W.TIMER_DEEMED_CONSENT
+TIMER_SUPPLY_LIMIT = W.TIMER_SUPPLY_LIMIT
+TIMER_DELIVERY_LIMIT = W.TIMER_DELIVERY_LIMIT
+TIMER_POST_CHECK = W.TIMER_POST_CHECK
+TIMER_DUE_SWEEP = W.TIMER_DUE_SWEEP
+CASE_TIMERS = W.CASE_TIMERS
 
 
 def max_upload_bytes() -> int:
@@ -154,7 +154,7 @@ def case_submit(
     elif channel == CaseChannel.WINDOW:
         probe = Case(receiving_unit=receiving, reviewing_unit=receiving, deciding_unit=receiving,
                      applicant=party)
-        if actor is None or T.INTAKE not in selectors.actor_kinds(probe, actor):
+        if actor is None or A.INTAKE not in selectors.actor_kinds(probe, actor):
             raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
                             field="channel")
     else:
@@ -182,10 +182,10 @@ def case_submit(
     if case.shared_materials.get("satisfied"):
         submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
     event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
-                          actor_kind=(T.SYSTEM if bundle_case else T.APPLICANT if channel != CaseChannel.WINDOW
-                                      else T.INTAKE), reason="",
+                          actor_kind=(A.SYSTEM if bundle_case else A.APPLICANT if channel != CaseChannel.WINDOW
+                                      else A.INTAKE), reason="",
                           data=submit_data, now=now, seq=1)
-    _notify(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
+    W.notice_put(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
     _schedule_deemed_acceptance(case)
     case.submit_event = event  # its history so far, for a response built without reading the case back
     return case
@@ -215,19 +215,7 @@ def _form_check(impl: ItemImplementation, form: dict) -> dict:
     return form_check(list(impl.item.form_fields or []), form, whose="该事项申请表")
 
 
-# ---------------------------------------------------------------- the one function that acts
-
-
-def _case_for_update(case: Case | str) -> Case:
-    number = case.number if isinstance(case, Case) else case
-    found = (
-        Case.objects.select_related("implementation__item", "applicant", "receiving_unit", "reviewing_unit",
-                                    "deciding_unit", "in_name_of")
-        .filter(number=number).first()
-    )
-    if found is None:
-        raise NotFound(f"number：办件“{number}”不存在", field="number", code="case_not_found")
-    return found
+# ---------------------------------------------------------------- acting
 
 
 def case_act(
@@ -240,278 +228,9 @@ def case_act(
     version: int | None = None,
     now: datetime | None = None,
 ) -> Case:
-    """Apply one action of the transition table. actor None means the system (a timer)."""
-    with transaction.atomic():
-        return _act(case=case, actor=actor, action=action, reason=(reason or "").strip(), data=dict(data or {}),
-                    version=version, now=now or timezone.now())
-
-
-CO_REVIEW_ACTIONS = ("co_review", "deemed_consent")
-CO_REVIEW_GUARDS = {"co_review_consented", "co_review_open", "co_review_silent"}
-
-
-def _act(*, case, actor, action, reason, data, version, now) -> Case:
-    if action not in T.ACTIONS:
-        raise NotFound(f"action：未知的操作“{action}”", field="action", code="unknown_action")
-    case = _case_for_update(case)
-    if version is not None and version != case.version:
-        raise Conflict(CONFLICT_MESSAGE, field="version")
-    edge = T.TABLE.get((case.status, action))
-    if edge is None:
-        raise Conflict(f"action：办件当前状态为“{case.get_status_display()}”，不能{T.ACTION_LABELS[action]}",
-                       field="action", code="bad_state")
-    # Whether the actor co-reviews the case costs a query: asked only of the one action that needs it.
-    kinds = selectors.actor_kinds(case, actor, co_review=T.CO_REVIEWER in edge.actors)
-    matched = edge.actors & kinds
-    if not matched:
-        if edge.actors == {T.SYSTEM}:
-            raise Forbidden(f"action：“{T.ACTION_LABELS[action]}”只能由系统执行", field="action")
-        who = "、".join(T.ACTOR_LABELS[a] for a in sorted(edge.actors))
-        raise Forbidden(f"action：无权{T.ACTION_LABELS[action]}，此操作须由{who}办理", field="action")
-    impl = case.implementation
-    item = impl.item
-    # Read only what this edge's guards and effects look at (the case row came with its item).
-    required: list[str] = []
-    tolerable: list[str] = []
-    uploaded: set[str] = set()
-    if action == "accept" or "materials_complete" in edge.guards:
-        _, required, tolerable = _applicant_materials(impl)
-        uploaded = set(CaseMaterial.objects.filter(case=case).values_list("name", flat=True))
-    co_reviews: list[CoReview] = []
-    if action in CO_REVIEW_ACTIONS or set(edge.guards) & CO_REVIEW_GUARDS:
-        co_reviews = list(CoReview.objects.filter(case=case).select_related("unit"))
-    g = T.GuardInput(
-        case=case, data=data, reason=reason, required_materials=required, tolerable_materials=tolerable,
-        uploaded=uploaded,
-        item_instant=item.is_instant, commitment_allowed=item.commitment_allowed,
-        deemed_approval_allowed=item.deemed_approval_allowed,
-        co_reviews=[(c.unit.code, c.consent) for c in co_reviews],
-        actor_units=selectors.actor_units(case, actor),
-    )
-    problem = T.check_guards(edge, g)
-    if problem:
-        field = problem.split("：", 1)[0]
-        raise DomainError(problem, field=field, code="guard")
-
-    old_status, old_version, old_deadline = case.status, case.version, case.deadline
-    # One look at the calendar per transition (its index checks its version on each look in a transaction).
-    cal = get_index()
-    old_provisional = case.deadline_provisional
-    today = timezone.localdate(now)
-    new_status = old_status if edge.to == T.SAME else edge.to
-    changed: set[str] = {"status"}
-    event_data: dict[str, Any] = {}
-    notice = ""
-    after: list = []  # (callable) run after the row is written: the hooks
-    timers: dict[str, datetime | None] = {}  # kind -> due_at, or None to cancel; set in one go at the end
-
-    case.status = new_status
-    if action in ("accept", "deemed_accept"):
-        accepted_on = case.received_on if action == "deemed_accept" else today
-        case.accepted_on = accepted_on
-        case.current_step = 1
-        event_data["accepted_on"] = accepted_on.isoformat()
-        changed |= {"accepted_on", "current_step"}
-        if action == "accept":
-            tolerated = [m for m in (data.get("tolerate") or []) if m in tolerable]
-            if tolerated:
-                case.missing_materials = tolerated
-                case.supply_due = cal.add_working_days(today, item.tolerance_days).date
-                changed |= {"missing_materials", "supply_due"}
-                event_data.update(tolerated=tolerated, supply_due=case.supply_due.isoformat())
-                timers[TIMER_SUPPLY_LIMIT] = clock.midnight_after(case.supply_due)
-            if data.get("commitment"):
-                case.commitment = True
-                changed.add("commitment")
-                event_data["commitment"] = True
-            if data.get("paper"):
-                event_data["paper"] = list(data["paper"])
-            notice = f"您的申请已受理，办件编号 {case.number}。"
-        else:
-            event_data["deemed"] = "art32"
-            case.deemed = "deemed_acceptance"
-            changed.add("deemed")
-            reason = reason or "收件后5个工作日内未作受理决定，依《行政许可法》第三十二条自收件之日起视为受理"
-            notice = f"您的申请已依法视为受理（自收件之日 {accepted_on} 起）。"
-        co_units = list(impl.co_reviewers.all())
-        if co_units and item.deemed_consent_days:
-            slot_end = cal.add_working_days(accepted_on, item.deemed_consent_days).date
-            CoReview.objects.bulk_create([CoReview(case=case, unit=u, slot_end=slot_end) for u in co_units],
-                                         ignore_conflicts=True)
-            event_data["co_review_until"] = slot_end.isoformat()
-            timers[TIMER_DEEMED_CONSENT] = clock.midnight_after(slot_end)
-        timers[TIMER_DEEMED_ACCEPTANCE] = None
-    elif action == "refuse":
-        notice = f"您的申请不予受理。理由：{reason}"
-        timers[TIMER_DEEMED_ACCEPTANCE] = None
-    elif action == "request_correction":
-        case.correction_count += 1
-        changed.add("correction_count")
-        notice = f"请一次性补正以下内容后重新提交：{reason}"
-        timers[TIMER_DEEMED_ACCEPTANCE] = None
-    elif action == "resubmit":
-        case.received_on = today
-        if isinstance(data.get("form"), dict):
-            case.form = _form_check(impl, {**case.form, **data["form"]})
-            changed.add("form")
-        changed.add("received_on")
-        timers[TIMER_DEEMED_ACCEPTANCE] = _deemed_acceptance_due(case)
-    elif action == "withdraw":
-        notice = "您的申请已撤回。"
-        timers.update(dict.fromkeys(CASE_TIMERS))
-    elif action == "review":
-        event_data["step"] = case.steps[case.current_step] if case.current_step < len(case.steps) else ""
-        case.current_step += 1
-        changed.add("current_step")
-        if data.get("opinion"):
-            event_data["opinion"] = str(data["opinion"])[:2000]
-    elif action in ("approve", "deny", "deemed_approve", "decide_on_acceptance"):
-        case.decision = Decision.DENIED if action == "deny" else Decision.APPROVED
-        case.decided_at, case.decided_on = now, today
-        case.current_step = len(case.steps)
-        case.delivery_due = clock.delivery_due(today, add=cal.add_working_days)
-        case.decision_reason = reason
-        changed |= {"decision", "decided_at", "decided_on", "current_step", "delivery_due", "decision_reason"}
-        if action == "deemed_approve":
-            case.deemed = "deemed_approval"
-            changed.add("deemed")
-            case.decision_reason = reason = reason or "办理期限届满未作决定，依该事项超时默认规则由系统准予"
-        if action == "decide_on_acceptance":
-            case.decision_reason = reason = reason or (
-                "告知承诺：依申请人书面承诺当场准予" if case.commitment else "即办件：受理即办结")
-        if case.commitment and case.decision == Decision.APPROVED:
-            case.post_check_pending = True
-            case.post_check_due = cal.add_working_days(today, item.post_check_days).date
-            changed |= {"post_check_pending", "post_check_due"}
-            event_data["post_check_due"] = case.post_check_due.isoformat()
-            timers[TIMER_POST_CHECK] = clock.midnight_after(case.post_check_due)
-        notice = (f"您的申请已准予（{case.decision_reason}）。" if case.decision == Decision.APPROVED
-                  else f"您的申请不予许可。理由：{reason}。{RIGHT_TO_APPEAL}")
-        event_data["decision"] = case.decision
-        timers.update({TIMER_DEEMED_APPROVAL: None, TIMER_DEEMED_CONSENT: None, TIMER_SUPPLY_LIMIT: None,
-                       TIMER_DELIVERY_LIMIT: clock.midnight_after(case.delivery_due)})
-        after.append(lambda c: hooks.case_decided.send(sender=Case, case=c, decision=c.decision))
-    elif action == "pause":
-        procedure = str(data.get("procedure") or "特别程序")[:32]
-        case.pauses = [*case.pauses, [today.isoformat(), None, procedure]]
-        case.paused = True
-        changed |= {"pauses", "paused"}
-        event_data["procedure"] = procedure
-        notice = f"书面告知：您的申请进入{procedure}，期间不计入办理时限。事由：{reason}"
-    elif action == "resume":
-        pauses = [list(p) for p in case.pauses]
-        pauses[-1][1] = today.isoformat()
-        case.pauses, case.paused = pauses, False
-        changed |= {"pauses", "paused"}
-        notice = "您的申请已恢复办理计时。"
-    elif action == "extend":
-        case.extension_days, case.extended = int(data["days"]), True
-        changed |= {"extension_days", "extended"}
-        event_data["days"] = case.extension_days
-        notice = f"您的申请办理期限延长{case.extension_days}个工作日。理由：{reason}"
-    elif action == "supply_material":
-        name = data["material"]
-        if not CaseMaterial.objects.filter(case=case, name=name).exists():
-            raise DomainError(f"material：请先上传“{name}”", field="material")
-        case.missing_materials = [m for m in case.missing_materials if m != name]
-        changed.add("missing_materials")
-        event_data["material"] = name
-        if not case.missing_materials:
-            case.supply_overdue = False
-            changed.add("supply_overdue")
-            timers[TIMER_SUPPLY_LIMIT] = None
-    elif action == "flag_supply_overdue":
-        case.supply_overdue = True
-        changed.add("supply_overdue")
-        reason = reason or f"容缺材料未在 {case.supply_due} 前补交：" + "、".join(case.missing_materials)
-    elif action == "co_review":
-        units = g.actor_units
-        row = next(c for c in co_reviews if c.consent is None and c.unit.code in units)
-        row.consent, row.opinion = bool(data["consent"]), str(data.get("opinion") or reason)[:2000]
-        row.answered_at, row.answered_by = now, actor
-        row.save(update_fields=["consent", "opinion", "answered_at", "answered_by"])
-        event_data.update(unit=row.unit.code, consent=row.consent)
-    elif action == "deemed_consent":
-        silent = [c for c in co_reviews if c.consent is None and c.slot_end < today]
-        if not silent:
-            raise DomainError("action：联合审查意见期限未届满", field="action", code="guard")
-        CoReview.objects.filter(pk__in=[c.pk for c in silent]).update(consent=True, deemed=True, answered_at=now)
-        event_data["units"] = [c.unit.code for c in silent]
-        reason = reason or "联合审查单位在意见期限内未出具意见，视为无异议"
-    elif action == "deliver":
-        case.delivered_at, case.delivery_method = now, data["method"]
-        case.delivery_overdue = case.delivery_overdue or (case.delivery_due is not None and today > case.delivery_due)
-        changed |= {"delivered_at", "delivery_method", "delivery_overdue"}
-        event_data["method"] = case.delivery_method
-        notice = "您的办理结果已送达。"
-        timers[TIMER_DELIVERY_LIMIT] = None
-        after.append(lambda c: hooks.case_delivered.send(sender=Case, case=c))
-    elif action == "flag_delivery_overdue":
-        case.delivery_overdue = True
-        changed.add("delivery_overdue")
-        reason = reason or f"决定后10个工作日（{case.delivery_due}）内未送达（《行政许可法》第四十四条）"
-    elif action == "flag_post_check_due":
-        reason = reason or f"告知承诺事后核查期限（{case.post_check_due}）已到，请核查"
-    elif action in ("post_check_pass", "post_check_fail"):
-        case.post_check_pending = False
-        changed.add("post_check_pending")
-        timers[TIMER_POST_CHECK] = None
-        if action == "post_check_fail":
-            CreditRecord.objects.create(party=case.applicant, kind="false_commitment",
-                                        reason=f"办件 {case.number} 告知承诺事后核查不通过：{reason}",
-                                        source=f"case:{case.number}")
-            notice = f"经事后核查，您的承诺与实际不符，准予决定已撤销。理由：{reason}。{RIGHT_TO_APPEAL}"
-            after.append(lambda c: hooks.case_revoked.send(sender=Case, case=c, reason=reason))
-        else:
-            after.append(lambda c: hooks.case_closed.send(sender=Case, case=c))
-    elif action == "calendar_moved":
-        reason = reason or "工作日历调整（节假日或调休变化），重新计算办理期限"
-
-    # The clock, recomputed from the case's history on every action.
-    _clock_apply(case, today=today, cal=cal)
-    changed |= {"deadline", "deadline_provisional", "paused_days", "due_state"}
-    if action == "calendar_moved" and case.deadline == old_deadline and case.deadline_provisional == old_provisional:
-        raise DomainError("action：期限未变化", field="action", code="guard")
-    if old_deadline != case.deadline:
-        event_data["deadline_before"] = old_deadline.isoformat() if old_deadline else None
-        if case.deadline and notice and action in ("pause", "resume", "extend"):
-            notice += f" 当前办结期限：{case.deadline}。"
-
-    values = {f: getattr(case, f) for f in changed}
-    updated = Case.objects.filter(pk=case.pk, version=old_version).update(
-        **values, version=old_version + 1, updated_at=now)
-    if updated != 1:
-        raise Conflict(CONFLICT_MESSAGE, field="version")
-    case.version = old_version + 1
-
-    actor_unit = next((s.unit for s in selectors.staff_roles(actor) if s.unit_id in (
-        case.receiving_unit_id, case.reviewing_unit_id, case.deciding_unit_id)), None) if actor else None
-    event = _append_event(case, action=action, from_status=old_status, to_status=new_status, actor=actor,
-                          actor_kind=sorted(matched)[0], reason=reason, data=event_data, now=now,
-                          seq=case.version, actor_unit=actor_unit)
-    if notice or new_status != old_status:
-        _notify(case, action, notice or f"您的办件状态：{case.get_status_display()}。", reason=reason)
-    plan = _deemed_approval_plan(case)
-    plan.update(timers)  # what the action asked for wins over the clock's default
-    timers_set(key=case.number, plan=plan)
-    for fn in after:
-        fn(case)
-    hooks.case_transitioned.send(sender=Case, case=case, event=event)
-    return case
-
-
-def _clock_apply(case: Case, *, today: date, cal=None) -> None:
-    cal = cal or get_index()
-    pauses = [(date.fromisoformat(p[0]), date.fromisoformat(p[1]) if p[1] else None) for p in case.pauses]
-    h = clock.ClockHistory(accepted_on=case.accepted_on, promised_days=case.promised_days,
-                           extension_days=case.extension_days, pauses=pauses)
-    d = clock.deadline_from_history(h, add=cal.add_working_days, between=cal.working_days_between)
-    case.deadline, case.deadline_provisional, case.paused_days = d.date, d.provisional, d.paused_days
-    if case.status in T.RUNNING:
-        case.due_state = clock.due_state(deadline=case.deadline, today=today, paused=case.paused,
-                                         near_days=selectors.near_due_days(), between=cal.working_days_between)
-    else:
-        case.due_state = ""
+    """Apply one action of the case workflow. actor None means the system (a timer)."""
+    payload = {**(data or {}), "reason": (reason or "").strip()}
+    return apply(W.WORKFLOW, subject=case, action=action, actor=actor, input=payload, version=version, now=now)
 
 
 def _append_event(case: Case, *, action, from_status, to_status, actor, actor_kind, reason, data, now, seq,
@@ -523,37 +242,12 @@ def _append_event(case: Case, *, action, from_status, to_status, actor, actor_ki
     )
 
 
-def _notify(case: Case, action: str, text: str, *, reason: str = "") -> None:
-    outbox_put(topic=f"case.{action}", payload={
-        "number": case.number, "action": action, "status": case.status, "reason": reason,
-        "to": {"party": case.applicant.number, "name": case.applicant.name, "phone": case.applicant.phone},
-        "text": text, "deadline": case.deadline.isoformat() if case.deadline else None,
-    })
-
-
 # ---------------------------------------------------------------- timers
-
-
-CASE_TIMERS = (TIMER_DEEMED_ACCEPTANCE, TIMER_DEEMED_APPROVAL, TIMER_DEEMED_CONSENT, TIMER_SUPPLY_LIMIT,
-               TIMER_DELIVERY_LIMIT, TIMER_POST_CHECK)
-
-
-def _deemed_acceptance_due(case: Case) -> datetime:
-    return clock.midnight_after(clock.deemed_acceptance_day(case.received_on))
 
 
 def _schedule_deemed_acceptance(case: Case) -> None:
     """At submission: the case number is new in this transaction, so nothing of it is pending."""
-    timers_set(key=case.number, plan={TIMER_DEEMED_ACCEPTANCE: _deemed_acceptance_due(case)}, fresh=True)
-
-
-def _deemed_approval_plan(case: Case) -> dict[str, datetime | None]:
-    """The deemed-approval timer the clock implies ({} when the item has no deemed approval)."""
-    if not case.implementation.item.deemed_approval_allowed:
-        return {}
-    if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW) and case.deadline:
-        return {TIMER_DEEMED_APPROVAL: clock.midnight_after(case.deadline)}
-    return {TIMER_DEEMED_APPROVAL: None}
+    timers_set(key=case.number, plan={TIMER_DEEMED_ACCEPTANCE: W.deemed_acceptance_due(case)}, fresh=True)
 
 
 # ---------------------------------------------------------------- convenience wrappers
@@ -578,9 +272,9 @@ def case_material_upload(*, case: Case | str, actor, name: str, filename: str, c
                          version: int | None = None, now: datetime | None = None) -> CaseMaterial:
     """Store one material, checked by content (pdf, jpg, png, ofd) and size; a tolerated one also
     counts as supplied (an event)."""
-    case = _case_for_update(case)
+    case = W.case_for_update(case)
     kinds = selectors.actor_kinds(case, actor)
-    if not kinds & {T.APPLICANT, T.INTAKE}:
+    if not kinds & {A.APPLICANT, A.INTAKE}:
         raise Forbidden("file：只有申请人或受理窗口可以上传材料", field="file")
     names, _, _ = _applicant_materials(implementation_get(case.implementation.impl_code))
     if name not in names:
@@ -612,7 +306,7 @@ def cases_due_sweep(*, today: date | None = None) -> int:
     """Keep due_state current for every running case in four UPDATEs (indexed columns)."""
     today = today or timezone.localdate()
     near_limit = add_working_days(today, selectors.near_due_days()).date
-    running = Case.objects.filter(status__in=T.RUNNING)
+    running = Case.objects.filter(status__in=RUNNING)
     n = running.filter(paused=True).exclude(due_state="ok").update(due_state="ok")
     n += running.filter(paused=False, deadline__lt=today).exclude(due_state="overdue").update(due_state="overdue")
     n += running.filter(paused=False, deadline__gte=today, deadline__lte=near_limit).exclude(
@@ -621,10 +315,11 @@ def cases_due_sweep(*, today: date | None = None) -> int:
     return n
 
 
-CALENDAR_MOVED_REASON = "工作日历调整（节假日或调休变化），重新计算办理期限"
+CALENDAR_MOVED_REASON = W.CALENDAR_MOVED_REASON
 RECOMPUTE_BATCH = 2000
 
 
+@deadline_holder("cases")
 def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch: int = RECOMPUTE_BATCH) -> int:
     """After a calendar change: move the deadlines of running cases whose window reaches `since`.
 
@@ -635,14 +330,15 @@ def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch
     calendar_moved events (seq = the new version, each saying why and what the deadline was) and the
     outbox rows (the applicant is told the new deadline) by bulk INSERT, and the deemed-approval timers
     moved with the deadline. A case someone changed meanwhile goes through case_act instead.
-    The per-case hook case_transitioned is not sent for these events (no receiver acts on an action
-    that keeps the status); what they change is all in the event and outbox rows.
+    No reaction is declared on calendar_moved (it keeps the status); what these change is all in the
+    event and outbox rows. Registered as the cases' deadline holder: a calendar change runs it (and
+    then the due-state sweep, as the calendar also moves what counts as near or overdue).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     near = selectors.near_due_days()
     cal = get_index()  # the calendar as changed (committed before this runs), for the whole run
-    qs = (Case.objects.filter(status__in=T.RUNNING, deadline__gte=since).order_by("id")
+    qs = (Case.objects.filter(status__in=RUNNING, deadline__gte=since).order_by("id")
           .values_list("id", "number", "version", "status", "paused", "accepted_on", "promised_days",
                        "extension_days", "pauses", "deadline", "deadline_provisional",
                        "implementation__item__deemed_approval_allowed", "applicant__number", "applicant__name",
@@ -667,6 +363,7 @@ def cases_recompute_deadlines(*, since: date, now: datetime | None = None, batch
             pending = []
     if pending:
         moved += _recompute_write(pending, since=since, now=now)
+    cases_due_sweep(today=today)
     return moved
 
 
@@ -691,7 +388,7 @@ def _recompute_write(rows: list[_Moved], *, since: date, now: datetime) -> int:
         done = [r for r in rows if r.id in written]
         CaseEvent.objects.bulk_create([
             CaseEvent(case_id=r.id, seq=r.version + 1, action="calendar_moved", from_status=r.status,
-                      to_status=r.status, actor=None, actor_kind=T.SYSTEM, at=now, on=today,
+                      to_status=r.status, actor=None, actor_kind=A.SYSTEM, at=now, on=today,
                       reason=CALENDAR_MOVED_REASON, deadline=r.deadline,
                       data={"since": since.isoformat(), "deadline_before": r.before.isoformat() if r.before else None})
             for r in done

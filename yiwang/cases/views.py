@@ -23,8 +23,9 @@ from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
-from . import transitions as T
-from .models import CaseStatus
+from .clock import MAX_EXTENSION_DAYS
+from .models import CaseStatus, DeliveryMethod
+from .workflow import EVENT_LABELS, TERMINAL, WORKFLOW
 
 STAFF_ROLES = (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD)
 
@@ -99,10 +100,11 @@ def my_cases(request):
 
 def _case_context(request, number: str) -> dict:
     case = selectors.case_get(number, user=request.user)
-    actions = selectors.allowed_actions(case, request.user)
+    actions = selectors.available(case, request.user)
     return {
         "case": case, "clock": selectors.clock_view(case), "actions": actions,
-        "labels": T.ACTION_LABELS, "events": list(case.events.all()),
+        "action_names": {a.name for a in actions},
+        "labels": EVENT_LABELS, "events": list(case.events.all()),
         "materials": _applicant_materials(case.implementation),
         "tolerable": [m.name for m in _applicant_materials(case.implementation) if m.tolerable],
         "uploaded": {m.name for m in case.materials.all()},
@@ -117,6 +119,7 @@ def my_case(request, number: str):
 
     ctx = _case_context(request, number)
     ctx["evaluation"] = case_evaluation(number)
+    ctx["withdraw_confirm"] = WORKFLOW.actions["withdraw"].confirm
     return render(request, "cases/my_case.html", ctx)
 
 
@@ -132,7 +135,7 @@ def workbench(request):
     base = selectors.visible_cases(request.user)
     qs = selectors.case_list(user=request.user, status=status, due=due, q=request.GET.get("q", ""))
     if not status and not due:
-        qs = qs.exclude(status__in=[*T.TERMINAL, CaseStatus.DELIVERED])
+        qs = qs.exclude(status__in=[*TERMINAL, CaseStatus.DELIVERED])
     return render(request, "cases/workbench.html", {
         "cases": qs[:200], "counters": selectors.queue_counters(base), "status": status, "due": due,
         "roles": roles, "is_clerk": any(s.role == Role.WINDOW_CLERK for s in roles),
@@ -178,18 +181,13 @@ def intake(request):
 def workbench_case(request, number: str):
     _staff_or_403(request.user)
     ctx = _case_context(request, number)
-    ctx["methods"] = [("window", "窗口领取"), ("post", "邮寄送达"), ("electronic", "电子送达")]
+    ctx["methods"] = DeliveryMethod.choices
+    ctx["max_extension"] = MAX_EXTENSION_DAYS
     return render(request, "cases/workbench_case.html", ctx)
 
 
-@require_POST
-@login_required
-@domain_pages
-def act(request, number: str):
-    p = request.POST
-    action = p.get("action", "")
-    back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
-    version = ascii_int(p.get("version"))
+def _form_input(p) -> dict:
+    """An action form's fields as the action's input (the schema validates them)."""
     data = {
         "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
         "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
@@ -200,14 +198,27 @@ def act(request, number: str):
         data["days"] = days if days is not None else p["days"]
     if p.get("consent") in ("yes", "no"):
         data["consent"] = p["consent"] == "yes"
+    return data
+
+
+@require_POST
+@login_required
+@domain_pages
+def act(request, number: str):
+    p = request.POST
+    action = p.get("action", "")
+    back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
+    version = ascii_int(p.get("version"))
+    data = _form_input(p)
     try:
         if action == "accept":
             services.case_accept(case=number, actor=request.user, tolerate=data["tolerate"], paper=data["paper"],
                                  commitment=data["commitment"], version=version)
         else:
             services.case_act(case=number, actor=request.user, action=action, reason=p.get("reason", ""),
-                              data={k: v for k, v in data.items() if v not in ("", [], False)}, version=version)
-        messages.success(request, f"已{T.ACTION_LABELS.get(action, action)}")
+                              data={k: v for k, v in data.items() if v not in ("", []) and k != "commitment"},
+                              version=version)
+        messages.success(request, f"已{WORKFLOW.action_label(action)}")
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise

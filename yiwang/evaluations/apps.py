@@ -6,6 +6,4 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self):
-        from . import receivers, timers  # noqa: F401 - registers the timer handlers
-
-        receivers.connect()
+        from . import reactions, timers  # noqa: F401 - registers the timer handlers and its case reaction

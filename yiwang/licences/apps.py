@@ -9,14 +9,7 @@ class LicencesConfig(AppConfig):
     def ready(self):
         checks.register(master_key_check)
         checks.register(master_key_check_deploy, deploy=True)
-        # The case engine's hooks: an approval issues the item's result licence under the deciding
-        # unit's seal (in the name of case.in_name_of); a failed post-check revokes it.
-        from yiwang.cases import signals
-
-        from . import receivers
-
-        signals.case_decided.connect(receivers.on_case_decided, dispatch_uid="licences.decided")
-        signals.case_revoked.connect(receivers.on_case_revoked, dispatch_uid="licences.revoked")
+        from . import reactions  # noqa: F401 - registers its reactions to the case workflow
 
 
 def master_key_check(app_configs=None, **kwargs):

@@ -57,9 +57,9 @@ class Progress:
 
 
 def _case_progress(case: Case) -> Progress:
-    from yiwang.cases.transitions import ACTION_LABELS
+    from yiwang.cases.workflow import event_label
 
-    steps = [ProgressStep(ACTION_LABELS.get(e.action, e.action), e.on) for e in case.events.order_by("seq")
+    steps = [ProgressStep(event_label(e.action), e.on) for e in case.events.order_by("seq")
              if e.action != "calendar_moved"]
     return Progress(number=case.number, name=case.implementation.name, status=case.get_status_display(),
                     submitted_on=case.received_on, accepted_on=case.accepted_on, deadline=case.deadline,
