@@ -211,8 +211,16 @@ def materials_complete(ctx):
 
 @guard(needs_input=True)
 def commitment_allowed(ctx):
-    if ctx.input.commitment and not _item(ctx).commitment_allowed:
+    if not ctx.input.commitment:
+        return None
+    if not _item(ctx).commitment_allowed:
         return _no("commitment_not_allowed", "该事项不适用告知承诺制", "commitment")
+    # Credit before commitment (信用承诺与事前信用核查): a failed post-check bars the path for years.
+    from yiwang.supervision.selectors import commitment_barred
+
+    barred = commitment_barred(ctx.subject.applicant, today=ctx.today)
+    if barred:
+        return _no("commitment_barred", barred, "commitment")
     return None
 
 
@@ -702,6 +710,8 @@ WORKFLOW = Workflow(
         react("bundlecases.member_decided", actions=DECISION_ACTIONS,
               entering={S.REFUSED, S.WITHDRAWN, S.REVOKED}),
         react("evaluations.invite_case", actions={"deliver", "decide_on_acceptance"}, after_commit=True),
+        # 双推送: every approval and revocation becomes the supervising unit's task (after commit).
+        react("supervision.task_from_approval", entering={S.APPROVED, S.REVOKED}, after_commit=True),
     ),
     conflict_message=CONFLICT_MESSAGE,
     terminal=TERMINAL,
