@@ -122,6 +122,7 @@ ROUTERS = [
     ("yiwang.evaluations.api", "/v1/"),
     ("yiwang.hotline.api", "/v1/"),
     ("yiwang.kb.api", "/v1/"),
+    ("yiwang.policies.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

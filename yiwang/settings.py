@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yiwang.evaluations",
     "yiwang.hotline",
     "yiwang.kb",
+    "yiwang.policies",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -83,6 +83,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
         if with_accounts:
             counts["accounts"] = _accounts()
         counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
+        counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
     return counts
 
 
