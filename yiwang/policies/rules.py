@@ -447,7 +447,8 @@ def _evaluate(cond, facts: Facts, *, today, start_of, names):  # noqa: C901
                 and (cutoff is None or q[1] > cutoff)]
         shown = "；".join(f"{QUALIFICATION_LABELS[q[0]]} {q[1]} 认定，有效期至{q[2] or '长期'}"
                          for q in facts.qualifications if q[0] == value) or "无"
-        qsource = held[0][3] if held else next((q[3] for q in facts.qualifications if q[0] == value), "")
+        qsource = (held[0][3] if held else next((q[3] for q in facts.qualifications if q[0] == value), "")) \
+            or "企业资质认定名单"
         return (bool(held) if op == "has" else not held), shown, qsource, ""
     if spec.kind == "licence":
         held = [lic for lic in facts.licences if lic[0] == value and lic[1] == "valid" and lic[2] <= today
@@ -513,7 +514,7 @@ def rule_result(rule: dict, passed: list[bool]) -> bool:
     it = iter(passed)
 
     def walk(group) -> bool:
-        results = [walk(i) if "items" in i else next(it) for i in group["items"]]
+        results = [walk(i) if isinstance(i, dict) and "items" in i else next(it) for i in group["items"]]
         return any(results) if group.get("mode", "all") == "any" else all(results)
 
     return walk(rule)

@@ -74,6 +74,38 @@ def match_count(rule: dict, *, today: date | None = None) -> int:
 
 
 def facts_of(profile: EnterpriseProfile) -> rules.Facts:
+    facts = _values_facts(profile)
+    party = profile.party
+    facts.qualifications = [(q.kind, q.recognised_on, q.valid_until, q.source) for q in profile.qualifications.all()]
+    facts.licences = [(lic.licence_type.name, lic.status, lic.valid_from, lic.valid_to)
+                      for lic in Licence.objects.filter(holder=party).select_related("licence_type")]
+    facts.credit = [(c.kind, c.created_at, c.source) for c in CreditRecord.objects.filter(party=party)]
+    return facts
+
+
+def facts_many(profiles: list[EnterpriseProfile]) -> dict[int, rules.Facts]:
+    """facts_of for many profiles in four queries (explanations of a whole list, the tests)."""
+    from collections import defaultdict
+
+    from .models import Qualification
+
+    party_ids = [p.party_id for p in profiles]
+    quals, lics, credit = defaultdict(list), defaultdict(list), defaultdict(list)
+    for q in Qualification.objects.filter(profile__in=profiles):
+        quals[q.profile_id].append((q.kind, q.recognised_on, q.valid_until, q.source))
+    for lic in Licence.objects.filter(holder_id__in=party_ids).select_related("licence_type"):
+        lics[lic.holder_id].append((lic.licence_type.name, lic.status, lic.valid_from, lic.valid_to))
+    for c in CreditRecord.objects.filter(party_id__in=party_ids):
+        credit[c.party_id].append((c.kind, c.created_at, c.source))
+    out = {}
+    for p in profiles:
+        f = _values_facts(p)
+        f.qualifications, f.licences, f.credit = quals[p.pk], lics[p.party_id], credit[p.party_id]
+        out[p.pk] = f
+    return out
+
+
+def _values_facts(profile: EnterpriseProfile) -> rules.Facts:
     party = profile.party
     values = {f.key: getattr(profile, f.key) for f in rules.FIELDS.values()
               if f.kind in ("number", "industry", "choice", "date")}
@@ -82,11 +114,7 @@ def facts_of(profile: EnterpriseProfile) -> rules.Facts:
     sources = dict(profile.sources or {})
     sources.setdefault("region", {"source": "市场主体登记", "as_of": ""})
     sources.setdefault("park", {"source": "市场主体登记", "as_of": ""})
-    quals = [(q.kind, q.recognised_on, q.valid_until, q.source) for q in profile.qualifications.all()]
-    lics = [(lic.licence_type.name, lic.status, lic.valid_from, lic.valid_to)
-            for lic in Licence.objects.filter(holder=party).select_related("licence_type")]
-    credit = [(c.kind, c.created_at, c.source) for c in CreditRecord.objects.filter(party=party)]
-    return rules.Facts(values=values, sources=sources, qualifications=quals, licences=lics, credit=credit)
+    return rules.Facts(values=values, sources=sources, qualifications=[], licences=[], credit=[])
 
 
 def profile_of(uscc: str) -> EnterpriseProfile | None:
