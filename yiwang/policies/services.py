@@ -3,7 +3,7 @@ their rules, matching into the 拟兑现名单, pushes, and grant actions throug
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from yiwang.core.errors import DomainError, Forbidden, NotFound
 from yiwang.core.outbox import outbox_put
+from yiwang.core.timers import timers_set_many
 from yiwang.core.workflow import apply
 from yiwang.licences.models import LicenceType
 from yiwang.organisations.models import Region, Unit
 from yiwang.parties.models import Party
+from yiwang.workcalendar.index import add_working_days
 
 from . import rules, selectors
 from .adapters import ProfileSource
@@ -177,7 +179,7 @@ def policy_push(*, policy: Policy, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def policy_match(*, actor, policy: Policy, today: date | None = None) -> dict:
+def policy_match(*, actor, policy: Policy, today: date | None = None, parties: list[int] | None = None) -> dict:
     """Put every matching enterprise not yet on the list onto the 拟兑现名单 (one query to match,
     one insert for the grants, one for their first events)."""
     if not selectors.can_edit_policy(actor, policy):
@@ -187,19 +189,25 @@ def policy_match(*, actor, policy: Policy, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     Policy.objects.select_for_update().filter(pk=policy.pk).first()  # one match at a time per policy
     listed = set(Grant.objects.filter(policy=policy).values_list("enterprise_id", flat=True))
-    rows = [r for r in selectors.match_list(policy, today=today).values_list("party_id", "grant_amount")
-            if r[0] not in listed]
+    matched = selectors.match_list(policy, today=today)
+    if parties is not None:  # only these enterprises (a profile changed, or the demo)
+        matched = matched.filter(party_id__in=parties)
+    rows = [r for r in matched.values_list("party_id", "grant_amount") if r[0] not in listed]
     start = Grant.objects.filter(policy=policy).count()
+    review = add_working_days(today, policy.review_days)  # the unit reviews the list within its days
     grants = [Grant(number=f"{policy.code}-{start + i:05d}", policy=policy, enterprise_id=party_id,
-                    amount=Decimal(amount).quantize(Decimal("0.01")), listed_on=today)
+                    amount=Decimal(amount).quantize(Decimal("0.01")), listed_on=today, deadline_from=today,
+                    deadline_days=policy.review_days, deadline=review.date, deadline_provisional=review.provisional)
               for i, (party_id, amount) in enumerate(rows, start=1)]
     Grant.objects.bulk_create(grants)
+    due = selectors.start_of(review.date + timedelta(days=1))
+    timers_set_many(kind="grant.overdue", due={g.number: due for g in grants})
     made = {g.number: g.pk for g in Grant.objects.filter(policy=policy, number__in=[g.number for g in grants])}
     now = timezone.now()
     GrantEvent.objects.bulk_create([
         GrantEvent(grant_id=made[g.number], seq=1, action="match", from_status="", to_status="listed",
                    actor=actor if getattr(actor, "pk", None) else None, actor_kind="unit", at=now, on=today,
-                   data={"amount": str(g.amount)}) for g in grants])
+                   deadline=g.deadline, data={"amount": str(g.amount)}) for g in grants])
     return {"created": len(grants), "total": len(listed) + len(grants)}
 
 
