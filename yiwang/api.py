@@ -49,6 +49,7 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": "数值过大",
     "string_too_long": "内容过长",
     "string_too_short": "内容过短",
+    "string_pattern_mismatch": "格式不正确",
     "json_invalid": "请求体不是合法的 JSON",
     "model_attributes_type": "请求体格式不正确",
     "dict_type": "必须是对象",

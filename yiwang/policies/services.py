@@ -20,7 +20,16 @@ from yiwang.workcalendar.index import add_working_days
 
 from . import rules, selectors
 from .adapters import ProfileSource
-from .models import EnterpriseProfile, EnterpriseYear, Grant, GrantEvent, Policy, PolicyMatch, PolicyStatus
+from .models import (
+    EnterpriseProfile,
+    EnterpriseYear,
+    Grant,
+    GrantEvent,
+    Mode,
+    Policy,
+    PolicyMatch,
+    PolicyStatus,
+)
 from .workflow import GRANT_WORKFLOW
 
 PROFILE_KEYS = ("industry_code", "registered_on", "employees", "insured", "revenue", "tax_paid", "investment",
@@ -133,6 +142,8 @@ def policy_save(*, actor, code: str, issuing_unit: Unit, **values) -> Policy:
         rules.rule_validate(rule, known=_known())
     if amount:
         rules.amount_validate(amount)
+    if "mode" in values and values["mode"] not in Mode.values:
+        raise DomainError("兑现方式应为免申即享、快申快享或申报兑现", field="mode")
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts and ends and ends < starts:
         raise DomainError("执行截止日期不能早于起始日期", field="ends_on")
