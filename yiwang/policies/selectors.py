@@ -33,15 +33,18 @@ def names(kind: str, code: str) -> str:
 
 
 class CachedNames:
-    """names() with a memory, for pages that read many sentences."""
+    """names() for pages and the calculator that read many sentences: every region and park name
+    read in one query each, on first use."""
 
     def __init__(self):
-        self._seen: dict[tuple[str, str], str] = {}
+        self._names: dict[str, dict[str, str]] = {}
 
     def __call__(self, kind: str, code: str) -> str:
-        if (kind, code) not in self._seen:
-            self._seen[(kind, code)] = names(kind, code)
-        return self._seen[(kind, code)]
+        if kind not in self._names:
+            rows = (Region.objects.values_list("code", "name") if kind == "region"
+                    else Unit.objects.filter(kind="park").values_list("code", "name"))
+            self._names[kind] = dict(rows)
+        return self._names[kind].get(code, code)
 
 
 def policy_sentence(policy: Policy, *, names_fn=None) -> str:
