@@ -95,7 +95,8 @@ def profile_import(*, source: ProfileSource) -> dict:
                 defaults={**{k: v for k, v in r.values.items() if k in YEAR_KEYS}, "source": source.name,
                           "as_of": source.as_of})
         done += 1
-    return {"records": done, "source": source.name}
+    pushed = sum(policy_push(policy=p) for p in Policy.objects.filter(status=PolicyStatus.PUBLISHED))
+    return {"records": done, "source": source.name, "pushed": pushed}
 
 
 # ------------------------------------------------------------------ policies
