@@ -85,6 +85,7 @@ def _rules(seed: int) -> list[dict]:
 def hand_sql(rule: dict, today) -> tuple[str, list]:
     """The same predicates as SQL written by hand (what a developer would type for a count)."""
     from yiwang.policies.rules import region_prefix, years_ago
+    from yiwang.policies.selectors import start_of
 
     def cond(c) -> tuple[str, list]:
         f, v = c.get("field"), c.get("value")
@@ -110,7 +111,7 @@ def hand_sql(rule: dict, today) -> tuple[str, list]:
                     "AND q.recognised_on > %s)", [v, today, today, years_ago(today, c["years"])])
         return ("NOT EXISTS (SELECT 1 FROM parties_creditrecord r WHERE r.party_id = e.party_id AND r.kind IN "
                 "('false_commitment', 'serious_dishonest', 'major_tax_violation') AND r.created_at >= %s)",
-                [years_ago(today, c["years"])])
+                [start_of(years_ago(today, c["years"]))])
 
     where, params = cond(rule)
     return ("SELECT count(*) FROM policies_enterpriseprofile e JOIN parties_party p ON p.id = e.party_id "
