@@ -214,7 +214,8 @@ def _policies() -> int:
     specs = _policy_specs()
     for s in specs:
         values = {**s, "issuing_unit": Unit.objects.get(code=s["issuing_unit"]), "status": PolicyStatus.PUBLISHED,
-                  "published_on": date(2026, 6, 1), "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
+                  "published_on": date(2026, 6, 1), "guide_due_on": date(2026, 6, 10), "starts_on": date(2026, 1, 1),
+                  "ends_on": date(2026, 12, 31)}
         rules.rule_validate(values["rule"])
         rules.amount_validate(values["amount"])
         code = values.pop("code")

@@ -133,6 +133,8 @@ class Policy(models.Model):
     phone = models.CharField("咨询电话", max_length=32, blank=True, default="")
     status = models.CharField("状态", max_length=16, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT)
     published_on = models.DateField("发布日期", null=True, blank=True)
+    guide_due_on = models.DateField("手册与指南发布期限", null=True, blank=True,
+                                    help_text="发布后7个工作日内公布兑现工作手册和申兑指南")
     tags = models.CharField("主题标签", max_length=200, blank=True, default="", help_text="政策包主题，空格分隔")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -626,3 +626,27 @@ def amount_expression(amount: dict):
     if amount.get("cap") not in (None, ""):
         expr = Least(expr, Value(Decimal(str(amount["cap"])), output_field=out_field), output_field=out_field)
     return expr
+
+
+# ------------------------------------------------------------------ the handbook and guide
+
+GUIDE_DAYS = 7  # 四川 直达快享: a new policy's 兑现工作手册 and 申兑指南 within 7 working days
+GUIDE_ITEMS = (("beneficiaries", "惠及对象"), ("rule", "申报条件"), ("time_limit", "兑现时限"),
+               ("address", "受理地址"), ("phone", "咨询电话"))
+
+
+def guide_missing(values: dict) -> list[str]:
+    """The guide items a policy has not filled in yet (by their Chinese names)."""
+    out = []
+    for key, label in GUIDE_ITEMS:
+        v = values.get(key)
+        if not v or (key == "rule" and not v.get("items")):
+            out.append(label)
+    return out
+
+
+def guide_state(*, missing: list[str], due: date | None, today: date) -> str:
+    """"ok" (guide complete), "due" (missing, within its deadline), "overdue"."""
+    if not missing:
+        return "ok"
+    return "overdue" if due is not None and today > due else "due"

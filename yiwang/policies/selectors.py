@@ -242,3 +242,10 @@ def grants_for_user(user) -> QuerySet[Grant]:
     if user.is_superuser:
         return qs
     return qs.filter(Q(enterprise__user=user) | Q(policy__in=policies_for_staff(user)))
+
+
+def guide_of(policy: Policy, *, today: date | None = None) -> dict:
+    """The handbook-and-guide check of a published policy: what is missing and whether it is late."""
+    missing = rules.guide_missing({k: getattr(policy, k) for k, _ in rules.GUIDE_ITEMS})
+    state = rules.guide_state(missing=missing, due=policy.guide_due_on, today=today or timezone.localdate())
+    return {"missing": missing, "due": policy.guide_due_on, "state": state}

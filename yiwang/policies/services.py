@@ -169,7 +169,8 @@ def policy_publish(*, actor, policy: Policy, today: date | None = None) -> Polic
     today = today or timezone.localdate()
     if policy.status != PolicyStatus.PUBLISHED:
         policy.status, policy.published_on = PolicyStatus.PUBLISHED, today
-        policy.save(update_fields=["status", "published_on", "updated_at"])
+        policy.guide_due_on = add_working_days(today, rules.GUIDE_DAYS).date
+        policy.save(update_fields=["status", "published_on", "guide_due_on", "updated_at"])
     policy_push(policy=policy, today=today)
     return policy
 

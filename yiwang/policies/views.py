@@ -168,6 +168,9 @@ def workbench(request):
         return denied
     policies = selectors.policies_for_staff(request.user).select_related("issuing_unit") \
         .annotate(n_grants=Count("grants")).order_by("status", "-published_on", "code")
+    policies = list(policies)
+    for p in policies:
+        p.guide = selectors.guide_of(p) if p.status == PolicyStatus.PUBLISHED else None
     return render(request, "policies/workbench.html", {
         "policies": policies, "counters": _counters(policies),
         "can_create": selectors.can_edit_policy(request.user, None)})
@@ -188,7 +191,8 @@ def workbench_policy(request, code: str):
         "p": p, "sentence": selectors.policy_sentence(p), "amount": rules.amount_sentence(p.amount or {}),
         "grants": grants[:500], "status": status, "statuses": GrantStatus.choices,
         "count": selectors.match_count(p.rule or {"items": []}), "counters": _counters([p]),
-        "can_edit": selectors.can_edit_policy(request.user, p)})
+        "can_edit": selectors.can_edit_policy(request.user, p),
+        "guide": selectors.guide_of(p) if p.status == PolicyStatus.PUBLISHED else None})
 
 
 @login_required
