@@ -16,7 +16,7 @@ from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
 from yiwang.core.workflow.deadlines import recompute_all
 from yiwang.core.workflow.history import HistoryIsAppendOnly
-from yiwang.policies import services
+from yiwang.policies import selectors, services
 from yiwang.policies.demo import XTCY, XTKJ
 from yiwang.policies.models import Grant, GrantEvent, Policy
 from yiwang.policies.workflow import GRANT_WORKFLOW
@@ -83,6 +83,9 @@ def test_the_full_proactive_path_runs_from_review_to_published_result_in_working
     assert (g.status, g.paid_amount, g.voucher) == ("paid", Decimal("40000.00"), "XTCZ-2026-0815")
     g = act(g, "publish_result", "xtx-rs", now=at(date(2026, 10, 13)))
     assert g.status == "published" and g.deadline is None
+    stats = selectors.dashboard(Policy.objects.filter(code="XTX-2026-WG01"))
+    assert (stats["issued"], stats["paid_count"], stats["paid_total"]) == (1, 1, Decimal("40000.00"))
+    assert stats["avg_days"] == (date(2026, 10, 12) - date(2026, 6, 1)).days and stats["reached"] >= 2
     assert list(g.events.order_by("seq").values_list("action", flat=True)) == [
         "match", "approve", "confirm", "start_notice", "end_notice", "pay", "publish_result"]
 

@@ -249,3 +249,22 @@ def guide_of(policy: Policy, *, today: date | None = None) -> dict:
     missing = rules.guide_missing({k: getattr(policy, k) for k, _ in rules.GUIDE_ITEMS})
     state = rules.guide_state(missing=missing, due=policy.guide_due_on, today=today or timezone.localdate())
     return {"missing": missing, "due": policy.guide_due_on, "state": state}
+
+
+def dashboard(policies) -> dict:
+    """The dashboard's policy figures over a set of policies: issued, enterprises reached (pushed or
+    listed), amounts paid, and the average days from publication to payment (calendar days)."""
+    from django.db.models import Sum
+
+    from .models import PolicyMatch
+
+    ids = [p.pk for p in policies]
+    paid = Grant.objects.filter(policy_id__in=ids, paid_on__isnull=False)
+    reached = set(PolicyMatch.objects.filter(policy_id__in=ids).values_list("enterprise_id", flat=True))
+    reached |= set(Grant.objects.filter(policy_id__in=ids).values_list("enterprise_id", flat=True))
+    days = [(g_paid - published).days for g_paid, published in
+            paid.filter(policy__published_on__isnull=False).values_list("paid_on", "policy__published_on")]
+    agg = paid.aggregate(total=Sum("paid_amount"))
+    return {"issued": Policy.objects.filter(pk__in=ids, status__in=[PolicyStatus.PUBLISHED, PolicyStatus.CLOSED])
+            .count(), "reached": len(reached), "paid_count": paid.count(), "paid_total": agg["total"] or 0,
+            "avg_days": round(sum(days) / len(days), 1) if days else None}

@@ -172,7 +172,7 @@ def workbench(request):
     for p in policies:
         p.guide = selectors.guide_of(p) if p.status == PolicyStatus.PUBLISHED else None
     return render(request, "policies/workbench.html", {
-        "policies": policies, "counters": _counters(policies),
+        "policies": policies, "counters": _counters(policies), "stats": selectors.dashboard(policies),
         "can_create": selectors.can_edit_policy(request.user, None)})
 
 
