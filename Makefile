@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's own random keys, made once under var/ by yiwang.localkeys (DEBUG stays off).
+KEYS := YIWANG_SECRET_KEY_FILE=$(CURDIR)/var/secret_key YIWANG_MASTER_KEY_FILE=$(CURDIR)/var/master_key
 
-.PHONY: install run serve test lint worker bench clean
+.PHONY: install keys run serve test lint worker bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +19,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 install: $(STAMP)
 
-run: install
-	mkdir -p var
-	$(BIN)/yiwang migrate --noinput
-	$(BIN)/yiwang load_demo
-	$(BIN)/yiwang demo_logins
+keys: install
+	$(BIN)/python -m yiwang.localkeys var
+
+run: keys
+	$(KEYS) $(BIN)/yiwang migrate --noinput
+	$(KEYS) $(BIN)/yiwang load_demo
+	$(KEYS) $(BIN)/yiwang demo_logins
 	@echo "Yiwang 一网通办 is at http://$(HOST):$(PORT)/"
-	$(BIN)/yiwang runserver $(HOST):$(PORT) --noreload
+	$(KEYS) $(BIN)/yiwang runserver $(HOST):$(PORT) --noreload
 
 test: install
 	$(BIN)/ruff check .
@@ -32,14 +36,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-worker: install
-	$(BIN)/yiwang worker
+worker: keys
+	$(KEYS) $(BIN)/yiwang worker
 
 # make bench [SCALE=1000000] [ONLY=calendar,queues]; the database is YIWANG_BENCH_DATABASE_URL
 SCALE ?= 10000
 ONLY ?=
-bench: install
-	$(BIN)/python -m bench --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
+bench: keys
+	$(KEYS) $(BIN)/python -m bench --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

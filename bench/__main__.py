@@ -3,7 +3,7 @@
     python -m bench                     # 10 000 cases, short runs (what `make bench` does)
     python -m bench --scale 1000000     # the real run
     python -m bench --only calendar     # one figure (calendar, pgbench, data, http, lifecycle, queues,
-                                        # recompute, policies); several with commas
+                                        # recompute, datasharing, supervision, policies); several with commas
 
 The database is YIWANG_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yiwang_bench),
 created when missing. Never point it at a database whose data you want: the bench generates cases in it.
@@ -31,6 +31,8 @@ FIGURES = [
     ("lifecycle", "bench.fig_lifecycle"),
     ("queues", "bench.fig_queues"),
     ("recompute", "bench.fig_recompute"),
+    ("datasharing", "bench.fig_datasharing"),
+    ("supervision", "bench.fig_supervision"),
     ("policies", "bench.fig_policies"),
 ]
 

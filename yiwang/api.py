@@ -5,7 +5,8 @@ Every error is {"error": <code>, "message": <Chinese text>, "field": <name or nu
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from yiwang.core.errors import DomainError
+from yiwang.core.inputs import field_label, refuse
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,10 @@ def on_validation_error(request, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first.get("loc", ()))
     reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), first.get("msg", "格式不正确"))
-    message = f"字段 {field}：{reason}" if field else reason
+    limit = (first.get("ctx") or {}).get("max_length")
+    if first.get("type") == "string_too_long" and limit:
+        reason = f"不能超过{limit}个字符"
+    message = f"{field_label(field)}：{reason}" if field else reason
     return api.create_response(request, {"error": "invalid", "message": message, "field": field}, status=400)
 
 
@@ -91,6 +96,18 @@ def on_not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
     return api.create_response(request, {"error": "forbidden", "message": "无权进行此操作", "field": None}, status=403)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def on_data_error(request, exc):
+    """A value the schema let through and the database refused (too long, out of range): a 400."""
+    return refuse(request, 400, "invalid", "输入的内容超出允许的范围（过长或数值过大），请检查后重试")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return refuse(request, 413, "too_large", "请求内容过大，超过允许的大小")
 
 
 _HTTP_MESSAGES = {400: "请求格式不正确", 401: "请先登录", 403: "无权进行此操作", 404: "未找到", 405: "不支持该请求方法",
@@ -123,6 +140,7 @@ ROUTERS = [
     ("yiwang.evaluations.api", "/v1/"),
     ("yiwang.hotline.api", "/v1/"),
     ("yiwang.kb.api", "/v1/"),
+    ("yiwang.supervision.api", "/v1/"),
     ("yiwang.policies.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .core.views import LoginView, audit_log, my_messages
 
 admin.site.site_header = "一网通办 管理后台"
 admin.site.site_title = "一网通办"
@@ -13,11 +14,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("me/messages/", my_messages, name="my_messages"),
+    path("audit/", audit_log, name="audit"),
     path("", include("yiwang.portal.urls")),
 ]
 
 # Each module's pages, when it has them (workbench, licence verification, hotline console...).
-for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb", "policies"):
+for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb", "supervision", "policies"):
     if importlib.util.find_spec(f"yiwang.{_module}.urls") is not None:
         urlpatterns.insert(-1, path("", include(f"yiwang.{_module}.urls")))
+
+handler404 = "yiwang.core.handlers.not_found"
+handler500 = "yiwang.core.handlers.server_error"

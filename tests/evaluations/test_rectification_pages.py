@@ -68,7 +68,12 @@ def test_supervisor_upholds_or_voids_an_appeal_by_button(client, rect):
     c = as_user(client, "supervisor")
     page = c.get(f"/evaluations/rectifications/{rect.pk}/").content.decode()
     assert 'value="uphold"' in page and 'value="void"' in page
-    c.post(f"/evaluations/rectifications/{rect.pk}/", {"action": "void", "note": "经核实为误评"})
+    # voiding is irreversible: without the confirmation tick nothing happens
+    r = c.post(f"/evaluations/rectifications/{rect.pk}/", {"action": "void", "note": "经核实为误评"}, follow=True)
+    assert "请勾选确认后再作废差评" in r.content.decode()
+    rect.refresh_from_db()
+    assert rect.status == "appealed"
+    c.post(f"/evaluations/rectifications/{rect.pk}/", {"action": "void", "note": "经核实为误评", "confirmed": "1"})
     rect.refresh_from_db()
     assert rect.status == "voided" and rect.evaluation.status == "voided"
 

@@ -39,8 +39,8 @@ def test_another_applicant_cannot_list_someone_elses_licences(api_client, licenc
     assert api_client.get(f"/api/v1/licences/{licence.identifier}/pdf").status_code == 403
 
 
-def test_staff_list_by_holder(api_client, licence):
-    api_client.force_login(_user("clerk"))
+def test_the_issuing_units_staff_list_by_holder(api_client, licence):
+    api_client.force_login(_user("approver"))
     response = api_client.get("/api/v1/licences?holder=91430321ma4l16jq95")
     assert [i["identifier"] for i in response.json()["items"]] == [licence.identifier]
     assert api_client.get("/api/v1/licences").status_code == 400

@@ -60,7 +60,7 @@ def test_concurrent_revocations_apply_once(demo_tx, run_together):
     results, errors = run_together(revoke, 2)
     assert len(results) == 1
     assert len(errors) == 1 and isinstance(errors[0], Conflict), errors
-    assert LicenceEvent.objects.filter(licence=licence, kind="revoke").count() == 1
+    assert LicenceEvent.objects.filter(licence=licence, action="revoke").count() == 1
     assert licence_verify(licence.identifier)["valid"] is False
     assert licence_verify(licence.identifier)["reason"] == f"证照已撤销：{results[0].status_reason}"
 

@@ -216,10 +216,23 @@ def _latest_links(bc: BundleCase) -> dict[int, BundleMemberCase]:
     return latest
 
 
-def _fed_licences(bc: BundleCase, member: BundleMember, view, latest: dict[int, BundleMemberCase]) -> dict[str, str]:
-    """{material: licence identifier} for the member's licence materials an earlier member produced."""
+# {(producing case number, licence type name): identifier or None}: what one advance has learnt of
+# the licences its members produced, so that members started after one producer do not read it again.
+FedKnown = dict[tuple[str, str], str | None]
+
+
+def _produced_licence(case_number: str, type_name: str) -> str | None:
     from yiwang.licences.models import Licence, LicenceStatus
 
+    return (Licence.objects.filter(case_number=case_number, licence_type__name=type_name,
+                                   status=LicenceStatus.VALID).order_by("-version")
+            .values_list("identifier", flat=True).first())
+
+
+def _fed_licences(bc: BundleCase, member: BundleMember, view, latest: dict[int, BundleMemberCase],
+                  known: FedKnown | None = None) -> dict[str, str]:
+    """{material: licence identifier} for the member's licence materials an earlier member produced."""
+    known = {} if known is None else known
     produces = {m.pk: m.implementation.item.result_licence for m in view.members
                 if m.implementation.item.result_licence}
     wanted = [x.name for x in member.implementation.item.materials.all() if x.source == "licence"]
@@ -228,21 +241,22 @@ def _fed_licences(bc: BundleCase, member: BundleMember, view, latest: dict[int, 
         link = latest.get(producer)
         if link is None:
             continue
-        lic = (Licence.objects.filter(case_number=link.case.number, licence_type__name=name,
-                                      status=LicenceStatus.VALID).order_by("-version").first())
-        if lic is not None:
-            fed[name] = lic.identifier
+        key = (link.case.number, name)
+        if key not in known:
+            known[key] = _produced_licence(*key)
+        if known[key]:
+            fed[name] = known[key]
     return fed
 
 
 def _member_start(bc: BundleCase, member: BundleMember, *, attempt: int, now: datetime, view,
-                  latest: dict[int, BundleMemberCase]) -> Case:
+                  latest: dict[int, BundleMemberCase], known: FedKnown | None = None) -> Case:
     """Submit the member's child case (its part of the merged form, the materials fed by earlier
     members), link it, and accept it in the name of the bundle window that accepted the whole
     application. An instant child is decided at acceptance by the engine."""
     impl = member.implementation
     form = {f: bc.form.get(f, "") for f in impl.item.form_fields}
-    fed = _fed_licences(bc, member, view, latest)
+    fed = _fed_licences(bc, member, view, latest, known)
     child = case_services.case_submit(
         actor=bc.submitted_by, item=impl.impl_code, applicant=bc.applicant, form=form,
         channel=bc.channel, bundle_case=bc.number, materials_from=fed, now=now,
@@ -259,14 +273,18 @@ def _member_start(bc: BundleCase, member: BundleMember, *, attempt: int, now: da
     return case_services.case_accept(case=child, actor=bc.accepted_by, paper=paper, tolerate=tolerate, now=now)
 
 
-def bundle_case_advance(*, number: str, now: datetime | None = None) -> BundleCase | None:
+def bundle_case_advance(*, number: str, now: datetime | None = None,
+                        known: FedKnown | None = None) -> BundleCase | None:
     """Start every member that is ready (one at a time, looking again after each), then complete
-    the bundle case when every member is done. Safe to call any number of times."""
+    the bundle case when every member is done. Safe to call any number of times.
+
+    known: licences the caller already has in hand (the one a member's approval just issued)."""
     now = now or timezone.now()
     running = _advancing.get()
     if number in running:
         return None  # the outer call in this thread will look again
     token = _advancing.set(running | {number})
+    known = dict(known or {})
     try:
         with transaction.atomic():
             skipped: set[int] = set()
@@ -284,7 +302,7 @@ def bundle_case_advance(*, number: str, now: datetime | None = None) -> BundleCa
                 try:
                     # A savepoint: a member that cannot start does not undo the decision that made it ready.
                     with transaction.atomic():
-                        _member_start(bc, member, attempt=1, now=now, view=view, latest=latest)
+                        _member_start(bc, member, attempt=1, now=now, view=view, latest=latest, known=known)
                 except DomainError as exc:
                     skipped.add(member.pk)
                     log.warning("bundle case %s: member %s not started: %s", number,
@@ -340,7 +358,10 @@ def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
         return
     else:
         return
-    bundle_case_advance(number=bc.number, now=now)
+    # The licence just issued is fed forward as it is, not read back for each member.
+    fresh = licence is not None and licence.status == "valid"
+    known = {(case.number, case.implementation.item.result_licence.strip()): licence.identifier} if fresh else None
+    bundle_case_advance(number=bc.number, now=now, known=known)
 
 
 # ---------------------------------------------------------------- resume, withdraw

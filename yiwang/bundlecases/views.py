@@ -15,6 +15,8 @@ from yiwang.cases import views as case_views
 from yiwang.catalogue.models import Bundle
 from yiwang.catalogue.selectors import bundle_get, bundle_view
 from yiwang.core.errors import DomainError, Forbidden
+from yiwang.core.inputs import ascii_int
+from yiwang.core.redirects import safe_next
 from yiwang.parties.models import Party
 
 from . import rules as R
@@ -184,13 +186,11 @@ def act(request, number: str):
     try:
         services.bundle_case_act(bundle_case=number, actor=request.user, action=action, data=data,
                                  reason=request.POST.get("reason", ""),
-                                 version=int(version) if version and version.isdigit() else None)
+                                 version=ascii_int(version))
         messages.success(request, f"已{R.ACTION_LABELS.get(action, action)}")
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, exc.message)
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("bundlecases:my_case", number=number)
+    nxt = safe_next(request, request.POST.get("next"), "")
+    return redirect(nxt) if nxt else redirect("bundlecases:my_case", number=number)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
@@ -20,25 +20,27 @@ router = Router(tags=["办件"])
 
 
 class ApplicantIn(Schema):
-    kind: str
-    number: str
-    name: str
-    phone: str = ""
-    address: str = ""
-    legal_representative: str = ""
+    """Limits are the columns' (parties.Party); the number has room for spaces the check strips."""
+
+    kind: str = Field(max_length=16)
+    number: str = Field(max_length=32)
+    name: str = Field(max_length=128)
+    phone: str = Field("", max_length=32)
+    address: str = Field("", max_length=200)
+    legal_representative: str = Field("", max_length=64)
 
 
 class SubmitIn(Schema):
-    item: str | None = None
-    bundle: str | None = None  # 一件事: added by the bundle module
+    item: str | None = Field(None, max_length=64)
+    bundle: str | None = Field(None, max_length=32)  # 一件事: added by the bundle module
     applicant: ApplicantIn | None = None
     form: dict[str, Any] = {}
-    channel: str = "online"
-    agent_authorisation: str = ""
+    channel: str = Field("online", max_length=16)
+    agent_authorisation: str = Field("", max_length=200)
 
 
 class ActIn(Schema):
-    reason: str = ""
+    reason: str = Field("", max_length=4000)
     version: int | None = None
     tolerate: list[str] = []
     paper: list[str] = []
@@ -188,8 +190,8 @@ def submit(request, payload: SubmitIn):
 
 
 @router.get("/cases", response=CaseList, summary="办件列表（按期限排序）")
-def case_list(request, status: str = "", unit: str = "", due: str = "", q: str = "", page: int = 1,
-              page_size: int = 50):
+def case_list(request, status: str = "", unit: str = "", due: str = "", q: str = "",
+              page: int = Query(1, ge=1, le=1_000_000), page_size: int = 50):
     user = require_user(request)
     if due and due not in ("near", "overdue", "ok"):
         raise DomainError("due：应为 near、overdue 或 ok", field="due")

@@ -196,7 +196,8 @@ def _materials_shared(impl: ItemImplementation, party: Party, form: dict, produc
     applicant; the acceptance check only looks at applicant-sourced ones), and what that saved."""
     from yiwang.licences.datasharing import materials_satisfied
 
-    result = materials_satisfied(item=impl.item, applicant=party, form=form).as_dict()
+    # What the bundle fed forward is not looked up again (nor its signature verified again).
+    result = materials_satisfied(item=impl.item, applicant=party, form=form, supplied=produced.keys()).as_dict()
     if produced:
         by_name = {m.name: m for m in impl.item.materials.all()}
         inside = [{"material": n, "how": "bundle", "reference": ref} for n, ref in produced.items() if n in by_name]

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.inputs import ascii_int
+from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
@@ -186,17 +188,16 @@ def workbench_case(request, number: str):
 def act(request, number: str):
     p = request.POST
     action = p.get("action", "")
-    back = p.get("next") or f"/workbench/cases/{number}/"
-    if not back.startswith("/"):
-        back = "/"
-    version = int(p["version"]) if p.get("version", "").isdigit() else None
+    back = safe_next(request, p.get("next"), f"/workbench/cases/{number}/")
+    version = ascii_int(p.get("version"))
     data = {
         "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
         "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
         "opinion": p.get("opinion", ""),
     }
     if p.get("days", "").strip():
-        data["days"] = int(p["days"]) if p["days"].strip().isdigit() else p["days"]
+        days = ascii_int(p["days"])  # anything else goes to the service as it is and is refused there
+        data["days"] = days if days is not None else p["days"]
     if p.get("consent") in ("yes", "no"):
         data["consent"] = p["consent"] == "yes"
     try:
@@ -218,7 +219,7 @@ def act(request, number: str):
 @login_required
 @domain_pages
 def upload(request, number: str):
-    back = request.POST.get("next") or f"/me/cases/{number}/"
+    back = safe_next(request, request.POST.get("next"), f"/me/cases/{number}/")
     f = request.FILES.get("file")
     try:
         if f is None:
@@ -230,7 +231,7 @@ def upload(request, number: str):
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, exc.message)
-    return redirect(back if back.startswith("/") else "/")
+    return redirect(back)
 
 
 @domain_pages

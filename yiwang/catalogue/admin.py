@@ -10,9 +10,10 @@ from django.urls import path
 from django.utils import timezone
 
 from yiwang.core.errors import DomainError
+from yiwang.organisations.selectors import catalogue_admin_regions
 
 from . import services
-from .consistency import consistency_check
+from .consistency import bundle_timing_check, consistency_check
 from .excel import CatalogueImportError, catalogue_export, catalogue_import
 from .models import (
     Bundle,
@@ -43,6 +44,15 @@ def _to_validation_error(exc: DomainError, fields) -> ValidationError:
     if exc.field and exc.field in fields:
         return ValidationError({exc.field: _reason(exc)})
     return ValidationError(exc.message)
+
+
+def may_import_workbook(user) -> bool:
+    """The workbook holds every region's implementations: only the site region's catalogue admin (or a
+    superuser) imports it; other regions edit theirs in the admin, region by region."""
+    from django.conf import settings
+
+    codes = catalogue_admin_regions(user)
+    return codes is None or settings.YIWANG_SITE_REGION in codes
 
 
 # ---------------------------------------------------------------- items
@@ -131,6 +141,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
         problems = None
         if request.method == "POST":
             self._require(request, "add", "change")
+            if not may_import_workbook(request.user):
+                raise PermissionDenied("无权导入：事项目录工作簿含各地区的实施清单，只有本级事项目录管理员可以导入")
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
@@ -167,12 +179,54 @@ class ServiceItemAdmin(admin.ModelAdmin):
             "title": "三级四统检查",
             "opts": self.model._meta,
             "rows": consistency_check(),
+            "short_bundles": bundle_timing_check(),
         }
         return render(request, "admin/catalogue/consistency.html", context)
 
 
 class ExcelUploadForm(forms.Form):
     file = forms.FileField(label="事项目录 Excel 文件（.xlsx）")
+
+
+# ---------------------------------------------------------------- region scope
+
+
+class RegionScopedAdmin(admin.ModelAdmin):
+    """A catalogue admin sees every region's records but adds, changes and deletes only their own
+    region's (their unit's region and below); the region and unit choices offer only those."""
+
+    region_path = "region"
+    scoped_fields = {"region": "code", "department": "region", "park": "region", "implementation": "region"}
+
+    def _regions(self, request) -> list[str] | None:
+        return catalogue_admin_regions(request.user)
+
+    def _in_scope(self, request, obj) -> bool:
+        codes = self._regions(request)
+        if obj is None or codes is None:
+            return True
+        value = obj
+        for part in self.region_path.split("__"):
+            value = getattr(value, part, None)
+        return getattr(value, "code", value) in codes
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        codes = self._regions(request)
+        if codes is not None and db_field.name in self.scoped_fields:
+            base = kwargs.get("queryset")
+            base = db_field.remote_field.model._default_manager.all() if base is None else base
+            kwargs["queryset"] = base.filter(**{f"{self.scoped_fields[db_field.name]}__in": codes})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def require_scope(self, request, obj, what: str) -> None:
+        if not self._in_scope(request, obj):
+            raise PermissionDenied(f"无权修改其他地区的{what}：只能维护本地区的事项")
 
 
 # ---------------------------------------------------------------- implementations
@@ -196,7 +250,7 @@ class ItemImplementationForm(forms.ModelForm):
 
 
 @admin.register(ItemImplementation)
-class ItemImplementationAdmin(admin.ModelAdmin):
+class ItemImplementationAdmin(RegionScopedAdmin):
     form = ItemImplementationForm
     list_display = ("impl_code", "name", "region", "department", "type_code", "active")
     list_filter = ("region", "type_code", "active")
@@ -205,6 +259,7 @@ class ItemImplementationAdmin(admin.ModelAdmin):
     filter_horizontal = ("co_reviewers",)
 
     def save_model(self, request, obj, form, change):
+        self.require_scope(request, obj, "实施清单")
         services.implementation_save(impl=obj)
 
     def save_related(self, request, form, formsets, change):
@@ -233,13 +288,15 @@ class EmpowermentForm(forms.ModelForm):
 
 
 @admin.register(Empowerment)
-class EmpowermentAdmin(admin.ModelAdmin):
+class EmpowermentAdmin(RegionScopedAdmin):
     form = EmpowermentForm
     list_display = ("implementation", "park", "mode", "effective_from", "effective_to")
     list_filter = ("mode", "park")
     search_fields = ("implementation__impl_code", "implementation__name")
+    region_path = "implementation__region"
 
     def save_model(self, request, obj, form, change):
+        self.require_scope(request, obj, "赋权")
         services.empowerment_save(empowerment=obj)
 
 
@@ -285,13 +342,14 @@ class BundleMemberInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(RegionScopedAdmin):
     list_display = ("code", "name", "theme", "region", "promised_days", "active")
     list_filter = ("theme", "region")
     search_fields = ("code", "name")
     inlines = [BundleMemberInline]
 
     def save_model(self, request, obj, form, change):
+        self.require_scope(request, obj, "一件事")
         obj.save()  # the members are saved with it in save_related, through bundle_save
 
     def save_related(self, request, form, formsets, change):

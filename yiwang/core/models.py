@@ -24,15 +24,68 @@ class OutboxMessage(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for other systems and scripts. Only its SHA-256 is stored."""
+    """A bearer token for other systems and scripts. Only its SHA-256 is stored.
+
+    It expires (YIWANG_TOKEN_DAYS), is revoked by its user, by an administrator or by a password
+    change, records when it was last used, and opens the API only (never the admin site)."""
 
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField("用途", max_length=64, blank=True, default="")
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField("吊销原因", max_length=64, blank=True, default="")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.name or self.key_hash[:8]}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "登录锁定"
+    LOGOUT = "logout", "退出"
+    TOKEN_ISSUED = "token_issued", "签发令牌"
+    TOKEN_REVOKED = "token_revoked", "吊销令牌"
+    PASSWORD_CHANGED = "password_changed", "修改密码"
+    READ_CASE = "read_case", "查看办件"
+    READ_LICENCE = "read_licence", "查看证照"
+    READ_MATERIAL = "read_material", "查看材料"
+    READ_REQUESTER = "read_requester", "查看诉求人信息"
+
+
+class AuditEntry(models.Model):
+    """The security audit log: appended, never edited; each row chained to the one before by an SM3
+    hash (`yiwang audit_seal` / the worker chains rows in id order, `yiwang audit_verify` checks the
+    chain). Rows are written without a lock in the request; sealing follows within one worker tick,
+    so a busy detail page never queues behind the log."""
+
+    at = models.DateTimeField("时间")
+    action = models.CharField("事件", max_length=32, choices=AuditAction.choices)
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField("账号", max_length=150, blank=True, default="")
+    address = models.CharField("来源地址", max_length=64, blank=True, default="")
+    object_type = models.CharField("对象类型", max_length=32, blank=True, default="")
+    object_id = models.CharField("对象", max_length=128, blank=True, default="")
+    detail = models.JSONField("详情", default=dict, blank=True)
+    # The position in the chain, given when sealed (a row whose transaction committed late is chained
+    # after rows with higher ids: the chain follows sealing order, not id order).
+    chain_seq = models.PositiveBigIntegerField("链序号", null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安全审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["id"], name="audit_unsealed_idx", condition=models.Q(chain_seq__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
 
 
 class Timer(models.Model):

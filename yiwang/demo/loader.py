@@ -47,6 +47,8 @@ DEMO_STAFF = [
     ("operator", "XTX-12345", Role.HOTLINE_OPERATOR, None, "12345 热线话务员"),
     ("supervisor", "XTX-SPJ", Role.SUPERVISOR, None, "督查人员（湘潭县行政审批服务局）"),
     ("leader", "XTX-SPJ", Role.LEADER, None, "县领导（看板）"),
+    ("secadmin", "XTX-SPJ", Role.SECURITY_ADMIN, None, "安全管理员（账号与锁定）"),
+    ("auditor", "XTX-SPJ", Role.AUDITOR, None, "安全审计员（审计日志）"),
 ]
 DEMO_APPLICANTS = [
     ("zhang", "430321198506120013", "个人申请人 张示范"),
@@ -83,6 +85,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True) -> dict:
         if with_accounts:
             counts["accounts"] = _accounts()
         counts["hotline"] = importlib.import_module("yiwang.demo.hotline_demo").load_hotline_demo()
+        counts["supervision"] = with_accounts and importlib.import_module("yiwang.supervision.demo").load_supervision_demo()
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
     return counts
 

@@ -3,10 +3,13 @@ from datetime import date, datetime, time
 from ninja import Router, Schema
 
 from yiwang.core.auth import require_user
-from yiwang.core.errors import DomainError, Forbidden
+from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.workflow import available_actions
+from yiwang.core.workflow.api import ERRORS, action_routes
 
 from . import selectors, services
 from .rules import TZ
+from .workflow import EVENT_LABELS, RECTIFICATION
 
 router = Router(tags=["evaluations"])
 
@@ -55,12 +58,12 @@ def evaluations_mine(request):
 def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
     user = require_user(request)
     if by not in selectors.GROUPS:
-        raise DomainError(f"by：统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")
+        raise DomainError(f"统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")
     if not selectors.is_supervisor(user):
         from yiwang.organisations.selectors import staff_roles
 
         if not staff_roles(user):
-            raise Forbidden("by：无权查看统计", field="by")
+            raise Forbidden("无权查看统计", field="by")
         units = [s.unit_id for s in staff_roles(user)]
     else:
         units = None
@@ -69,3 +72,67 @@ def evaluations_stats(request, by: str = "unit", start: date | None = None, end:
         return datetime.combine(d, time.min, tzinfo=TZ) if d else None
 
     return selectors.evaluation_stats(by=by, start=dt(start), end=dt(end), unit_ids=units)
+
+
+# --- rectifications: read one, and one operation per workflow action ----------------------------
+
+class RectActionOut(Schema):
+    name: str
+    label: str
+    needs_input: bool
+    confirm: str = ""
+
+
+class RectEventOut(Schema):
+    seq: int
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor_kind: str
+    at: datetime
+    reason: str
+    deadline: date | None = None
+
+
+class RectOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    version: int
+    contact_due_at: datetime
+    fix_due_at: datetime
+    deadline_provisional: bool
+    contact_overdue: bool
+    overdue: bool
+    actions: list[RectActionOut]
+    events: list[RectEventOut]
+
+
+def _rect_load(request, number: str):
+    user = require_user(request)
+    rect = selectors.rectifications_visible(user).filter(pk=int(number)).first() if number.isdigit() else None
+    if rect is None:
+        raise NotFound("未找到该差评整改，或无权查看", field="number")
+    return rect
+
+
+def _rect_out(request, rect) -> dict:
+    actions = [{"name": a.name, "label": a.label, "needs_input": a.needs_input, "confirm": a.action.confirm}
+               for a in available_actions(RECTIFICATION, subject=rect, actor=request.user)]
+    events = [{"seq": e.seq, "action": e.action, "label": EVENT_LABELS.get(e.action, e.action),
+               "from_status": e.from_status, "to_status": e.to_status, "actor_kind": e.actor_kind, "at": e.at,
+               "reason": e.reason, "deadline": e.deadline} for e in rect.events.all()]
+    return {"id": rect.pk, "status": rect.status, "status_label": RECTIFICATION.state_label(rect.status),
+            "version": rect.version, "contact_due_at": rect.contact_due_at, "fix_due_at": rect.fix_due_at,
+            "deadline_provisional": rect.deadline_provisional, "contact_overdue": rect.contact_overdue,
+            "overdue": rect.overdue, "actions": actions, "events": events}
+
+
+@router.get("/rectifications/{number}", response={200: RectOut, **ERRORS}, summary="差评整改（含可办理的操作与记录）")
+def rectification_detail(request, number: str):
+    return _rect_out(request, _rect_load(request, number))
+
+
+action_routes(router, RECTIFICATION, path="/rectifications/{number}", out=RectOut, respond=_rect_out,
+              auth_user=require_user, load=_rect_load)

@@ -6,8 +6,13 @@ Levels are stored as the GB/T 39046—2020 表A.8 满意度代码: 1 非常满�
 as stars: stars = 6 - level (see rules.stars).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from yiwang.core.workflow.history import EventBase
 
 
 class Level(models.IntegerChoices):
@@ -106,17 +111,16 @@ class Evaluation(models.Model):
         return f"{self.get_subject_kind_display()} {self.subject_ref} 第{self.round}次"
 
 
-class EvaluationEvent(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+class EvaluationEvent(EventBase):
+    """A rating slot's own history (invited, rated, defaulted, voided), in the engine's event shape:
+    seq numbered per slot, business time (a default acts as of its due time), actor kind
+    (rater / supervisor / system). The rectification's steps are RectificationEvent rows."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="events")
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["at", "seq"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "seq"], name="evaluation_event_unique_seq")]
 
 
 class RectStatus(models.TextChoices):
@@ -151,6 +155,12 @@ class Rectification(models.Model):
     on_time = models.BooleanField("按时整改", null=True)
     contact_overdue = models.BooleanField("回访超期", default=False)
     overdue = models.BooleanField("整改超期", default=False, db_index=True)
+    # The limits granted when it opened (null: opened before they were recorded; the region's policy
+    # then), so that a calendar change recounts the same number of working days.
+    contact_days = models.PositiveSmallIntegerField("回访时限（工作日）", null=True, blank=True)
+    fix_days = models.PositiveSmallIntegerField("整改时限（工作日）", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限为暂定", default=False)
+    version = models.PositiveIntegerField("记录版本", default=1)  # the workflow's lock; seq of the last event
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -159,3 +169,23 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"整改：{self.evaluation}"
+
+    @property
+    def deadline(self) -> date | None:
+        """The limit running now (the events record it): contact while not contacted, then the fix."""
+        if self.status == RectStatus.OPEN:
+            return timezone.localdate(self.contact_due_at)
+        if self.status in (RectStatus.CONTACTED, RectStatus.VERIFIED):
+            return timezone.localdate(self.fix_due_at)
+        return None
+
+
+class RectificationEvent(EventBase):
+    """The rectification workflow's history: one row per action (open, contact, verify, fix, appeal,
+    uphold, void, rerate, the overdue flags, calendar moves)."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.PROTECT, related_name="events")
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["rectification", "seq"], name="rectification_event_unique_seq")]

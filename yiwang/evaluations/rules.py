@@ -1,4 +1,4 @@
-"""Plain rules of 好差评: levels, default rating, deadlines and the rectification transition table."""
+"""Plain rules of 好差评: levels, default rating and deadlines (the rectification workflow: workflow.py)."""
 
 from __future__ import annotations
 
@@ -47,30 +47,3 @@ def working_deadline(start: datetime, days: int, add_working_days: Callable) -> 
 def default_due(invited_at: datetime, natural_days: int) -> datetime:
     """No rating within `natural_days` natural days counts as the default level."""
     return invited_at + timedelta(days=natural_days)
-
-
-# Rectification workflow: (status, action) → next status. "_resume" returns to the status before
-# the appeal. Everything not in the table is refused with a 409.
-RECT_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("open", "contact"): "contacted",
-    ("contacted", "verify"): "verified",
-    ("verified", "fix"): "fixed",
-    ("fixed", "rerate"): "closed",
-    ("open", "appeal"): "appealed",
-    ("contacted", "appeal"): "appealed",
-    ("verified", "appeal"): "appealed",
-    ("appealed", "uphold"): "_resume",
-    ("appealed", "void"): "voided",
-}
-
-RECT_ACTION_NAMES = {
-    "contact": "回访", "verify": "核实", "fix": "整改", "rerate": "复评", "appeal": "申诉", "uphold": "维持差评",
-    "void": "作废差评",
-}
-
-
-def rect_next(status: str, action: str, *, before_appeal: str = "") -> str:
-    nxt = RECT_TRANSITIONS.get((status, action))
-    if nxt is None:
-        raise LookupError(f"当前状态不能{RECT_ACTION_NAMES.get(action, action)}")
-    return before_appeal if nxt == "_resume" else nxt

@@ -9,7 +9,8 @@ from django.db.models import Count, F, Q, QuerySet
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
-from .models import EvalStatus, Evaluation, Rectification, RectStatus
+from .models import EvalStatus, Evaluation, EvaluationEvent, Rectification, RectStatus
+from .rules import LEVEL_NAMES
 
 GROUPS = {
     "staff": ("staff_id", "staff__first_name"),
@@ -145,3 +146,33 @@ def rectification_flags(rect: Rectification, now: datetime) -> dict:
 def unit_handler_of(user, rect: Rectification) -> bool:
     return any(s.unit_id == rect.unit_id and s.role in (Role.DEPARTMENT_HEAD, Role.APPROVER, Role.WINDOW_CLERK)
                for s in staff_roles(user))
+
+
+EVALUATION_EVENT_LABELS = {"invited": "邀请评价", "rated": "评价", "defaulted": "默认评价（逾期未评价）",
+                           "voided": "差评作废"}
+
+
+def rectification_timeline(rect: Rectification) -> list[dict]:
+    """The review's and its rectification's history in one timeline, every action by its Chinese
+    label and every actor by name or by what they are (评价人, 系统)."""
+    from .workflow import ACTOR_LABELS, EVENT_LABELS
+
+    rows = []
+    slots = [rect.evaluation_id] + ([rect.rerating_id] if rect.rerating_id else [])
+    for e in EvaluationEvent.objects.filter(evaluation_id__in=slots).select_related("actor", "evaluation"):
+        label = EVALUATION_EVENT_LABELS.get(e.action, e.action)
+        if e.evaluation.round > 1:
+            label = f"复评：{label}"
+        level = e.data.get("level")
+        rows.append(_timeline_row(e, label, ACTOR_LABELS, LEVEL_NAMES.get(level, "")))
+    for e in rect.events.select_related("actor"):
+        moved = RectStatus(e.to_status).label if e.from_status != e.to_status else ""
+        rows.append(_timeline_row(e, EVENT_LABELS.get(e.action, e.action), ACTOR_LABELS, moved and f"→ {moved}"))
+    rows.sort(key=lambda r: (r["at"], r["order"]))
+    return rows
+
+
+def _timeline_row(e, label: str, actor_labels: dict, detail: str) -> dict:
+    who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor_id else actor_labels.get(e.actor_kind, "")
+    return {"at": e.at, "order": (0 if isinstance(e, EvaluationEvent) else 1, e.seq), "label": label, "who": who,
+            "reason": e.reason, "detail": detail}

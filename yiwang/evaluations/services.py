@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.timers import timer_cancel, timer_schedule
+from yiwang.core.timers import timer_cancel, timer_schedule, timers_set
+from yiwang.core.workflow import SYSTEM, apply
+from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.organisations.models import Unit
 from yiwang.workcalendar.index import add_working_days
 
@@ -23,13 +26,13 @@ from .models import (
     EvaluationEvent,
     EvaluationPolicy,
     Rectification,
+    RectificationEvent,
     RectStatus,
     SubjectKind,
 )
+from .workflow import MOVABLE, OPEN_EVENT, RATER, RECTIFICATION, TIMER_CONTACT, TIMER_FIX, is_rater
 
 TIMER_DEFAULT = "evaluation.default"
-TIMER_CONTACT = "rectification.contact_due"
-TIMER_FIX = "rectification.fix_due"
 
 
 def policy_for(unit: Unit) -> EvaluationPolicy:
@@ -43,10 +46,16 @@ def policy_for(unit: Unit) -> EvaluationPolicy:
     return EvaluationPolicy.objects.filter(region__isnull=True).first() or EvaluationPolicy()
 
 
-def _event(ev: Evaluation, kind: str, actor=None, note: str = "", **data) -> None:
-    EvaluationEvent.objects.create(evaluation=ev, kind=kind, actor=actor, note=note, data=data)
-    outbox_put(topic=f"evaluation.{kind}", payload={"evaluation": ev.pk, "subject_kind": ev.subject_kind,
-                                                    "subject_ref": ev.subject_ref, "round": ev.round, **data})
+def _event(ev: Evaluation, action: str, *, before: str, now: datetime, actor=None, actor_kind: str = SYSTEM,
+           reason: str = "", **data) -> None:
+    """One event of the slot's own history (the caller holds the slot's row lock, or just made it)."""
+    last = ev.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    EvaluationEvent.objects.create(
+        evaluation=ev, seq=last + 1, action=action, from_status=before, to_status=ev.status,
+        actor=actor if getattr(actor, "pk", None) else None, actor_kind=actor_kind, at=now,
+        on=timezone.localdate(now), reason=reason, data=data)
+    outbox_put(topic=f"evaluation.{action}", payload={"evaluation": ev.pk, "subject_kind": ev.subject_kind,
+                                                      "subject_ref": ev.subject_ref, "round": ev.round, **data})
 
 
 @transaction.atomic
@@ -60,9 +69,9 @@ def evaluation_invite(
     scheduled after the policy's natural days.
     """
     if subject_kind not in SubjectKind.values:
-        raise DomainError(f"subject_kind：评价对象“{subject_kind}”不存在", field="subject_kind")
+        raise DomainError(f"评价对象“{subject_kind}”不存在", field="subject_kind")
     if not subject_ref:
-        raise DomainError("subject_ref：缺少办件编号", field="subject_ref")
+        raise DomainError("缺少办件编号", field="subject_ref")
     existing = (Evaluation.objects.select_for_update()
                 .filter(subject_kind=subject_kind, subject_ref=subject_ref).order_by("-round").first())
     if existing is not None and existing.status == EvalStatus.INVITED:
@@ -76,14 +85,23 @@ def evaluation_invite(
         default_due_at=rules.default_due(now, policy.default_after_days),
     )
     timer_schedule(kind=TIMER_DEFAULT, key=str(ev.pk), due_at=ev.default_due_at)
-    _event(ev, "invited", token=ev.token)
+    _event(ev, "invited", before="", now=now, token=ev.token)
     return ev
+
+
+def evaluation_reinvite(ev: Evaluation, *, now: datetime) -> Evaluation:
+    """The next round for the same subject and rater (the re-rating after a fix)."""
+    return evaluation_invite(
+        subject_kind=ev.subject_kind, subject_ref=ev.subject_ref, unit=ev.unit, staff=ev.staff, window=ev.window,
+        implementation=ev.implementation, park=ev.park, rater_party=ev.rater_party, rater_name=ev.rater_name,
+        rater_phone=ev.rater_phone, now=now,
+    )
 
 
 def evaluation_by_token(token: str) -> Evaluation:
     ev = Evaluation.objects.select_related("unit", "window", "implementation", "staff").filter(token=token).first()
     if ev is None:
-        raise NotFound("token：评价码不存在", field="token")
+        raise NotFound("评价码不存在", field="token")
     return ev
 
 
@@ -97,16 +115,16 @@ def evaluation_rate(
         level = int(level)
         bad = rules.is_bad(level)
     except (TypeError, ValueError):
-        raise DomainError("level：满意度应为 1（非常满意）至 5（非常不满意）", field="level") from None
+        raise DomainError("满意度应为 1（非常满意）至 5（非常不满意）", field="level") from None
     if channel not in EvalChannel.values or channel == EvalChannel.SYSTEM:
-        raise DomainError(f"channel：评价渠道“{channel}”不存在", field="channel")
+        raise DomainError(f"评价渠道“{channel}”不存在", field="channel")
     if len(text) > 2000:
-        raise DomainError("text：文字评价不能超过2000字", field="text")
+        raise DomainError("文字评价不能超过2000字", field="text")
     ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if rater_user is not None and rater_user.is_authenticated and ev.staff_id == rater_user.pk:
-        raise Forbidden("level：工作人员不能评价自己经办的服务", field="level", code="own_work")
+        raise Forbidden("工作人员不能评价自己经办的服务", field="level", code="own_work")
     if ev.status != EvalStatus.INVITED:
-        raise Conflict("level：本次服务已评价，每次服务只能评价一次", field="level", code="already_rated")
+        raise Conflict("本次服务已评价，每次服务只能评价一次", field="level", code="already_rated")
     now = now or timezone.now()
     ev.level, ev.bad, ev.channel, ev.text, ev.rated_at = level, bad, channel, text.strip(), now
     ev.status = EvalStatus.RATED
@@ -114,17 +132,19 @@ def evaluation_rate(
         ev.rater_user = rater_user
     ev.save()
     timer_cancel(kind=TIMER_DEFAULT, key=str(ev.pk))
-    _event(ev, "rated", actor=rater_user if rater_user and rater_user.is_authenticated else None,
-           level=level, channel=channel)
-    _after_rating(ev, now)
+    _event(ev, "rated", before=EvalStatus.INVITED, now=now, actor=rater_user, actor_kind=RATER, level=level,
+           channel=channel)
+    _after_rating(ev, now, rater_user=rater_user)
     return ev
 
 
-def _after_rating(ev: Evaluation, now: datetime) -> None:
-    # A re-rating closes the rectification that asked for it.
-    rect = Rectification.objects.select_for_update().filter(rerating=ev).first()
+def _after_rating(ev: Evaluation, now: datetime, rater_user=None) -> None:
+    # A re-rating closes the rectification that asked for it: by the rater when signed in as such,
+    # else the system acts on the rating (a QR code rated without an account, the default).
+    rect = Rectification.objects.filter(rerating=ev).first()
     if rect is not None and rect.status == RectStatus.FIXED:
-        _rect_move(rect, "rerate", None, now=now, level=ev.level)
+        actor = rater_user if is_rater(rater_user, ev) else None
+        apply(RECTIFICATION, subject=rect, action="rerate", actor=actor, now=now)
         return
     if ev.bad and ev.subject_kind != SubjectKind.HOTLINE:
         rectification_open(evaluation=ev, now=now)
@@ -144,159 +164,104 @@ def evaluation_default(*, evaluation: Evaluation, now: datetime | None = None) -
     ev.status = EvalStatus.DEFAULTED
     ev.rated_at = now
     ev.save()
-    _event(ev, "defaulted", level=ev.level)
+    _event(ev, "defaulted", before=EvalStatus.INVITED, now=now, level=ev.level)
     _after_rating(ev, now)
     return ev
 
 
-# --- rectification -------------------------------------------------------------------------------
+def evaluation_void(ev: Evaluation, *, actor, reason: str, now: datetime) -> None:
+    """The review no longer counts (a supervisor upheld the unit's appeal): part of the void action."""
+    ev = Evaluation.objects.select_for_update().get(pk=ev.pk)
+    before, ev.status = ev.status, EvalStatus.VOIDED
+    ev.save(update_fields=["status"])
+    _event(ev, "voided", before=before, now=now, actor=actor, actor_kind="supervisor", reason=reason)
+
+
+# --- rectification (the workflow: workflow.py) ---------------------------------------------------
+
+def rect_limits(rect: Rectification, *, start: datetime | None = None) -> dict:
+    """The contact and fix limits counted from the bad review on the calendar as it is now. The
+    contact limit is kept once the rater was called back; provisional = a running limit falls in a
+    year without an official calendar."""
+    start = start or rect.evaluation.rated_at
+    policy = None if rect.contact_days is not None and rect.fix_days is not None else policy_for(rect.unit)
+    fix = rules.working_deadline(start, rect.fix_days or policy.fix_working_days, add_working_days)
+    if rect.status != RectStatus.OPEN:
+        return {"contact_due_at": rect.contact_due_at, "fix_due_at": fix.at, "deadline_provisional": fix.provisional}
+    days = rect.contact_days if rect.contact_days is not None else policy.contact_working_days
+    contact = rules.working_deadline(start, days, add_working_days)
+    return {"contact_due_at": contact.at, "fix_due_at": fix.at,
+            "deadline_provisional": contact.provisional or fix.provisional}
+
 
 def rectification_open(*, evaluation: Evaluation, now: datetime) -> Rectification:
+    """A bad review opens a rectification: its first event ("open", seq 1) and its two timers."""
     policy = policy_for(evaluation.unit)
-    contact = rules.working_deadline(now, policy.contact_working_days, add_working_days)
-    fix = rules.working_deadline(now, policy.fix_working_days, add_working_days)
-    rect = Rectification.objects.create(evaluation=evaluation, unit=evaluation.unit, contact_due_at=contact.at,
-                                        fix_due_at=fix.at)
-    timer_schedule(kind=TIMER_CONTACT, key=str(rect.pk), due_at=contact.at)
-    timer_schedule(kind=TIMER_FIX, key=str(rect.pk), due_at=fix.at)
-    _event(evaluation, "rectification_opened", rectification=rect.pk, fix_due=fix.at.isoformat(),
-           provisional=fix.provisional)
-    return rect
-
-
-def _rect_move(rect: Rectification, action: str, actor, *, now: datetime, note: str = "", **data) -> Rectification:
-    try:
-        nxt = rules.rect_next(rect.status, action, before_appeal=rect.status_before_appeal)
-    except LookupError as exc:
-        raise Conflict(f"status：{exc}（当前：{rect.get_status_display()}）", field="status",
-                       code="bad_transition") from None
-    before = rect.status
-    if action == "appeal":
-        rect.status_before_appeal = before
-    rect.status = nxt
-    if nxt in (RectStatus.CLOSED, RectStatus.VOIDED):
-        rect.closed_at = now
-        timer_cancel(kind=TIMER_CONTACT, key=str(rect.pk))
-        timer_cancel(kind=TIMER_FIX, key=str(rect.pk))
+    rect = Rectification(evaluation=evaluation, unit=evaluation.unit, contact_days=policy.contact_working_days,
+                         fix_days=policy.fix_working_days, version=1)
+    for name, value in rect_limits(rect, start=now).items():
+        setattr(rect, name, value)
     rect.save()
-    _event(rect.evaluation, f"rectification_{action}", actor=actor, note=note, rectification=rect.pk,
-           from_status=before, to_status=nxt, **data)
+    level = rules.LEVEL_NAMES.get(evaluation.level, "")
+    RectificationEvent.objects.create(
+        rectification=rect, seq=1, action=OPEN_EVENT, to_status=RectStatus.OPEN, actor_kind=SYSTEM, at=now,
+        on=timezone.localdate(now), reason=f"差评（{level}）：立案整改", deadline=rect.deadline,
+        data={"evaluation": evaluation.pk, "contact_due": rect.contact_due_at.isoformat(),
+              "fix_due": rect.fix_due_at.isoformat(), "provisional": rect.deadline_provisional})
+    timers_set(key=str(rect.pk), plan={TIMER_CONTACT: rect.contact_due_at, TIMER_FIX: rect.fix_due_at}, fresh=True)
+    outbox_put(topic="evaluation.rectification_opened", payload={
+        "evaluation": evaluation.pk, "subject_kind": evaluation.subject_kind, "subject_ref": evaluation.subject_ref,
+        "round": evaluation.round, "rectification": rect.pk, "fix_due": rect.fix_due_at.isoformat(),
+        "provisional": rect.deadline_provisional})
     return rect
 
 
-def _rect_locked(rect: Rectification) -> Rectification:
-    return Rectification.objects.select_for_update().select_related("evaluation", "unit").get(pk=rect.pk)
+def _act(rectification, action: str, actor, now: datetime | None, **input) -> Rectification:
+    return apply(RECTIFICATION, subject=rectification, action=action, actor=actor, input=input, now=now)
 
 
-def _require_unit_handler(rect: Rectification, actor) -> None:
-    from yiwang.organisations.models import Role
-    from yiwang.organisations.selectors import staff_roles
-
-    ok = any((s.unit_id == rect.unit_id and s.role in (Role.DEPARTMENT_HEAD, Role.APPROVER, Role.WINDOW_CLERK))
-             or s.role == Role.SUPERVISOR for s in staff_roles(actor))
-    if not ok:
-        raise Forbidden("unit：只有被评价单位或督查人员可以处理此差评", field="unit")
-
-
-def _require_supervisor(actor) -> None:
-    from yiwang.organisations.models import Role
-    from yiwang.organisations.selectors import has_role
-
-    if not has_role(actor, Role.SUPERVISOR):
-        raise Forbidden("actor：只有督查人员可以裁定申诉", field="actor")
-
-
-def _note_required(note: str, field: str, what: str) -> str:
-    note = (note or "").strip()
-    if not note:
-        raise DomainError(f"{field}：请填写{what}", field=field)
-    return note
-
-
-@transaction.atomic
 def rectification_contact(*, rectification: Rectification, actor, note: str, now: datetime | None = None):
-    rect = _rect_locked(rectification)
-    _require_unit_handler(rect, actor)
-    now = now or timezone.now()
-    rect.contact_note = _note_required(note, "note", "回访记录")
-    rect.contacted_at = now
-    rect = _rect_move(rect, "contact", actor, now=now, note=rect.contact_note)
-    timer_cancel(kind=TIMER_CONTACT, key=str(rect.pk))
-    return rect
+    return _act(rectification, "contact", actor, now, note=note)
 
 
-@transaction.atomic
 def rectification_verify(*, rectification: Rectification, actor, note: str, now: datetime | None = None):
-    rect = _rect_locked(rectification)
-    _require_unit_handler(rect, actor)
-    now = now or timezone.now()
-    rect.verify_note = _note_required(note, "note", "核实情况")
-    rect.verified_at = now
-    return _rect_move(rect, "verify", actor, now=now, note=rect.verify_note)
+    return _act(rectification, "verify", actor, now, note=note)
 
 
-@transaction.atomic
 def rectification_fix(*, rectification: Rectification, actor, note: str, now: datetime | None = None):
     """The fix is recorded and the rater is invited to rate again (the next round)."""
-    rect = _rect_locked(rectification)
-    _require_unit_handler(rect, actor)
-    now = now or timezone.now()
-    rect.fix_note = _note_required(note, "note", "整改情况")
-    rect.fixed_at = now
-    rect.on_time = now <= rect.fix_due_at
-    rect = _rect_move(rect, "fix", actor, now=now, note=rect.fix_note)
-    timer_cancel(kind=TIMER_FIX, key=str(rect.pk))
-    ev = rect.evaluation
-    rect.rerating = evaluation_invite(
-        subject_kind=ev.subject_kind, subject_ref=ev.subject_ref, unit=ev.unit, staff=ev.staff, window=ev.window,
-        implementation=ev.implementation, park=ev.park, rater_party=ev.rater_party, rater_name=ev.rater_name,
-        rater_phone=ev.rater_phone, now=now,
-    )
-    rect.save(update_fields=["rerating"])
-    return rect
+    return _act(rectification, "fix", actor, now, note=note)
 
 
-@transaction.atomic
 def rectification_appeal(*, rectification: Rectification, actor, reason: str, now: datetime | None = None):
     """The unit appeals a malicious or mistaken review to a supervisor."""
-    rect = _rect_locked(rectification)
-    _require_unit_handler(rect, actor)
-    rect.appeal_reason = _note_required(reason, "reason", "申诉理由")
-    return _rect_move(rect, "appeal", actor, now=now or timezone.now(), note=rect.appeal_reason)
+    return _act(rectification, "appeal", actor, now, reason=reason)
 
 
-@transaction.atomic
 def rectification_decide_appeal(*, rectification: Rectification, actor, void: bool, note: str,
                                 now: datetime | None = None):
     """A supervisor upholds the review (the rectification resumes) or voids it (it no longer counts)."""
-    _require_supervisor(actor)
-    rect = _rect_locked(rectification)
-    rect.appeal_decision_note = _note_required(note, "note", "处理意见")
-    now = now or timezone.now()
-    rect = _rect_move(rect, "void" if void else "uphold", actor, now=now, note=rect.appeal_decision_note)
-    if void:
-        ev = rect.evaluation
-        ev.status = EvalStatus.VOIDED
-        ev.save(update_fields=["status"])
-    return rect
+    return _act(rectification, "void" if void else "uphold", actor, now, note=note)
 
 
-def rectification_flag_overdue(*, rectification_id: int, what: str) -> bool:
-    rect = Rectification.objects.select_for_update().select_related("evaluation").filter(pk=rectification_id).first()
-    if rect is None or rect.status in (RectStatus.CLOSED, RectStatus.VOIDED, RectStatus.APPEALED):
-        return False
-    if what == "contact":
-        if rect.status != RectStatus.OPEN or rect.contact_overdue:
-            return False
-        rect.contact_overdue = True
-        rect.save(update_fields=["contact_overdue"])
-    else:
-        if rect.status == RectStatus.FIXED or rect.overdue:
-            return False
-        rect.overdue = True
-        rect.save(update_fields=["overdue"])
-    _event(rect.evaluation, f"rectification_{what}_overdue", rectification=rect.pk, unit=rect.unit_id)
-    return True
+@deadline_holder("rectifications")
+def rectifications_recompute_deadlines(*, since, now: datetime) -> int:
+    """After a calendar change: recount the contact and fix limits of running rectifications whose
+    limit reaches `since` (or is still provisional). Each move is a calendar_moved event (the
+    engine moves the timers with it); a rectification whose limits did not move is refused by the
+    action's guard and left alone. Rectifications are few (a unit's bad reviews), so one apply each."""
+    start = datetime.combine(since, time.min, tzinfo=rules.TZ)
+    pks = list(Rectification.objects.filter(status__in=MOVABLE)
+               .filter(Q(fix_due_at__gte=start) | Q(contact_due_at__gte=start) | Q(deadline_provisional=True))
+               .order_by("pk").values_list("pk", flat=True))
+    moved = 0
+    for pk in pks:
+        try:
+            apply(RECTIFICATION, subject=pk, action="calendar_moved", actor=None, now=now, input={"since": since})
+        except DomainError:  # unchanged, or moved on meanwhile
+            continue
+        moved += 1
+    return moved
 
 
 # --- subjects: a completed case, a window service ------------------------------------------------------
@@ -317,7 +282,7 @@ def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> 
         case = (Case.objects.select_related("deciding_unit", "implementation", "applicant")
                 .filter(number=case_number).first())
         if case is None:
-            raise NotFound(f"case：办件“{case_number}”不存在", field="case")
+            raise NotFound(f"办件“{case_number}”不存在", field="case")
         if Evaluation.objects.filter(subject_kind=SubjectKind.CASE, subject_ref=case.number).exists():
             return None
         events = list(case.events.filter(action__in=(*DECISION_ACTIONS, "accept", "submit")).order_by("seq"))
@@ -360,7 +325,7 @@ def evaluation_invite_window(*, window, actor, now: datetime | None = None) -> E
 
     roles = list(Staff.objects.filter(user=actor)) if actor is not None and actor.is_authenticated else []
     if not any(s.window_id == window.pk or s.unit_id == window.unit_id for s in roles):
-        raise Forbidden("window：只有本窗口（本单位）的工作人员可以发起窗口评价", field="window")
+        raise Forbidden("只有本窗口（本单位）的工作人员可以发起窗口评价", field="window")
     staff = actor if any(s.window_id == window.pk for s in roles) else window_clerk(window)
     now = now or timezone.now()
     ref = f"{window.code}-{now.astimezone(rules.TZ):%Y%m%d%H%M%S}-{secrets.token_hex(2)}"

@@ -1,10 +1,13 @@
-"""Timer handlers: the no-rating default and rectification deadlines."""
+"""Timer handlers: the no-rating default, and the rectification limits (workflow actions the system
+carries out as of the timer's due time, so the overdue event carries that time)."""
 
 from yiwang.core.models import Timer
 from yiwang.core.timers import timer_handler
+from yiwang.core.workflow.timers import timer_action
 
 from . import services
 from .models import Evaluation
+from .workflow import RECTIFICATION, TIMER_CONTACT, TIMER_FIX
 
 
 @timer_handler(services.TIMER_DEFAULT)
@@ -14,11 +17,5 @@ def on_default_due(timer: Timer) -> None:
         services.evaluation_default(evaluation=ev, now=timer.due_at)
 
 
-@timer_handler(services.TIMER_CONTACT)
-def on_contact_due(timer: Timer) -> None:
-    services.rectification_flag_overdue(rectification_id=int(timer.key), what="contact")
-
-
-@timer_handler(services.TIMER_FIX)
-def on_fix_due(timer: Timer) -> None:
-    services.rectification_flag_overdue(rectification_id=int(timer.key), what="fix")
+timer_action(RECTIFICATION, TIMER_CONTACT, "contact_overdue")
+timer_action(RECTIFICATION, TIMER_FIX, "fix_overdue")

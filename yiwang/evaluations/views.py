@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.core.errors import DomainError, Forbidden
+from yiwang.core.workflow import apply, available_actions
 from yiwang.organisations.models import Window
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
 from .models import EvalStatus, Level, Rectification, RectStatus
+from .workflow import RECTIFICATION
 
 
 def _forbidden(request, message: str):
@@ -114,21 +116,36 @@ def rectifications(request):
     })
 
 
-ACTIONS = {
-    "contact": lambda rect, user, p: services.rectification_contact(rectification=rect, actor=user,
-                                                                    note=p.get("note", "")),
-    "verify": lambda rect, user, p: services.rectification_verify(rectification=rect, actor=user,
-                                                                  note=p.get("note", "")),
-    "fix": lambda rect, user, p: services.rectification_fix(rectification=rect, actor=user, note=p.get("note", "")),
-    "appeal": lambda rect, user, p: services.rectification_appeal(rectification=rect, actor=user,
-                                                                  reason=p.get("note", "")),
-    "uphold": lambda rect, user, p: services.rectification_decide_appeal(rectification=rect, actor=user, void=False,
-                                                                         note=p.get("note", "")),
-    "void": lambda rect, user, p: services.rectification_decide_appeal(rectification=rect, actor=user, void=True,
-                                                                       note=p.get("note", "")),
-}
-UNIT_ACTIONS = {"contact": "已回访", "verify": "核实", "fix": "整改完成", "appeal": "申诉"}
-SUPERVISOR_ACTIONS = {"uphold": "维持差评", "void": "作废差评"}
+def _action_forms(rect: Rectification, user) -> list[dict]:
+    """One small form per action the user may take now (exactly available_actions), with the
+    fields of that action's input schema; an irreversible one asks for a confirmation tick."""
+    forms = []
+    for a in available_actions(RECTIFICATION, subject=rect, actor=user):
+        fields = [{"name": name, "title": f.title or name, "required": f.is_required()}
+                  for name, f in a.action.input.model_fields.items()]
+        forms.append({"name": a.name, "label": a.label, "confirm": a.action.confirm, "fields": fields,
+                      "basis": a.action.basis})
+    return forms
+
+
+def _act(request, rect: Rectification):
+    action = request.POST.get("action", "")
+    act = RECTIFICATION.actions.get(action)
+    offered = {a.name for a in available_actions(RECTIFICATION, subject=rect, actor=request.user)}
+    if act is not None and act.confirm and action in offered and not request.POST.get("confirmed"):
+        messages.error(request, f"请勾选确认后再{act.label}")
+        return None
+    version = request.POST.get("version", "")
+    try:
+        apply(RECTIFICATION, subject=rect, action=action, actor=request.user, input=request.POST.dict(),
+              version=int(version) if version.isdigit() else None)
+    except Forbidden as exc:
+        return _forbidden(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{act.label}")
+    return None
 
 
 @login_required
@@ -136,32 +153,15 @@ def rectification(request, pk: int):
     rect = get_object_or_404(Rectification.objects.select_related(
         "evaluation__unit", "evaluation__window", "evaluation__implementation", "evaluation__staff",
         "evaluation__rater_party", "unit", "rerating"), pk=pk)
-    supervisor = selectors.is_supervisor(request.user)
-    handler = selectors.unit_handler_of(request.user, rect)
-    if not (supervisor or handler):
+    if not (selectors.is_supervisor(request.user) or selectors.unit_handler_of(request.user, rect)):
         return _forbidden(request, "只有被评价单位或督查人员可以处理此差评")
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action not in ACTIONS:
-            messages.error(request, "action：未知操作")
-            return redirect("evaluations:rectification", pk=pk)
-        try:
-            ACTIONS[action](rect, request.user, request.POST)
-        except Forbidden as exc:
-            return _forbidden(request, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已{services.rules.RECT_ACTION_NAMES[action]}")
-        return redirect("evaluations:rectification", pk=pk)
-    allowed = {a for (s, a) in services.rules.RECT_TRANSITIONS if s == rect.status}
+        return _act(request, rect) or redirect("evaluations:rectification", pk=pk)
     ev = rect.evaluation
     return render(request, "evaluations/rectification.html", {
         "rect": rect, "ev": ev, "flags": selectors.rectification_flags(rect, timezone.now()),
         "rater": selectors.evaluation_public(ev, request.user)["rater"],
-        "unit_actions": [(a, n) for a, n in UNIT_ACTIONS.items() if a in allowed] if (handler or supervisor) else [],
-        "supervisor_actions": [(a, n) for a, n in SUPERVISOR_ACTIONS.items() if a in allowed] if supervisor else [],
-        "events": ev.events.select_related("actor"),
+        "forms": _action_forms(rect, request.user), "events": selectors.rectification_timeline(rect),
         "rerating_url": request.build_absolute_uri(reverse("evaluations:rate", args=[rect.rerating.token]))
         if rect.rerating_id else "",
     })

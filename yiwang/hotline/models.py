@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.workflow.history import EventBase
+
 
 class Kind(models.TextChoices):
     CONSULT = "consult", "咨询"
@@ -93,6 +95,8 @@ class Request(models.Model):
     channel = models.CharField("来源渠道", max_length=16, choices=RequestChannel.choices)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
     anonymous = models.BooleanField("匿名", default=False)
+    private = models.BooleanField("不公开", default=False,
+                                  help_text="诉求人要求不公开：不在公开的 12345 诉求栏和 Open311 接口中出现")
     requester = models.ForeignKey("parties.Party", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="hotline_requests", verbose_name="诉求人")
     requester_name = models.CharField("诉求人姓名", max_length=64, blank=True, default="")
@@ -115,14 +119,16 @@ class Request(models.Model):
                                       related_name="+", verbose_name="规则建议单位")
     unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="hotline_requests", verbose_name="承办单位")
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)  # the sign-for limit counts from here
     sign_due_at = models.DateTimeField("签收时限", null=True, blank=True)
     sign_overdue = models.BooleanField("签收超时", default=False, db_index=True)
     designated = models.BooleanField("指定承办（不可退回）", default=False)
     returns = models.PositiveSmallIntegerField("退单次数", default=0)
     reopens = models.PositiveSmallIntegerField("重办次数", default=0)
+    deadline_from = models.DateTimeField("办理时限起算", null=True, blank=True)  # receipt, or the reopening
     deadline_at = models.DateTimeField("办理时限", null=True, blank=True, db_index=True)
     near_due_at = models.DateTimeField("临期时间", null=True, blank=True)
-    deadline_provisional = models.BooleanField(default=False)
+    deadline_provisional = models.BooleanField("期限为暂定", default=False)
     near_due = models.BooleanField("临期", default=False, db_index=True)
     overdue = models.BooleanField("超期", default=False, db_index=True)
     reply = models.TextField("答复内容", blank=True, default="")
@@ -141,6 +147,7 @@ class Request(models.Model):
     outcome = models.TextField("办理结果", blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField("版本", default=0)  # optimistic locking: the workflow engine
 
     class Meta:
         verbose_name = verbose_name_plural = "热线工单"
@@ -154,21 +161,34 @@ class Request(models.Model):
         return f"{self.number} {self.title}"
 
 
-class RequestEvent(models.Model):
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.SET_NULL,
+class RequestEvent(EventBase):
+    """The history of a request (append-only; see core.workflow.history). `unit` is the unit the
+    request was with when the event happened."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="events")
+    unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "工单办理记录"
+        ordering = ["request_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["request", "seq"], name="hotline_event_seq_unique")]
+
+    @property
+    def action_label(self) -> str:
+        from .workflow import action_label
+
+        return action_label(self.action)
+
+    @property
+    def to_label(self) -> str:
+        return dict(Status.choices).get(self.to_status, self.to_status)
+
+    @property
+    def actor_label(self) -> str:
+        from .workflow import ACTOR_LABELS
+
+        return ACTOR_LABELS.get(self.actor_kind, self.actor_kind)
 
 
 class Attachment(models.Model):

@@ -25,7 +25,7 @@ from yiwang.core.errors import DomainError
 from yiwang.core.models import ApiToken
 from yiwang.organisations.models import Region
 
-from . import services
+from . import selectors, services
 from .models import Category, Kind, Request, Status
 
 router = Router(tags=["open311"])
@@ -103,17 +103,16 @@ def _service(c: Category) -> dict:
 
 
 def _request_row(r: Request) -> dict:
-    closed = r.status in CLOSED
-    notes = {Status.CLOSED: r.reply or r.outcome, Status.MERGED: "重复诉求，已并入其他工单"}.get(r.status, r.get_status_display())
+    """A GeoReport request from the public view (selectors.public_view): no requester, no content."""
+    v = selectors.public_view(r)
+    notes = {Status.CLOSED: v["reply"], Status.MERGED: "重复诉求，已并入其他工单"}.get(r.status, v["status_name"])
     return {
-        "service_request_id": r.number, "status": "closed" if closed else "open", "status_notes": notes,
-        "service_name": r.category.name, "service_code": r.category.code, "description": r.content,
-        "agency_responsible": r.unit.name if r.unit_id else "12345热线", "service_notice": "",
-        "requested_datetime": _iso(r.received_at),
-        "updated_datetime": _iso(r.closed_at if closed and r.closed_at else r.updated_at),
-        "expected_datetime": _iso(r.deadline_at), "address": r.address, "address_id": "", "zipcode": "",
-        "lat": str(r.lat) if r.lat is not None else "", "long": str(r.long) if r.long is not None else "",
-        "media_url": "",
+        "service_request_id": v["number"], "status": "closed" if v["closed"] else "open", "status_notes": notes,
+        "service_name": v["category_name"], "service_code": v["category"], "description": "",
+        "agency_responsible": v["unit_name"], "service_notice": "",
+        "requested_datetime": _iso(v["received_at"]), "updated_datetime": _iso(v["updated_at"]),
+        "expected_datetime": _iso(v["deadline_at"]), "address": v["location"], "address_id": "", "zipcode": "",
+        "lat": v["lat"], "long": v["long"], "media_url": "",
     }
 
 
@@ -215,7 +214,10 @@ def _site_region() -> str:
 def _date(value: str, name: str) -> datetime | None:
     if not value:
         return None
-    dt = parse_datetime(value)
+    try:
+        dt = parse_datetime(value)
+    except ValueError:  # well-formed but impossible: 2026-02-30
+        dt = None
     if dt is None:
         raise Open311Error(400, 400, f"{name} 应为 W3C 格式时间，例如 2026-01-01T00:00:00+08:00")
     return dt if dt.tzinfo else timezone.make_aware(dt)
@@ -223,7 +225,7 @@ def _date(value: str, name: str) -> datetime | None:
 
 def do_list(request, fmt):
     q = request.GET
-    qs = Request.objects.select_related("category", "unit").order_by("-received_at", "-id")
+    qs = selectors.public_requests()
     ids = [x for x in q.get("service_request_id", "").split(",") if x]
     if ids:
         qs = qs.filter(number__in=ids)
@@ -249,7 +251,7 @@ def do_list(request, fmt):
 
 
 def do_one(request, number, fmt):
-    r = Request.objects.select_related("category", "unit").filter(number=number).first()
+    r = selectors.public_request(number)
     if r is None:
         raise Open311Error(404, 404, f"service_request_id “{number}” 不存在")
     return render(fmt, "service_requests", "request", [_request_row(r)])

@@ -1,7 +1,9 @@
-"""Plain rules of the hotline: deadlines per kind, anonymity, dispatch matching, the transition table."""
+"""Plain rules of the hotline: deadlines per kind, anonymity, dispatch matching. (The transitions are
+declared in workflow.py.)"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,39 +79,36 @@ def dispatch_match(rules: Sequence[RuleView], *, category_chain: Iterable[int], 
     return None
 
 
-# (status, action) → next status. A few depend on the request's counters; services decide those
-# before looking here (a visit by the requester's satisfaction, reopen vs escalate).
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("new", "dispatch"): "dispatched",
-    ("new", "answer"): "closed",          # 即时办结 from the knowledge base
-    ("new", "merge"): "merged",
-    ("new", "escalate"): "escalated",
-    ("dispatched", "sign"): "handling",
-    ("dispatched", "return"): "returned",
-    ("dispatched", "merge"): "merged",
-    ("returned", "dispatch"): "dispatched",
-    ("returned", "assign"): "handling",   # the hotline designates after MAX_RETURNS returns
-    ("returned", "dispute"): "arbitration",
-    ("returned", "escalate"): "escalated",
-    ("arbitration", "arbitrate"): "handling",
-    ("handling", "reply"): "replied",
-    ("handling", "escalate"): "escalated",
-    ("replied", "visit_satisfied"): "closed",
-    ("replied", "reopen"): "handling",
-    ("replied", "escalate"): "escalated",
-    ("escalated", "coordinate"): "escalated",
-    ("escalated", "conclude"): "closed",
-}
-
-ACTION_NAMES = {
-    "dispatch": "派单", "answer": "即时办结", "merge": "并单", "escalate": "转办不成事窗口", "sign": "签收",
-    "return": "退单", "assign": "指定承办", "dispute": "提请裁定", "arbitrate": "裁定承办", "reply": "答复",
-    "visit_satisfied": "回访办结", "reopen": "重办", "coordinate": "协调", "conclude": "协调办结",
-}
+# --- the public view (what a public 12345 board shows) ---------------------------------------------
+# Kinds that may appear on the public board. Never 举报 (it would expose the matter reported and, with
+# it, the whistle-blower); never 求助 (help is about a person's own circumstances: illness, money,
+# family). A request marked private by its requester, and an enterprise demand (a firm's business
+# matters), never appear either.
+PUBLIC_KINDS = frozenset({"consult", "complaint", "suggestion", "praise"})
+COORD_PLACES = 2  # about 1 km: the neighbourhood, not the door
+_HOUSE_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千零〇两]+\s*(?:号|栋|幢|单元|室|楼|层|组|弄)")
+_PLACE_LEVEL = re.compile(r"^.*(?:大道|路|街|巷|村|社区|小区|镇|乡|区|县|市)")
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-]?\d){9,}[\dXx]?")
 
 
-def next_status(status: str, action: str) -> str:
-    nxt = TRANSITIONS.get((status, action))
-    if nxt is None:
-        raise LookupError(f"当前状态不能{ACTION_NAMES.get(action, action)}")
-    return nxt
+def may_be_public(kind: str, *, private: bool, is_demand: bool) -> bool:
+    return kind in PUBLIC_KINDS and not private and not is_demand
+
+
+def mask_address(address: str, fallback: str) -> str:
+    """District/road level: cut at the first house, building or room number, then back to the last
+    road, street, village or district word. 易俗河镇金霞路18号3栋 → 易俗河镇金霞路; a bare building
+    name gives the fallback (the region's name)."""
+    head = _HOUSE_NUMBER.split(address or "", maxsplit=1)[0]
+    m = _PLACE_LEVEL.match(head.strip())
+    return m.group(0) if m else fallback
+
+
+def round_coord(value) -> str:
+    return "" if value is None else f"{round(float(value), COORD_PLACES):.{COORD_PLACES}f}"
+
+
+def scrub_numbers(text: str) -> str:
+    """Runs of 10 or more digits (a phone, an ID or a card number; not a date) become asterisks: a
+    unit's public reply that quotes one by mistake does not publish it."""
+    return _DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), text or "")

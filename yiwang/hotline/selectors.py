@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from yiwang.organisations.selectors import staff_roles
 
+from . import rules
 from .models import OPEN_STATUSES, DemandBaseline, DemandItem, Request, Status
 
 
@@ -87,3 +89,49 @@ def counters() -> dict:
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, overdue=True)),
         escalated=Count("id", filter=Q(status=Status.ESCALATED)),
     )
+
+
+# --- the public view: the one place that decides what anonymous callers see -----------------------
+
+_STATUS_NAMES = dict(Status.choices)
+
+
+def public_requests() -> QuerySet[Request]:
+    """Requests that may appear on the public 12345 board, Open311 and the anonymous API."""
+    return (_base().filter(kind__in=rules.PUBLIC_KINDS, private=False, is_demand=False)
+            .order_by("-received_at", "-id"))
+
+
+def public_request(number: str, *, token: str = "") -> Request | None:
+    """One request for the public: a public one by its number, any one with its token (its requester)."""
+    req = _base().filter(number=number).first()
+    if req is None:
+        return None
+    if token and secrets.compare_digest(token, req.token):
+        return req
+    return req if rules.may_be_public(req.kind, private=req.private, is_demand=req.is_demand) else None
+
+
+def public_view(req: Request, *, timeline: bool = False) -> dict:
+    """What a public 12345 board shows of a request: kind, category, masked location, status, the
+    handling unit, dates, and the unit's reply (long digit runs masked). Never the requester, the
+    title or content, event notes, or anything of a merged request."""
+    closed = req.status in (Status.CLOSED, Status.MERGED)
+    answered = req.status in (Status.REPLIED, Status.CLOSED)
+    view = {
+        "number": req.number, "kind": req.kind, "kind_name": req.get_kind_display(),
+        "category": req.category.code, "category_name": req.category.name,
+        "status": req.status, "status_name": req.get_status_display(), "closed": closed,
+        "merged": req.status == Status.MERGED,
+        "unit_name": req.unit.name if req.unit_id else "12345热线",
+        "region_name": req.region.name,
+        "location": rules.mask_address(req.address, req.region.name),
+        "lat": rules.round_coord(req.lat), "long": rules.round_coord(req.long),
+        "received_at": req.received_at, "deadline_at": req.deadline_at,
+        "updated_at": req.closed_at if closed and req.closed_at else req.updated_at,
+        "reply": rules.scrub_numbers(req.reply) if answered else "",
+    }
+    if timeline:  # status changes and their times only, never an event's note
+        view["timeline"] = [{"at": at, "status": s, "status_name": _STATUS_NAMES.get(s, s)}
+                            for at, s in req.events.exclude(to_status="").values_list("at", "to_status")]
+    return view

@@ -1,19 +1,9 @@
-from yiwang.core.models import Timer
-from yiwang.core.timers import timer_handler
+"""The hotline's timers carry out workflow actions as the system, as of their due time."""
 
-from . import services
+from yiwang.core.workflow.timers import timer_action
 
+from .workflow import TIMER_NEAR, TIMER_OVERDUE, TIMER_SIGN, WORKFLOW
 
-@timer_handler(services.TIMER_NEAR)
-def on_near_due(timer: Timer) -> None:
-    services.request_flag(request_id=int(timer.key), what="near")
-
-
-@timer_handler(services.TIMER_OVERDUE)
-def on_overdue(timer: Timer) -> None:
-    services.request_flag(request_id=int(timer.key), what="overdue")
-
-
-@timer_handler(services.TIMER_SIGN)
-def on_sign_due(timer: Timer) -> None:
-    services.request_flag_sign_overdue(request_id=int(timer.key))
+timer_action(WORKFLOW, TIMER_NEAR, "near_due")
+timer_action(WORKFLOW, TIMER_OVERDUE, "overdue")
+timer_action(WORKFLOW, TIMER_SIGN, "sign_overdue")

@@ -1,19 +1,21 @@
 """Hotline pages: operator console, unit inbox, supervisor views, the public 12345 page."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.inputs import ascii_int
+from yiwang.evaluations.rules import LEVEL_NAMES
 from yiwang.organisations.models import Region, Unit
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
 from .models import Category, Kind, RequestChannel
+from .workflow import WORKFLOW, status_label
 
 
 def _forbidden(request, what: str):
@@ -28,13 +30,15 @@ def _create_from_post(request, *, actor, channel=None):
     p = request.POST
     category = Category.objects.filter(code=p.get("category", ""), active=True).first()
     if category is None:
-        raise DomainError("category：请选择诉求分类", field="category")
+        raise DomainError("请选择诉求分类", field="category")
     region = Region.objects.filter(code=p.get("region") or "430321").first()
+    if region is None:
+        raise DomainError(f"行政区划“{p.get('region')}”不存在", field="region")
     return services.request_create(
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
         title=p.get("title", ""), content=p.get("content", "") or p.get("title", ""), actor=actor,
         requester_name=p.get("requester_name", ""), phone=p.get("phone", ""), anonymous=bool(p.get("anonymous")),
-        address=p.get("address", ""), urgent=bool(p.get("urgent")),
+        private=bool(p.get("private")), address=p.get("address", ""), urgent=bool(p.get("urgent")),
         demand_items=[x for x in p.get("demand_items", "").splitlines() if x.strip()],
     )
 
@@ -64,9 +68,7 @@ def console(request):
             _attach_uploads(request, req)
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
-    queue = list(selectors.queue()[:200])
-    for r in queue:
-        r.tag = selectors.deadline_tag(r)
+    queue = _with_actions(selectors.queue()[:200], request.user)
     return render(request, "hotline/console.html", {
         "queue": queue, "counters": selectors.counters(), "kinds": Kind.choices,
         "channels": [c for c in RequestChannel.choices if c[0] != "open311"], "categories": _leaf_categories(),
@@ -93,7 +95,10 @@ def answer_now(request):
     from yiwang.kb.selectors import article_get
 
     try:
-        article = article_get(int(request.POST.get("article", "0") or 0))
+        article_id = ascii_int(request.POST.get("article"))
+        if article_id is None:
+            raise DomainError("article：请选择知识库文章", field="article")
+        article = article_get(article_id)
         req = _create_from_post(request, actor=request.user)
         req = services.request_answer(request=req, actor=request.user, article=article)
     except DomainError as exc:
@@ -103,76 +108,114 @@ def answer_now(request):
     return redirect("hotline:detail", number=req.number)
 
 
+# --- the request page: exactly the actions the engine would accept, as forms -------------------------
+
+STAFF_KINDS = {"operator", "supervisor", "unit", "lead", "co_unit"}
+TEXTAREAS = {"reply", "outcome"}
+
+
+def _widget(name: str, info, ctx: dict) -> dict:
+    """How a page asks for one input field of an action (a select where the choice is among known rows)."""
+    w = {"name": name, "title": info.title or name, "required": info.is_required(), "kind": "text", "options": []}
+    if name in ("unit", "lead_unit", "co_units"):
+        w["kind"] = "multi" if name == "co_units" else "select"
+        w["options"] = [(u.code, u.name) for u in ctx["units"]]
+    elif name == "level":
+        w["kind"], w["options"] = "select", [(str(k), v) for k, v in LEVEL_NAMES.items()]
+    elif name == "into" and ctx["duplicates"]:
+        w["kind"], w["options"] = "select", [(d.number, f"{d.number} {d.title}") for d in ctx["duplicates"]]
+    elif name == "joint_deadline":
+        w["kind"] = "date"
+    elif name == "article":
+        w["kind"] = "number"
+    elif name in TEXTAREAS:
+        w["kind"] = "textarea"
+    return w
+
+
+def _action_forms(req, available, ctx: dict) -> list[dict]:
+    """One form per available action; close_item and attach are offered next to the items and files."""
+    forms = []
+    for a in available:
+        if a.name in ("close_item", "attach"):
+            continue
+        fields = [_widget(n, f, ctx) for n, f in a.action.input.model_fields.items()]
+        forms.append({"name": a.name, "label": a.label, "confirm": a.action.confirm, "fields": fields,
+                      "basis": a.action.basis,
+                      "selected": req.proposed_unit.code if a.name == "dispatch" and req.proposed_unit_id else ""})
+    return forms
+
+
+def _input_from_post(action_name: str, post) -> dict:
+    schema = WORKFLOW.actions[action_name].input
+    data = {}
+    for name, info in schema.model_fields.items():
+        if name in post:
+            data[name] = post.getlist(name) if "list" in str(info.annotation) else post.get(name)
+    return data
+
+
+def _act_from_post(request, req) -> None:
+    a, p = request.POST.get("action", ""), request.POST
+    act = WORKFLOW.actions.get(a)
+    if act is None or act.system_only:
+        raise DomainError("未知的操作", field="action")
+    if act.confirm and not p.get("confirm"):
+        raise DomainError(f"请勾选确认后再{act.label}", field="confirm")
+    if a == "attach":
+        _attach_uploads(request, req)
+        return
+    version = int(p["version"]) if p.get("version", "").isdigit() else None
+    services.request_act(request=req, action=a, actor=request.user, input=_input_from_post(a, p), version=version)
+    messages.success(request, f"已{act.label}")
+
+
+def _back(request, number):
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect("hotline:detail", number=number)
+
+
 @login_required
 def detail(request, number):
     req = services.request_get(number)
     user = request.user
-    units = {s.unit_id for s in staff_roles(user)}
-    is_unit = req.unit_id in units or req.lead_unit_id in units
-    if not (services.is_operator(user) or is_unit):
+    if not services.kinds_of(user, req) & STAFF_KINDS:
         return _forbidden(request, "该工单")
     if request.method == "POST":
-        a, p = request.POST.get("action"), request.POST
         try:
-            unit = Unit.objects.filter(code=p.get("unit", "")).first()
-            if a == "dispatch":
-                services.request_dispatch(request=req, actor=user, unit=unit)
-            elif a == "sign":
-                services.request_sign(request=req, actor=user)
-            elif a == "return":
-                services.request_return(request=req, actor=user, reason=p.get("reason", ""))
-            elif a == "dispute":
-                services.request_dispute(request=req, actor=user, note=p.get("reason", ""))
-            elif a == "arbitrate":
-                services.request_arbitrate(request=req, actor=user, unit=unit, note=p.get("reason", ""))
-            elif a == "assign":
-                services.request_assign(request=req, actor=user, unit=unit)
-            elif a == "reply":
-                services.request_reply(request=req, actor=user, reply=p.get("reply", ""))
-            elif a == "visit":
-                services.request_visit(request=req, actor=user, level=p.get("level"), note=p.get("reason", ""))
-            elif a == "escalate":
-                services.request_escalate(request=req, actor=user, note=p.get("reason", ""))
-            elif a == "merge":
-                services.request_merge(request=req, into=services.request_get(p.get("into", "")), actor=user)
-            elif a == "close_item":
-                item = req.items.get(pk=int(p.get("item", "0")))
-                services.demand_item_close(item=item, actor=user, result=p.get("result", ""))
-            elif a == "coordinate":
-                services.escalation_coordinate(
-                    request=req, actor=user, lead_unit=unit, co_units=list(Unit.objects.filter(
-                        code__in=p.getlist("co_units"))), joint_deadline=date.fromisoformat(p.get("joint_deadline")),
-                    note=p.get("reason", ""))
-            elif a == "attach":
-                _attach_uploads(request, req)
-            elif a == "conclude":
-                services.escalation_conclude(request=req, actor=user, outcome=p.get("outcome", ""))
-            else:
-                raise DomainError("action：未知操作", field="action")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", "输入格式不正确"))
-        except Exception as exc:  # noqa: BLE001 - Unit/Item lookups with bad input
-            if exc.__class__.__name__ != "DoesNotExist":
-                raise
-            messages.error(request, "所选对象不存在")
-        return redirect("hotline:detail", number=number)
+            _act_from_post(request, req)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return _back(request, number)
     req = services.request_get(number)
+    available = services.actions_for(req, user)
+    names = {a.name for a in available}
+    ctx = {"units": Unit.objects.exclude(kind="hotline").order_by("code"),
+           "duplicates": list(selectors.request_duplicates(req)[:5]) if "merge" in names else []}
     return render(request, "hotline/detail.html", {
-        "r": req, "tag": selectors.deadline_tag(req), "events": req.events.select_related("actor"),
-        "items": req.items.all(), "units": Unit.objects.exclude(kind="hotline").order_by("code"),
-        "is_operator": services.is_operator(user), "is_supervisor": services.is_supervisor(user),
-        "is_unit": is_unit, "duplicates": selectors.request_duplicates(req)[:5],
-        "attachments": req.attachments.all(),
+        "r": req, "tag": selectors.deadline_tag(req), "events": req.events.select_related("actor", "unit"),
+        "items": req.items.all(), "forms": _action_forms(req, available, ctx), "can_close_item": "close_item" in names,
+        "can_attach": "attach" in names, "attachments": req.attachments.all(),
+        "status_label": status_label(req.status),
     })
+
+
+def _with_actions(rows, user) -> list:
+    """Each queue row carries the actions its viewer may take (the same list as the request page)."""
+    rows = list(rows)
+    for r in rows:
+        r.tag = selectors.deadline_tag(r)
+        r.actions = [a for a in services.actions_for(r, user) if a.name != "attach"]
+    return rows
 
 
 @login_required
 def inbox(request):
     if not staff_roles(request.user):
         return _forbidden(request, "单位工单")
-    rows = list(selectors.unit_inbox(request.user)[:200])
-    for r in rows:
-        r.tag = selectors.deadline_tag(r)
+    rows = _with_actions(selectors.unit_inbox(request.user)[:200], request.user)
     return render(request, "hotline/inbox.html", {"rows": rows})
 
 
@@ -183,8 +226,9 @@ def supervise(request):
     from yiwang.evaluations.selectors import rectifications_visible
 
     return render(request, "hotline/supervise.html", {
-        "overdue": selectors.requests_overdue()[:200], "escalated": selectors.requests_escalated()[:200],
-        "arbitration": selectors.queue(statuses=["arbitration"])[:200],
+        "overdue": _with_actions(selectors.requests_overdue()[:200], request.user),
+        "escalated": _with_actions(selectors.requests_escalated()[:200], request.user),
+        "arbitration": _with_actions(selectors.queue(statuses=["arbitration"])[:200], request.user),
         "rects": rectifications_visible(request.user)[:200], "counters": selectors.counters(),
         "closure": selectors.demand_closure(),
     })
@@ -208,15 +252,15 @@ def public(request):
 
 
 def track(request, number):
-    from .models import Request
-
-    req = Request.objects.select_related("category", "unit").filter(number=number).first()
+    """The public tracking page: the public view only (selectors.public_view); with the request's token
+    (its requester) also a non-public request and its attachments."""
     token = request.GET.get("token", "")
+    req = selectors.public_request(number, token=token)
     own = bool(req and token and services.may_see_attachments(None, req, token=token))
-    return render(request, "hotline/track.html", {"r": req, "number": number, "token": token if own else "",
-                                                  "attachments": req.attachments.all() if own else [],
-                                                  "events": req.events.all() if req else []},
-                  status=200 if req else 404)
+    return render(request, "hotline/track.html", {
+        "v": selectors.public_view(req, timeline=True) if req else None, "number": number,
+        "token": token if own else "", "attachments": req.attachments.all() if own else []},
+        status=200 if req else 404)
 
 
 def attachment(request, pk: int):

@@ -30,7 +30,7 @@ class LicenceAdmin(ReadOnlyAdmin):
 
 @admin.register(LicenceEvent)
 class LicenceEventAdmin(ReadOnlyAdmin):
-    list_display = ["licence", "seq", "kind", "to_status", "reason", "actor_name", "at"]
+    list_display = ["licence", "seq", "action", "to_status", "reason", "actor_name", "at"]
 
 
 @admin.register(Seal)

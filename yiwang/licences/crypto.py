@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.conf import settings
 from gmalg import SM2, SM3, SM4
@@ -83,6 +84,19 @@ def verify(public_key_hex: str, message: bytes, signature_hex: str) -> bool:
         return bool(SM2(uid=DEFAULT_UID, pk=bytes.fromhex(public_key_hex)).verify(message, raw[:32], raw[32:]))
     except (ValueError, TypeError, ArithmeticError):  # malformed key or signature is simply "not valid"
         return False
+
+
+# --- verification records ------------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _record_key(master: bytes) -> bytes:
+    return hmac_sm3(master, b"yiwang licence verification record")
+
+
+def record_mac(fields: dict) -> str:
+    """HMAC-SM3 of a licence's verification record under a key derived from the master key: the key
+    is not in the database, so a row edited there cannot claim a verification it never had."""
+    return hmac_sm3(_record_key(_master_key()), canonical_json(fields)).hex()
 
 
 # --- private keys at rest -----------------------------------------------------------------------

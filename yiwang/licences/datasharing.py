@@ -13,7 +13,7 @@ Savings rule (what dashboards count as 减材料 / 减跑动):
   bring, and one visit (一次跑动) is saved.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from yiwang.parties.models import Party, PartyKind
 from yiwang.parties.services import party_number_check
 
 from .models import CompletionFiling, TaxClearance
-from .selectors import licences_valid_for
+from .selectors import licence_valid_for
 
 # Which fact a `data` material needs. Materials not named here cannot be fetched.
 MATERIAL_FACTS: dict[str, str] = {
@@ -164,18 +164,23 @@ class Satisfaction:
 
 
 def materials_satisfied(*, item: ServiceItem, applicant: Party | None, form: dict | None = None,
-                        source: DataSource | None = None) -> Satisfaction:
-    """Which of the item's licence- and data-sourced materials the platform supplies itself."""
+                        source: DataSource | None = None, supplied: Collection[str] = ()) -> Satisfaction:
+    """Which of the item's licence- and data-sourced materials the platform supplies itself.
+
+    supplied: names of materials the caller already has (a licence an earlier member of a bundle
+    produced): not looked up, and in neither list; the caller accounts for them."""
     result = Satisfaction()
     materials = list(item.materials.all())
     if applicant is None:
         return result
     source = source or data_source()
     for material in materials:
+        if material.name in supplied:
+            continue
         if material.source == MaterialSource.LICENCE:
-            found = licences_valid_for(applicant, material.name)
-            if found:
-                result.satisfied.append(Satisfied(material, "licence", found[0].identifier))
+            found = licence_valid_for(applicant, material.name)
+            if found is not None:
+                result.satisfied.append(Satisfied(material, "licence", found.identifier))
             else:
                 result.unsatisfied.append((material, f"申请人无有效的{material.name}"))
         elif material.source == MaterialSource.DATA:

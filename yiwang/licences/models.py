@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from yiwang.core.workflow.history import EventBase
+
 
 class LicenceType(models.Model):
     name = models.CharField("证照类型名称", max_length=64, unique=True)
@@ -90,6 +92,14 @@ class Licence(models.Model):
     payload_hash = models.CharField("签名数据 SM3", max_length=64)
     signature = models.CharField("SM2 签名（r||s）", max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last cryptographic verification (at issue and at each status change), so that data sharing
+    # need not repeat SM2 for a licence unchanged since: the SM3 of the data whose signature and
+    # history verified ("" = not verified, or failed), and an HMAC binding it to this row's state.
+    verified_hash = models.CharField("核验通过的签名数据 SM3", max_length=64, blank=True, default="")
+    verified_mac = models.CharField("核验记录校验码", max_length=64, blank=True, default="")
+    # The workflow's optimistic lock and the seq of the last event (1 = issued). Not `version`: that
+    # is the licence's edition, part of its identifier and of the signed data.
+    lock_version = models.PositiveIntegerField("记录版本", default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "电子证照"
@@ -100,24 +110,24 @@ class Licence(models.Model):
             models.UniqueConstraint(fields=["case_number", "licence_type", "version"],
                                     condition=Q(case_number__isnull=False), name="licence_one_per_case"),
         ]
+        indexes = [
+            # 无证明: a holder's valid licences of one type, newest first, read until one holds.
+            models.Index(fields=["holder_number", "licence_type", "-issue_date", "-id"],
+                         condition=Q(status="valid"), name="licence_holder_type_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.identifier}"
 
 
-class LicenceEvent(models.Model):
-    """A licence's history, appended, never edited. Each event is chained to the one before by
-    hash and signed by the seal that acted, so that a rewritten status is detected."""
+class LicenceEvent(EventBase):
+    """A licence's history (the engine's event shape: seq = the licence's lock_version, action,
+    from/to, actor and actor kind, business time), appended, never edited. Each event is chained to
+    the one before by hash and signed by the seal that acted, so that a rewritten status is detected;
+    the licence workflow's prepare_event computes the chain just before the event is saved."""
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    kind = models.CharField("事件", max_length=32)
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16)
-    reason = models.CharField("原因", max_length=500, blank=True, default="")
-    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField("操作人", max_length=150, blank=True, default="")
-    at = models.DateTimeField("时间")
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     hash = models.CharField(max_length=64)
     seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="+")
@@ -129,7 +139,7 @@ class LicenceEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["licence", "seq"], name="licence_event_unique_seq")]
 
     def __str__(self) -> str:
-        return f"{self.licence_id}#{self.seq} {self.kind}"
+        return f"{self.licence_id}#{self.seq} {self.action}"
 
 
 class TaxClearance(models.Model):

@@ -91,6 +91,10 @@ class Role(models.TextChoices):
     HOTLINE_OPERATOR = "hotline_operator", "热线话务员"
     SUPERVISOR = "supervisor", "督查人员"
     LEADER = "leader", "领导"
+    # 三权分立 (等保 2.0): the system administrator (Django superuser) keeps the system, the security
+    # administrator keeps accounts and lockouts, the auditor reads the audit log — three people.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDITOR = "auditor", "安全审计员"
 
 
 class Staff(models.Model):

@@ -28,3 +28,17 @@ def has_role(user, role: str, unit: Unit | None = None) -> bool:
 
 def units_where(user, *roles: str) -> list[int]:
     return [s.unit_id for s in staff_roles(user) if s.role in roles]
+
+
+def catalogue_admin_regions(user) -> list[str] | None:
+    """The region codes a catalogue admin may edit (their units' regions and below); None for a
+    superuser (everything); [] for anyone else."""
+    if user.is_authenticated and user.is_superuser:
+        return None
+    from .models import Role
+
+    codes: list[str] = []
+    for s in staff_roles(user):
+        if s.role == Role.CATALOGUE_ADMIN:
+            codes.extend(c for c in region_subtree_codes(s.unit.region_id) if c not in codes)
+    return codes

@@ -11,8 +11,10 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_USCC_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+# ASCII only: \d would also match ٤ (Arabic-Indic) and ４ (full-width), which stdnum then chokes on
+# or which would register a second party beside the real one.
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")
+_USCC_RE = re.compile(r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}")
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,8 @@ class CheckResult:
 
 def check_id_number(value: str, *, field: str = "id_number") -> CheckResult:
     number = (value or "").strip().upper()
-    if not _ID_RE.match(number):
-        return CheckResult(False, "format", f"{field}：居民身份证号码格式不正确（应为17位数字加1位数字或X）", number)
+    if not _ID_RE.fullmatch(number):
+        return CheckResult(False, "format", f"{field}：居民身份证号码格式不正确（应为17位半角数字加1位半角数字或X）", number)
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -38,8 +40,8 @@ def check_id_number(value: str, *, field: str = "id_number") -> CheckResult:
 
 def check_uscc(value: str, *, field: str = "uscc") -> CheckResult:
     code = (value or "").strip().upper()
-    if len(code) != 18 or not _USCC_RE.match(code):
-        return CheckResult(False, "format", f"{field}：统一社会信用代码格式不正确（应为18位，不含I、O、S、V、Z）", code)
+    if len(code) != 18 or not _USCC_RE.fullmatch(code):
+        return CheckResult(False, "format", f"{field}：统一社会信用代码格式不正确（应为18位半角数字或大写字母，不含I、O、S、V、Z）", code)
     if uscc.calc_check_digit(code) != code[-1]:
         return CheckResult(False, "check_digit", f"{field}：统一社会信用代码校验位错误", code)
     return CheckResult(True, normalised=code)

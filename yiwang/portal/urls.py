@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/", views.progress, name="progress"),
     path("items/<str:impl_code>/", views.item_guide, name="item"),
     path("items/<str:impl_code>/guide.pdf", views.item_guide_pdf, name="item_pdf"),
     path("bundles/<str:code>/", views.bundle_page, name="bundle"),

@@ -2,8 +2,11 @@
 No account needed. Reads only, through catalogue selectors."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from yiwang.catalogue import selectors
@@ -14,6 +17,7 @@ from yiwang.organisations.selectors import region_subtree_codes
 
 from . import guide as guide_mod
 from . import pdf
+from .selectors import looks_like_case_number, progress_lookup
 
 ALL_REGIONS = "all"
 THEME_ORDER = [BundleTheme.PERSON, BundleTheme.ENTERPRISE, BundleTheme.PROJECT]
@@ -33,6 +37,8 @@ def _region_choice(request: HttpRequest) -> tuple[str, list[str] | None]:
 
 def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
+    if looks_like_case_number(q):  # a case number typed in the search box: its progress lookup
+        return redirect(reverse("portal:progress") + "?" + urlencode({"number": q}))
     region, codes = _region_choice(request)
     items = selectors.implementations_search(q=q).select_related("item")
     bundles = selectors.bundles_search(q=q)
@@ -101,3 +107,46 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# ---------------------------------------------------------------- 办件进度查询
+
+PROGRESS_TRIES = 10  # wrong answers per address per PROGRESS_WINDOW seconds, against probing numbers
+PROGRESS_WINDOW = 600
+
+
+def _progress_throttled(request: HttpRequest) -> bool:
+    key = f"progress-miss:{request.META.get('REMOTE_ADDR', '')}"
+    return (cache.get(key) or 0) >= PROGRESS_TRIES
+
+
+def _progress_missed(request: HttpRequest) -> None:
+    key = f"progress-miss:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.add(key, 1, PROGRESS_WINDOW) is False:
+        cache.incr(key)
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    """Look up a case's progress with its number and the applicant's phone or ID's last six characters."""
+    number = request.GET.get("number", "").strip()[:64]
+    proof = request.GET.get("proof", "").strip()[:32]
+    context: dict = {"number": number, "proof": proof, "errors": {}}
+    status = 200
+    if "proof" in request.GET:  # the form was sent (the search box's redirect brings the number only)
+        if not number:
+            context["errors"]["number"] = "请填写办件编号"
+        if not proof:
+            context["errors"]["proof"] = "请填写申请人手机号码或证件号码后6位"
+        if context["errors"]:
+            status = 400
+        elif _progress_throttled(request):
+            context["errors"]["number"] = "查询次数过多，请10分钟后再试"
+            status = 429
+        else:
+            found = progress_lookup(number=number, proof=proof)
+            if found is None:
+                _progress_missed(request)
+                context["errors"]["proof"] = "办件编号与手机号码（或证件号码后6位）不匹配，请核对后重试"
+                status = 404
+            context["progress"] = found
+    return render(request, "portal/progress.html", context, status=status)

@@ -1,9 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from yiwang.core.errors import DomainError
+from yiwang.organisations.selectors import catalogue_admin_regions
 
 from .models import CalendarDay, CalendarYear
 from .services import calendar_day_remove, calendar_day_set, calendar_import_year
@@ -13,8 +16,27 @@ class UploadForm(forms.Form):
     file = forms.FileField(label="日历文件（CSV 或 JSON）")
 
 
+def may_edit_calendar(user) -> bool:
+    """The calendar is this deployment's (YIWANG_SITE_REGION): every deadline of every region on the
+    platform is computed on it. Only a catalogue admin of the site region (or a region above it) and
+    superusers change it; other regions' catalogue admins read it."""
+    codes = catalogue_admin_regions(user)
+    return codes is None or settings.YIWANG_SITE_REGION in codes
+
+
+class SiteCalendarAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and may_edit_calendar(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit_calendar(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit_calendar(request.user)
+
+
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(SiteCalendarAdmin):
     list_display = ("year", "source", "loaded_at", "note")
     change_list_template = "admin/workcalendar/calendaryear/change_list.html"
 
@@ -24,6 +46,8 @@ class CalendarYearAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied("无权导入工作日历：只有本级事项目录管理员可以维护日历")
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -39,7 +63,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SiteCalendarAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"

@@ -77,7 +77,7 @@ def _prepare(workflow, *, subject, action, actor, raw, now, version) -> Context:
     if act is None:
         raise NotFound(f"未知的操作“{action}”", field="action", code="unknown_action")
     subject = workflow.load(subject)
-    if version is not None and version != subject.version:
+    if version is not None and version != workflow.version_of(subject):
         raise Conflict(workflow.conflict_message, field="version")
     now = now or timezone.now()
     ctx = Context(workflow=workflow, subject=subject, action=act, actor=actor, now=now,
@@ -124,11 +124,12 @@ def _write(ctx: Context) -> None:
     values = {f: getattr(subject, f) for f in ctx.changed}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         values["updated_at"] = ctx.now
-    updated = model.objects.filter(pk=subject.pk, version=subject.version).update(
-        **values, version=subject.version + 1)
+    field = ctx.workflow.version_field
+    read = getattr(subject, field)
+    updated = model.objects.filter(pk=subject.pk, **{field: read}).update(**values, **{field: read + 1})
     if updated != 1:
         raise Conflict(ctx.workflow.conflict_message, field="version")
-    subject.version += 1
+    setattr(subject, field, read + 1)
 
 
 def _append_event(ctx: Context, effect: Effect):
@@ -136,8 +137,9 @@ def _append_event(ctx: Context, effect: Effect):
     reason = effect.reason if effect.reason is not None else str(getattr(ctx.input, "reason", "") or "")
     extra = wf.event_extra(ctx) if wf.event_extra else {}
     event = wf.event_model(
-        **{wf.event_subject: ctx.subject}, seq=ctx.subject.version, action=ctx.action.name,
-        from_status=ctx.from_status, to_status=ctx.to_status, actor=ctx.actor, actor_kind=ctx.actor_kind,
+        **{wf.event_subject: ctx.subject}, seq=wf.version_of(ctx.subject), action=ctx.action.name,
+        from_status=ctx.from_status, to_status=ctx.to_status, actor=_stored_actor(ctx.actor),
+        actor_kind=ctx.actor_kind,
         at=ctx.now, on=ctx.today, reason=reason, data=effect.data,
         deadline=getattr(ctx.subject, "deadline", None) if _has_date_deadline(ctx.subject) else None,
         **extra,
@@ -146,6 +148,14 @@ def _append_event(ctx: Context, effect: Effect):
         wf.prepare_event(ctx, event)
     event.save()
     return event
+
+
+def _stored_actor(actor):
+    """The user to record; an actor that is no stored user (a requester known by a token) is kept
+    only as the event's actor kind."""
+    from django.db.models import Model
+
+    return actor if isinstance(actor, Model) and actor.pk is not None else None
 
 
 def _has_date_deadline(subject) -> bool:

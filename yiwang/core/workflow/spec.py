@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 SAME = "="  # an edge that records something without changing the status
 SYSTEM = "system"  # the actor kind of a timer, the calendar, or a reaction of another workflow
@@ -30,9 +30,11 @@ class Refusal:
     code: str
     message: str
     field: str | None = None
+    status: int = 400  # 409 where the record's state is what refuses (already done, still open items)
 
     def error(self) -> DomainError:
-        return DomainError(self.message, field=self.field, code=self.code)
+        cls = {403: Forbidden, 404: NotFound, 409: Conflict}.get(self.status, DomainError)
+        return cls(self.message, field=self.field, code=self.code)
 
 
 class NoInput(BaseModel):
@@ -141,7 +143,7 @@ def react(name: str, *, actions=(), entering=(), after_commit: bool = False) -> 
 
 @dataclass
 class Workflow:
-    """One workflow. `subject_model` has `status` and `version` columns; `event_model` derives from
+    """One workflow. `subject_model` has `status` and `version` (or `version_field`) columns; `event_model` derives from
     history.EventBase with a foreign key named `event_subject` to the subject.
 
     load(key_or_subject) -> subject (a fresh read, with what guards need joined in);
@@ -171,6 +173,9 @@ class Workflow:
     reactions: tuple[React, ...] = ()
     conflict_message: str = "记录已被他人处理，请刷新后重试"
     terminal: frozenset[str] = frozenset()
+    # The optimistic-locking column (the events' seq). "version" unless the subject already uses
+    # that name for something else (a licence's version is part of its identifier and signed data).
+    version_field: str = "version"
 
     def __post_init__(self) -> None:
         for a in self.actions.values():
@@ -179,6 +184,9 @@ class Workflow:
                 assert t == SAME or t in self.states, f"{self.name}.{a.name}: unknown to-state {t}"
                 assert s not in self.terminal, f"{self.name}.{a.name}: a terminal state has no way out"
             assert a.actors <= set(self.actor_labels), f"{self.name}.{a.name}: unknown actor kind"
+
+    def version_of(self, subject) -> int:
+        return getattr(subject, self.version_field)
 
     def action_label(self, name: str) -> str:
         a = self.actions.get(name)

@@ -18,6 +18,8 @@ WORKBENCH_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.SUPERVISOR: ("supervision:home", "hotline:supervise", CASES),
     Role.LEADER: ("dashboards:home", CASES),
     Role.CATALOGUE_ADMIN: ("admin:index",),
+    Role.AUDITOR: ("audit",),
+    Role.SECURITY_ADMIN: ("audit",),
 }
 WORKBENCH_FALLBACK = "/workbench/"
 
@@ -41,3 +43,14 @@ def workbench_url(user) -> str:
     if not roles:
         return reverse("admin:index") if user.is_staff else ""
     return _first_url(WORKBENCH_BY_ROLE.get(roles[0].role, (CASES,))) or WORKBENCH_FALLBACK
+
+
+def landing_url(user) -> str:
+    """Where a user lands after login: staff on their workbench, applicants on their cases."""
+    return workbench_url(user) or reverse("cases:my_cases")
+
+
+@register.simple_tag
+def is_applicant(user) -> bool:
+    """Signed in without a staff role: the personal centre (我的办件, 我的证照 …) is theirs."""
+    return bool(getattr(user, "is_authenticated", False)) and not staff_roles(user) and not user.is_staff

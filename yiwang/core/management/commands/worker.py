@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
+from yiwang.core.audit import audit_seal
 from yiwang.core.notifications import get_sender
 from yiwang.core.outbox import outbox_relay
 from yiwang.core.timers import timers_fire_due
@@ -23,10 +24,27 @@ from yiwang.core.timers import timers_fire_due
 log = logging.getLogger("yiwang.worker")
 
 
+def run_rq_tasks(*, worker_id: str, limit: int = 100) -> None:
+    """The RQ backend (YIWANG_REDIS_URL): run what is queued in Redis, in this process (no fork per
+    job), then return to the tick. Several workers on several machines share the queue."""
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    names = settings.TASKS["default"].get("QUEUES", ["default"])
+    queues = [django_rq.get_queue(name, job_class=Job) for name in names]
+    worker = SimpleWorker(queues, connection=queues[0].connection, job_class=Job,
+                          name=f"{worker_id}-{uuid.uuid4().hex[:6]}")
+    worker.work(burst=True, max_jobs=limit, with_scheduler=False, logging_level="WARNING")
+
+
 def run_tasks(*, worker_id: str, limit: int = 100) -> None:
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend == "django_tasks_rq.RQBackend":
+        run_rq_tasks(worker_id=worker_id, limit=limit)
+        return
     if backend != "django_tasks_db.DatabaseBackend":
-        return  # another backend (immediate, rq) runs its tasks itself
+        return  # another backend (immediate) runs its tasks itself
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
     from django_tasks_db.utils import exclusive_transaction
@@ -48,11 +66,15 @@ def run_tasks(*, worker_id: str, limit: int = 100) -> None:
 
 def tick(*, worker_id: str) -> dict:
     """One round of everything the worker does. Returns what it did."""
+    from yiwang.core.dbrouter import request_started
+
+    request_started()  # a new unit of work: reads may use the replica until something is written
     hooks = _tick_hooks()
     for hook in hooks:
         hook()
     fired = timers_fire_due()
     sent = outbox_relay(send=get_sender().send)
+    audit_seal()  # chain the audit rows written since the last tick
     run_tasks(worker_id=worker_id)
     return {"timers": fired, "messages": sent}
 
