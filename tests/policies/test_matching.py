@@ -56,7 +56,7 @@ CONDITIONS = [
     {"field": "region", "op": "within", "value": "430300"},
     {"field": "region", "op": "within", "value": "430211"},
     {"field": "park", "op": "eq", "value": "TYJK"},
-    {"field": "park", "op": "in", "value": ["ZZGX", "XDGX"]},
+    {"field": "park", "op": "in", "value": ["ZZGX", "HRGX"]},
     {"field": "registered_on", "op": "within_years", "value": 5},
     {"field": "registered_on", "op": "before", "value": "2016-01-01"},
     {"field": "registered_on", "op": "after", "value": "2020-06-30"},

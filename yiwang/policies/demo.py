@@ -31,9 +31,10 @@ INDUSTRIES = [
 WORDS = ["湘江", "昭山", "莲城", "天易", "韶峰", "易俗", "九华", "云龙", "株洲", "西渡", "华容", "洞庭", "芙蓉",
          "梅林", "锦程", "恒达", "华兴", "盛邦", "瑞丰", "长青"]
 # (region, park or None, weight)
-PLACES = [("430321", "TYJK", 5), ("430321", None, 4), ("430211", "ZZGX", 2), ("430421", "XDGX", 1),
+# (衡阳县 keeps no demo enterprise: the supervision demo's directory relies on it)
+PLACES = [("430321", "TYJK", 5), ("430321", None, 4), ("430211", "ZZGX", 2), ("430211", None, 1),
           ("430623", "HRGX", 1)]
-REGION_CITY = {"430321": "湘潭", "430211": "株洲", "430421": "衡阳", "430623": "岳阳"}
+REGION_CITY = {"430321": "湘潭", "430211": "株洲", "430623": "岳阳"}
 
 
 def demo_uscc(region: str, n: int) -> str:
