@@ -3,7 +3,7 @@
     python -m bench                     # 10 000 cases, short runs (what `make bench` does)
     python -m bench --scale 1000000     # the real run
     python -m bench --only calendar     # one figure (calendar, pgbench, data, http, lifecycle, queues,
-                                        # recompute, datasharing, supervision, dashboard); several with commas
+                                        # recompute, datasharing, supervision, dashboard, policies); several with commas
 
 The database is YIWANG_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yiwang_bench),
 created when missing. Never point it at a database whose data you want: the bench generates cases in it.
@@ -34,6 +34,7 @@ FIGURES = [
     ("datasharing", "bench.fig_datasharing"),
     ("supervision", "bench.fig_supervision"),
     ("dashboard", "bench.fig_dashboard"),
+    ("policies", "bench.fig_policies"),
 ]
 
 

@@ -51,6 +51,7 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": "数值过大",
     "string_too_long": "内容过长",
     "string_too_short": "内容过短",
+    "string_pattern_mismatch": "格式不正确",
     "json_invalid": "请求体不是合法的 JSON",
     "model_attributes_type": "请求体格式不正确",
     "dict_type": "必须是对象",
@@ -142,6 +143,7 @@ ROUTERS = [
     ("yiwang.supervision.api", "/v1/"),
     ("yiwang.dashboards.api", "/v1/"),
     ("yiwang.ledger.api", "/v1/"),
+    ("yiwang.policies.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

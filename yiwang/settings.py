@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "yiwang.supervision",
     "yiwang.dashboards",
     "yiwang.ledger",
+    "yiwang.policies",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -93,6 +93,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
                 with_history=with_history)
         if with_history and with_accounts:
             counts["dashboards"] = importlib.import_module("yiwang.dashboards.demo").load_dashboard_demo()
+        counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
     return counts
 
 

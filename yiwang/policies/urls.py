@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import editor, views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("policies/", views.policy_list, name="list"),
+    path("policies/calculator/", views.calculator, name="calculator"),
+    path("policies/mine/", views.mine, name="mine"),
+    path("policies/grants/<str:number>/", views.grant_detail, name="grant"),
+    path("policies/grants/<str:number>/act/", views.grant_act, name="grant_act"),
+    path("policies/p/<str:code>/", views.policy_detail, name="detail"),
+    path("workbench/policies/", views.workbench, name="workbench"),
+    path("workbench/policies/new/", editor.edit, name="new"),
+    path("workbench/policies/preview/", editor.preview, name="preview"),
+    path("workbench/policies/<str:code>/", views.workbench_policy, name="workbench_policy"),
+    path("workbench/policies/<str:code>/edit/", editor.edit, name="edit"),
+    path("workbench/policies/<str:code>/do/", views.workbench_policy_do, name="workbench_do"),
+]
