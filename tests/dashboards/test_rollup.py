@@ -185,3 +185,73 @@ def operator_request():
         return hotline.request_dispatch(request=req, actor=u("operator"))
 
     return make
+
+
+def test_rating_and_rectification_figures_follow_their_histories(november):
+    """Ratings (EvaluationEvent) and the rectifications their 差评 open (RectificationEvent), through the
+    evaluations' services: counted by hand, and never apart from a recount."""
+    from yiwang.evaluations import services as ev
+
+    def rated(case, level, day, hour=10):
+        slot = ev.evaluation_invite_case(case_number=case.number, now=at(day, 9))
+        return ev.evaluation_rate(evaluation=slot, level=level, channel="web", text="等候时间较长" if level > 3 else "",
+                                  now=at(day, hour))
+
+    head, supervisor = u("head"), u("supervisor")
+    bad = rated(november["on_time"], 5, date(2024, 11, 6))
+    rect = bad.rectification
+    ev.rectification_contact(rectification=rect, actor=head, note="已电话回访", now=at(date(2024, 11, 6), 11))
+    ev.rectification_verify(rectification=rect, actor=head, note="情况属实", now=at(date(2024, 11, 7)))
+    rect = ev.rectification_fix(rectification=rect, actor=head, note="增开窗口", now=at(date(2024, 11, 8)))
+    services.rollup_refresh()
+    assert services.cells_as_dict() == services.recount()
+    f = figures()
+    assert (f["EVA-ZG"].numerator, f["EVA-ZG"].denominator) == (0, 1)  # fixed, not yet re-rated
+    ev.evaluation_rate(evaluation=rect.rerating, level=2, channel="web", now=at(date(2024, 11, 8), 15))
+    appealed = rated(november["late"], 4, date(2024, 11, 12)).rectification
+    ev.rectification_appeal(rectification=appealed, actor=head, reason="恶意差评", now=at(date(2024, 11, 12), 11))
+    ev.rectification_decide_appeal(rectification=appealed, actor=supervisor, void=True, note="属实，作废",
+                                   now=at(date(2024, 11, 13)))
+    rated(november["instant"], 1, date(2024, 11, 20))
+    f = figures()
+    # four ratings (5, its re-rating 2, 4, 1): two good, two bad
+    assert (f["EVA-HP"].numerator, f["EVA-HP"].denominator) == (2, 4)
+    assert (f["EVA-CP"].numerator, f["EVA-CP"].denominator) == (2, 4)
+    assert (f["EVA-HP-ZD"].numerator, f["EVA-HP-ZD"].denominator) == (2, 4)
+    # one rectification closed within its limit; the voided one is out of both
+    assert (f["EVA-ZG"].numerator, f["EVA-ZG"].denominator) == (1, 1)
+    assert (f["EVA-ZGAS"].numerator, f["EVA-ZGAS"].denominator) == (1, 1)
+    assert services.cells_as_dict() == services.recount()
+    before = services.cells_as_dict()
+    services.rollup_rebuild()
+    assert services.cells_as_dict() == before
+
+
+def test_hotline_visits_reopenings_and_merges_follow_the_requests(operator_request):
+    """回访 as the one visit action (a reopening, then satisfied), a duplicate merged in."""
+    from django.utils import timezone
+
+    from yiwang.hotline import services as hotline
+
+    year = (f"{timezone.localdate().year}-01-01", f"{timezone.localdate().year}-12-31")
+    before = figures(start=year[0], end=year[1])
+    req = hotline.request_sign(request=operator_request(), actor=u("xtx-scjg"))
+    req = hotline.request_reply(request=req, actor=u("xtx-scjg"), reply="已督促商家退货")
+    req = hotline.request_visit(request=req, actor=u("operator"), level=4)  # dissatisfied: reopened
+    assert req.status == "handling"
+    req = hotline.request_reply(request=req, actor=u("xtx-scjg"), reply="已约谈商场负责人")
+    req = hotline.request_visit(request=req, actor=u("operator"), level=2)
+    assert req.status == "closed"
+    kept = operator_request()
+    hotline.request_merge(request=operator_request(), into=kept, actor=u("operator"))
+    assert kept.events.filter(action="merged_in").exists()
+    after = figures(start=year[0], end=year[1])
+
+    def moved(code):
+        return (after[code].numerator - before[code].numerator, after[code].denominator - before[code].denominator)
+
+    assert moved("HOT-MY") == (1, 2)  # two visits with a level, one satisfied
+    assert moved("HOT-AS") == (1, 1)  # one answered request, its last answer in time
+    assert moved("HOT-QS") == (1, 3)  # three dispatches, one signed (the kept one and the duplicate were not)
+    assert moved("HOT-CF") == (1, 3)  # the duplicate only, of three received
+    assert services.cells_as_dict() == services.recount()

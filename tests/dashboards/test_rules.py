@@ -77,44 +77,80 @@ def at(day, hour=10):
 
 
 @pytest.mark.parametrize("events,expected", [
-    ([ev("rated", D, level=2)], [("eval.good", 1), ("eval.good_active", 1), ("eval.rated", 1),
-                                 ("eval.rated_active", 1)]),
-    ([ev("defaulted", D, level=3)], [("eval.good", 1), ("eval.rated", 1)]),
-    # a 差评 rectified before its deadline
-    ([ev("rated", D, level=5), ev("rectification_opened", D, fix_due=at(20).isoformat()),
-      ev("rectification_rerate", D, to_status="closed", _at=at(10))],
-     [("eval.bad", 1), ("eval.rated", 1), ("eval.rated_active", 1), ("eval.rect_closed", 1),
-      ("eval.rect_on_time", 1), ("eval.rect_opened", 1)]),
-    # closed late
-    ([ev("rated", D, level=4), ev("rectification_opened", D, fix_due=at(5).isoformat()),
-      ev("rectification_rerate", D, to_status="closed", _at=at(10))],
-     [("eval.bad", 1), ("eval.rated", 1), ("eval.rated_active", 1), ("eval.rect_closed", 1), ("eval.rect_opened", 1)]),
-    # voided on appeal: out of the rectification figures
-    ([ev("rated", D, level=5), ev("rectification_opened", D, fix_due=at(5).isoformat()),
-      ev("rectification_appeal_upheld", D, to_status="voided", _at=at(3))],
-     [("eval.bad", 1), ("eval.rated", 1), ("eval.rated_active", 1)]),
+    ([ev("invited", D, "invited"), ev("rated", D, "rated", level=2)],
+     [("eval.good", 1), ("eval.good_active", 1), ("eval.rated", 1), ("eval.rated_active", 1)]),
+    ([ev("invited", D, "invited"), ev("defaulted", D, "defaulted", level=3)], [("eval.good", 1), ("eval.rated", 1)]),
+    ([ev("rated", D, "rated", level=5)], [("eval.bad", 1), ("eval.rated", 1), ("eval.rated_active", 1)]),
+    ([ev("invited", D, "invited")], []),  # not rated yet
 ])
 def test_rating_history_contributions(events, expected):
     got = sorted((c, v) for c, _, v in rules.evaluation_contributions(subject_kind="case", events=events))
     assert got == sorted(expected)
 
 
+def rect(action, day, to, when=None, **data):
+    return Ev(0, action, to, date(2026, 9, day), None, data, 7, when or at(day))
+
+
+OPEN = rect("open", 1, "open", fix_due=at(20).isoformat())
+WORK = [rect("contact", 2, "contacted"), rect("verify", 3, "verified"), rect("fix", 4, "fixed", on_time=True)]
+
+
+@pytest.mark.parametrize("events,expected", [
+    # a 差评 rectified before its fix limit: closed by the re-rating, all on the day it opened
+    ([OPEN, *WORK, rect("rerate", 10, "closed", level=2)],
+     [("eval.rect_closed", 1, 1), ("eval.rect_on_time", 1, 1), ("eval.rect_opened", 1, 1)]),
+    # closed after the limit
+    ([rect("open", 1, "open", fix_due=at(5).isoformat()), *WORK, rect("fix_overdue", 5, "verified"),
+      rect("rerate", 10, "closed", level=2)],
+     [("eval.rect_closed", 1, 1), ("eval.rect_opened", 1, 1)]),
+    # fixed but not re-rated yet: opened only
+    ([OPEN, *WORK], [("eval.rect_opened", 1, 1)]),
+    # appealed, upheld (back to where it was), then closed
+    ([OPEN, rect("appeal", 2, "appealed"), rect("uphold", 3, "open"), *WORK, rect("rerate", 6, "closed", level=3)],
+     [("eval.rect_closed", 1, 1), ("eval.rect_on_time", 1, 1), ("eval.rect_opened", 1, 1)]),
+    # voided on appeal: out of the rectification figures
+    ([OPEN, rect("appeal", 2, "appealed"), rect("void", 3, "voided")], []),
+])
+def test_rectification_history_contributions(events, expected):
+    got = sorted((c, d.day, v) for c, d, v in rules.rectification_contributions(events=events))
+    assert got == sorted(expected)
+
+
 def test_hotline_ratings_are_not_counted_as_government_service_ratings():
-    assert rules.evaluation_contributions(subject_kind="hotline", events=[ev("rated", D, level=1)]) == []
+    assert rules.evaluation_contributions(subject_kind="hotline", events=[ev("rated", D, "rated", level=1)]) == []
 
 
 @pytest.mark.parametrize("is_demand,actions,expected", [
-    (False, [("create", ""), ("dispatch", ""), ("sign", "handling"), ("reply", "replied"),
-             ("visit_satisfied", "closed", {"level": 1})],
+    (False, [("create", "new"), ("dispatch", "dispatched"), ("sign", "handling"), ("reply", "replied"),
+             ("visit", "closed", {"level": 1, "outcome": "closed"})],
      ["hot.dispatched", "hot.received", "hot.replied", "hot.replied_on_time", "hot.signed_on_time", "hot.visit_good",
       "hot.visited"]),
     # signed late, answered after the overdue mark, dissatisfied, reopened, answered in time, closed
-    (True, [("create", ""), ("dispatch", ""), ("sign_overdue", ""), ("sign", "handling"), ("overdue", ""),
-            ("reply", "replied"), ("reopen", "handling", {"level": 4}), ("reply", "replied"),
-            ("visit_satisfied", "closed", {"level": 2})],
+    (True, [("create", "new"), ("dispatch", "dispatched"), ("sign_overdue", "dispatched"), ("sign", "handling"),
+            ("overdue", "handling"), ("close_item", "handling", {"item": 1}), ("reply", "replied"),
+            ("visit", "handling", {"level": 4, "outcome": "reopened"}), ("reply", "replied"),
+            ("visit", "closed", {"level": 2, "outcome": "closed"})],
      ["hot.demand_closed", "hot.demand_received", "hot.dispatched", "hot.received", "hot.replied",
       "hot.replied_on_time", "hot.visit_good", "hot.visited", "hot.visited"]),
-    (False, [("create", ""), ("merge", "merged")], ["hot.merged", "hot.received"]),
+    # answered late and never reopened: not on time; dissatisfied twice → escalated, then concluded
+    (True, [("create", "new"), ("dispatch", "dispatched"), ("sign", "handling"), ("overdue", "handling"),
+            ("reply", "replied"), ("visit", "escalated", {"level": 5, "outcome": "escalated"}),
+            ("conclude", "closed")],
+     ["hot.demand_closed", "hot.demand_received", "hot.dispatched", "hot.received", "hot.replied",
+      "hot.signed_on_time", "hot.visited"]),
+    # a row hotline/0004 migrated from "reopen" (no outcome): still reopens the clock
+    (False, [("create", "new"), ("dispatch", "dispatched"), ("sign", "handling"), ("overdue", "handling"),
+             ("reply", "replied"), ("visit", "handling", {"level": 4}), ("reply", "replied")],
+     ["hot.dispatched", "hot.received", "hot.replied", "hot.replied_on_time", "hot.signed_on_time",
+      "hot.visited"]),
+    # the duplicate counts as merged; the kept request's merged_in record does not
+    (False, [("create", "new"), ("merge", "merged", {"into": "2026090100001"})], ["hot.merged", "hot.received"]),
+    (False, [("create", "new"), ("dispatch", "dispatched"), ("merged_in", "dispatched", {"source": "x"})],
+     ["hot.dispatched", "hot.received"]),
+    # answered at once from the knowledge base
+    (False, [("create", "new"), ("answer", "closed", {"article": "k1"})],
+     ["hot.received", "hot.replied", "hot.replied_on_time"]),
 ])
 def test_request_history_contributions(is_demand, actions, expected):
     events = [ev(a[0], D, a[1], **(a[2] if len(a) > 2 else {})) for a in actions]

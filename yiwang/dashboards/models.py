@@ -14,6 +14,7 @@ from django.db import models
 class Source(models.TextChoices):
     CASE = "case", "办件"
     EVALUATION = "evaluation", "好差评"
+    RECTIFICATION = "rectification", "差评整改"
     REQUEST = "request", "12345工单"
     BUNDLE = "bundle", "一件事"
 

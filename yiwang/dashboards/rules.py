@@ -201,6 +201,7 @@ class Ev:
     deadline: date | None = None
     data: dict[str, Any] = field(default_factory=dict)
     actor_id: int | None = None
+    at: datetime | None = None  # the event's time, where a fold compares it with a limit
 
 
 @dataclass
@@ -300,46 +301,64 @@ def _delivery(case: CaseFacts, e: Ev, paper: bool) -> list[Contrib]:
     return out
 
 
+RATED, DEFAULTED = "rated", "defaulted"  # EvaluationEvent: the slot's own events (invited, rated, defaulted, voided)
+RECT_OPEN, RECT_CLOSE, RECT_VOID = "open", "rerate", "void"  # RectificationEvent (evaluations/workflow.py)
+
+
 def evaluation_contributions(*, subject_kind: str, events: list[Ev]) -> list[Contrib]:
-    """A rating (好差评): its level on the day rated, and the rectification its 差评 opened."""
+    """A rating slot (好差评): its level on the day rated or defaulted. Its rectification, if its 差评
+    opened one, is a subject of its own (rectification_contributions)."""
     if subject_kind == "hotline":
         return []  # counted as 12345 回访满意率, not as a 政务服务 rating
+    out: list[Contrib] = []
+    for e in events:
+        if e.action in (RATED, DEFAULTED):
+            level = int(e.data.get("level") or 0)
+            good = level in GOOD_LEVELS
+            out += [("eval.rated", e.on, 1), ("eval.good" if good else "eval.bad", e.on, 1)]
+            if e.action == RATED:
+                out.append(("eval.rated_active", e.on, 1))
+                if good:
+                    out.append(("eval.good_active", e.on, 1))
+    return out
+
+
+def rectification_contributions(*, events: list[Ev]) -> list[Contrib]:
+    """A 差评's rectification (RectificationEvent history), all on the day it opened: opened unless
+    voided on appeal; closed by the rater's re-rating (rerate → closed); on time when closed by the
+    fix limit it opened with."""
     out: list[Contrib] = []
     opened: date | None = None
     fix_due: datetime | None = None
     for e in events:
-        if e.action in ("rated", "defaulted"):
-            level = int(e.data.get("level") or 0)
-            active = e.action == "rated"
-            good = level in GOOD_LEVELS
-            out += [("eval.rated", e.on, 1), ("eval.good" if good else "eval.bad", e.on, 1)]
-            if active:
-                out.append(("eval.rated_active", e.on, 1))
-                if good:
-                    out.append(("eval.good_active", e.on, 1))
-        elif e.action == "rectification_opened":
+        if e.action == RECT_OPEN:
             opened = e.on
             fix_due = datetime.fromisoformat(e.data["fix_due"]) if e.data.get("fix_due") else None
-        elif opened is not None and e.data.get("to_status") in ("closed", "voided"):
-            out += _rect_end(e, opened, fix_due)
-    if opened is not None and not any(c[0] == "eval.rect_voided" for c in out):
+        elif opened is None:
+            continue
+        elif e.action == RECT_VOID:
+            return []  # the review no longer counts: out of the rectification figures
+        elif e.action == RECT_CLOSE:
+            out.append(("eval.rect_closed", opened, 1))
+            if fix_due is None or (e.at is not None and e.at <= fix_due):
+                out.append(("eval.rect_on_time", opened, 1))
+    if opened is not None:
         out.append(("eval.rect_opened", opened, 1))
-    return [c for c in out if c[0] != "eval.rect_voided"]
-
-
-def _rect_end(e: Ev, opened: date, fix_due: datetime | None) -> list[Contrib]:
-    if e.data.get("to_status") == "voided":
-        return [("eval.rect_voided", opened, 1)]
-    out: list[Contrib] = [("eval.rect_closed", opened, 1)]
-    at = e.data.get("_at")
-    if fix_due is None or (at is not None and at <= fix_due):
-        out.append(("eval.rect_on_time", opened, 1))
     return out
+
+
+# RequestEvent actions (hotline/workflow.py)
+DISPATCHES = ("dispatch", "arbitrate", "assign")  # each puts the request with a unit: one dispatch
+ANSWERS = ("reply", "answer")  # the unit's reply; the operator's answer from the knowledge base
+VISIT = "visit"  # 回访 (before the engine: visit_satisfied and reopen, renamed by hotline/0004)
 
 
 def request_contributions(*, is_demand: bool, events: list[Ev]) -> list[Contrib]:
     """A 12345 request: one cohort on its day of receipt (签收 per dispatch, on the dispatch day).
-    A request answered again after a reopening is one answered request; its last answer decides on-time."""
+    A request answered again after a reopening is one answered request; its last answer decides on-time.
+    回访 is one action, "visit": its data holds the level and the outcome (closed, reopened — the clock
+    restarts, to_status handling — or escalated). A merge counts on the duplicate ("merge"); the kept
+    request's "merged_in" record is no repeat of its own."""
     out: list[Contrib] = []
     received: date | None = None
     dispatched: date | None = None
@@ -350,7 +369,7 @@ def request_contributions(*, is_demand: bool, events: list[Ev]) -> list[Contrib]
             received = e.on
         elif received is None:
             continue
-        elif a in ("dispatch", "arbitrate", "assign"):
+        elif a in DISPATCHES:
             dispatched, sign_late = e.on, False
             out.append(("hot.dispatched", dispatched, 1))
         elif a == "sign_overdue":
@@ -361,14 +380,17 @@ def request_contributions(*, is_demand: bool, events: list[Ev]) -> list[Contrib]
             dispatched = None
         elif a == "overdue":
             overdue = True
-        elif a == "reopen":
-            overdue = False
-        elif a in ("reply", "answer"):
+        elif a in ANSWERS:
             replied, on_time = True, not overdue
-        if a in ("visit_satisfied", "reopen", "escalate") and e.data.get("level"):
-            out.append(("hot.visited", received, 1))
-            if int(e.data["level"]) in GOOD_LEVELS:
-                out.append(("hot.visit_good", received, 1))
+        if a == VISIT or (a == "escalate" and e.data.get("level")):
+            # (an "escalate" with a level: a visit dissatisfied again before the engine, which
+            # hotline/0004 kept under that name; the operator's own escalate carries none)
+            if a == VISIT and (e.data.get("outcome") == "reopened" or e.to_status == "handling"):
+                overdue = False  # reopened with a new deadline (rows migrated from "reopen" have no outcome)
+            if e.data.get("level"):
+                out.append(("hot.visited", received, 1))
+                if int(e.data["level"]) in GOOD_LEVELS:
+                    out.append(("hot.visit_good", received, 1))
         merged = merged or a == "merge"
         closed = closed or e.to_status == "closed"
     if received is None:

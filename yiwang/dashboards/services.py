@@ -46,10 +46,6 @@ def _between():
     return lambda a, b: index.working_days_between(a, b).days if b > a else 0
 
 
-def _local(dt) -> date:
-    return timezone.localdate(dt)
-
-
 # ------------------------------------------------------------------------------------------ sources
 
 def hall_clerks() -> frozenset[int]:
@@ -103,6 +99,18 @@ class CaseSource:
         return out
 
 
+def _evaluation_dims(v: dict, key: str = "") -> dict:
+    """A rating's dimensions, from Evaluation values (`key` prefixes the lookups: "evaluation__")."""
+    park = v[f"{key}unit_id"] if v[f"{key}unit__kind"] == "park" else v[f"{key}park_id"]
+    return {"region": v[f"{key}unit__region_id"], "unit_id": v[f"{key}unit_id"], "park_id": park,
+            "impl_id": v[f"{key}implementation_id"], "window_id": v[f"{key}window_id"],
+            "staff_id": v[f"{key}staff_id"]}
+
+
+_EVALUATION_DIMS = ("unit_id", "unit__region_id", "unit__kind", "park_id", "implementation_id", "window_id",
+                    "staff_id")
+
+
 class EvaluationSource:
     prefix = "eval."
     key = Source.EVALUATION
@@ -117,22 +125,51 @@ class EvaluationSource:
         from yiwang.evaluations.models import Evaluation, EvaluationEvent
 
         events = defaultdict(list)
-        for e in EvaluationEvent.objects.filter(evaluation_id__in=ids).order_by("at", "id").values(
-                "id", "evaluation_id", "kind", "at", "data"):
-            data = {**(e["data"] or {}), "_at": e["at"]}
-            events[e["evaluation_id"]].append(rules.Ev(e["id"], e["kind"], data.get("to_status", ""),
-                                                       _local(e["at"]), None, data))
+        for e in EvaluationEvent.objects.filter(evaluation_id__in=ids).order_by("evaluation_id", "seq").values(
+                "id", "evaluation_id", "action", "to_status", "on", "data", "actor_id"):
+            events[e["evaluation_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"], None,
+                                                       e["data"] or {}, e["actor_id"]))
         out = []
-        for v in Evaluation.objects.filter(pk__in=ids).values(
-                "id", "subject_kind", "subject_ref", "round", "unit_id", "unit__region_id", "unit__kind", "park_id",
-                "implementation_id", "window_id", "staff_id"):
+        for v in Evaluation.objects.filter(pk__in=ids).values("id", "subject_kind", "subject_ref", "round",
+                                                              *_EVALUATION_DIMS):
             evs = events.get(v["id"], [])
-            park = v["unit_id"] if v["unit__kind"] == "park" else v["park_id"]
-            dims = {"region": v["unit__region_id"], "unit_id": v["unit_id"], "park_id": park,
-                    "impl_id": v["implementation_id"], "window_id": v["window_id"], "staff_id": v["staff_id"]}
-            out.append(Subject(v["id"], f"{v['subject_ref']}#{v['round']}", dims, len(evs),
+            out.append(Subject(v["id"], f"{v['subject_ref']}#{v['round']}", _evaluation_dims(v), len(evs),
                                max((e.id for e in evs), default=0),
                                rules.evaluation_contributions(subject_kind=v["subject_kind"], events=evs)))
+        return out
+
+
+class RectificationSource:
+    """差评整改: the rectification's own history (RectificationEvent), under its rating's dimensions and
+    reference; its counters are the eval.rect_* ones."""
+
+    prefix = "eval.rect_"
+    key = Source.RECTIFICATION
+    fk = "rectification_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.evaluations.models import RectificationEvent
+        return RectificationEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.evaluations.models import Rectification, RectificationEvent
+
+        events = defaultdict(list)
+        for e in RectificationEvent.objects.filter(rectification_id__in=ids).order_by("rectification_id",
+                                                                                     "seq").values(
+                "id", "rectification_id", "action", "to_status", "at", "on", "deadline", "data", "actor_id"):
+            events[e["rectification_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"],
+                                                          e["deadline"], e["data"] or {}, e["actor_id"], e["at"]))
+        key = "evaluation__"
+        out = []
+        for r in Rectification.objects.filter(pk__in=ids).values(
+                "id", f"{key}subject_kind", f"{key}subject_ref", f"{key}round", *(key + d for d in _EVALUATION_DIMS)):
+            evs = events.get(r["id"], [])
+            contribs = ([] if r[f"{key}subject_kind"] == "hotline"  # 12345: reopened, never rectified
+                        else rules.rectification_contributions(events=evs))
+            out.append(Subject(r["id"], f"{r[key + 'subject_ref']}#{r[key + 'round']}", _evaluation_dims(r, key),
+                               len(evs), max((e.id for e in evs), default=0), contribs))
         return out
 
 
@@ -151,9 +188,9 @@ class RequestSource:
         from yiwang.organisations.models import Unit
 
         events, unit_of = defaultdict(list), {}
-        for e in RequestEvent.objects.filter(request_id__in=ids).order_by("at", "id").values(
-                "id", "request_id", "action", "to_status", "at", "data", "unit_id", "actor_id"):
-            events[e["request_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], _local(e["at"]), None,
+        for e in RequestEvent.objects.filter(request_id__in=ids).order_by("request_id", "seq").values(
+                "id", "request_id", "action", "to_status", "on", "deadline", "data", "unit_id", "actor_id"):
+            events[e["request_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"], e["deadline"],
                                                     e["data"] or {}, e["actor_id"]))
             if e["unit_id"]:
                 unit_of[e["request_id"]] = e["unit_id"]  # the unit the request was with at its last event
@@ -199,7 +236,7 @@ class BundleSource:
         return out
 
 
-SOURCES = (CaseSource(), EvaluationSource(), RequestSource(), BundleSource())
+SOURCES = (CaseSource(), EvaluationSource(), RectificationSource(), RequestSource(), BundleSource())
 
 
 # ------------------------------------------------------------------------------------------ refresh
