@@ -93,6 +93,11 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
                 with_history=with_history)
         if with_history and with_accounts:
             counts["dashboards"] = importlib.import_module("yiwang.dashboards.demo").load_dashboard_demo()
+        # Cases made as of past days carry the near/overdue tag of their day; bring them to today, as the
+        # worker's daily sweep would (idempotent: a second load changes nothing).
+        from yiwang.cases.services import cases_due_sweep
+
+        counts["due_sweep"] = cases_due_sweep()
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
     return counts
 
