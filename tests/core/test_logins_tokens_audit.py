@@ -148,3 +148,25 @@ def test_only_the_auditor_and_the_security_admin_read_the_audit_log(username, st
     assert r.status_code == status
     if status == 200:
         assert "审计链完整" in r.content.decode() and "登录" in r.content.decode()
+
+
+def test_a_staff_read_of_a_case_is_audited_and_the_applicants_own_read_is_not():
+    from datetime import date
+
+    from tests.cases.conftest import XTKJ, at, form_for
+    from yiwang.cases import services
+    from yiwang.parties.models import Party
+
+    party = Party.objects.get(number=XTKJ["number"])
+    case = services.case_submit(actor=party.user, item="430321-QYSLDJ", applicant=party,
+                                form=form_for("430321-QYSLDJ"), channel="online", now=at(date(2026, 9, 28)))
+    own = Client()
+    own.force_login(party.user)
+    assert own.get(f"/api/v1/cases/{case.number}").status_code == 200
+    assert not AuditEntry.objects.filter(action=AuditAction.READ_CASE, object_id=case.number).exists()
+    clerk = Client()
+    clerk.force_login(User.objects.get(username="clerk"))
+    assert clerk.get(f"/api/v1/cases/{case.number}").status_code == 200
+    assert clerk.get(f"/workbench/cases/{case.number}/").status_code == 200
+    rows = AuditEntry.objects.filter(action=AuditAction.READ_CASE, object_id=case.number)
+    assert [r.username for r in rows] == ["clerk", "clerk"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.workflow.api import action_routes
@@ -212,6 +213,7 @@ def case_detail(request, number: str):
         if bundle_api.is_bundle_case(number):
             return bundle_api.detail(user, number)
         raise
+    audit_read(request, object_type="case", object_id=case.number, subject_user_id=case.applicant.user_id)
     return case_out(case, user)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
+from yiwang.core.audit import audit_read
 from yiwang.core.errors import DomainError, Forbidden, NotFound
 from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
@@ -181,6 +182,7 @@ def intake(request):
 def workbench_case(request, number: str):
     _staff_or_403(request.user)
     ctx = _case_context(request, number)
+    audit_read(request, object_type="case", object_id=number, subject_user_id=ctx["case"].applicant.user_id)
     ctx["methods"] = DeliveryMethod.choices
     ctx["max_extension"] = MAX_EXTENSION_DAYS
     return render(request, "cases/workbench_case.html", ctx)
@@ -254,6 +256,8 @@ def material_file(request, number: str, pk: int):
     m = next((m for m in case.materials.all() if m.pk == pk), None)
     if m is None:
         raise Http404("材料不存在")
+    audit_read(request, object_type="material", object_id=f"{number}/{m.pk}", subject_user_id=case.applicant.user_id,
+               detail={"name": m.name})
     from .materials import KINDS
 
     return FileResponse(m.file.open("rb"), content_type=KINDS.get(m.kind, "application/octet-stream"),

@@ -99,3 +99,18 @@ def audit_verify() -> ChainCheck:
         prev, checked = e.hash, checked + 1
     unsealed = AuditEntry.objects.filter(chain_seq__isnull=True).count()
     return ChainCheck(True, checked, unsealed=unsealed)
+
+
+def audit_read(request, *, object_type: str, object_id: str, subject_user_id: int | None = None,
+               detail: dict | None = None) -> None:
+    """A read of personal data by someone other than the person it is about (an applicant reading
+    their own case is not recorded): one appended row, no lock."""
+    from .models import AuditAction
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or (subject_user_id is not None and user.pk == subject_user_id):
+        return
+    action = {"case": AuditAction.READ_CASE, "licence": AuditAction.READ_LICENCE,
+              "material": AuditAction.READ_MATERIAL, "request": AuditAction.READ_REQUESTER}[object_type]
+    audit_record(action=action, request=request, object_type=object_type, object_id=object_id,
+                 detail={**(detail or {}), "via": "token" if getattr(request, "via_token", False) else "session"})

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from yiwang.core.audit import audit_read
 from yiwang.core.errors import DomainError
 from yiwang.core.inputs import ascii_int
 from yiwang.evaluations.rules import LEVEL_NAMES
@@ -190,6 +191,8 @@ def detail(request, number):
             messages.error(request, exc.message)
         return _back(request, number)
     req = services.request_get(number)
+    if req.requester_name or req.phone or req.requester_id:  # the page shows who called
+        audit_read(request, object_type="request", object_id=req.number)
     available = services.actions_for(req, user)
     names = {a.name for a in available}
     ctx = {"units": Unit.objects.exclude(kind="hotline").order_by("code"),

@@ -4,6 +4,7 @@
 from django.http import HttpResponse
 from ninja import Router
 
+from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, Forbidden, NotFound
 from yiwang.organisations.selectors import staff_roles
@@ -57,6 +58,7 @@ def licences_list(request, holder: str | None = None):
 @router.get("/licences/{identifier}", summary="证照详情（工作人员或持证主体本人）")
 def licence_detail(request, identifier: str):
     licence = _visible(request, identifier)
+    audit_read(request, object_type="licence", object_id=identifier, subject_user_id=licence.holder.user_id)
     return licence_data(licence, base_url=public_base_url(request))
 
 
