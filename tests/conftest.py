@@ -130,3 +130,22 @@ def _run_threads(fn, n: int, *, timeout: float = 120):
 def run_threads():
     """_run_threads as a fixture, for the concurrency tests of every app."""
     return _run_threads
+
+
+def assert_history_append_only(event) -> None:
+    """Every way of editing or removing a history row is refused: saving it changed, deleting it, and
+    its queryset's update, delete and raw delete (the one check every workflow's history must pass)."""
+    from yiwang.core.workflow.history import HistoryIsAppendOnly
+
+    model = type(event)
+    event.reason = "改写"
+    with pytest.raises(HistoryIsAppendOnly):
+        event.save()
+    with pytest.raises(HistoryIsAppendOnly):
+        event.delete()
+    with pytest.raises(HistoryIsAppendOnly):
+        model.objects.filter(pk=event.pk).update(reason="改写")
+    with pytest.raises(HistoryIsAppendOnly):
+        model.objects.filter(pk=event.pk).delete()
+    with pytest.raises(HistoryIsAppendOnly):
+        model.objects.filter(pk=event.pk)._raw_delete("default")

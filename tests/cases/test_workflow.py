@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from django.db import transaction
 
+from tests.conftest import assert_history_append_only
 from yiwang.cases import selectors, services
 from yiwang.cases import workflow as W
 from yiwang.cases.models import Case, CaseEvent, CaseStatus
 from yiwang.core.errors import DomainError
 from yiwang.core.workflow import SYSTEM, available_actions
-from yiwang.core.workflow.history import HistoryIsAppendOnly
 
 from .conftest import QYSLDJ, SPJYXK, at
 from .test_transitions import INPUT, NOW, drive, paper
@@ -87,16 +87,7 @@ def test_the_workbench_offers_no_decision_before_review_no_second_extension_and_
 
 def test_case_history_rows_cannot_be_updated_or_deleted(users):
     case = drive(users, CaseStatus.ACCEPTED, "x")
-    event = CaseEvent.objects.filter(case=case).first()
-    event.reason = "改写"
-    with pytest.raises(HistoryIsAppendOnly):
-        event.save()
-    with pytest.raises(HistoryIsAppendOnly):
-        event.delete()
-    with pytest.raises(HistoryIsAppendOnly):
-        CaseEvent.objects.filter(case=case).update(reason="改写")
-    with pytest.raises(HistoryIsAppendOnly):
-        CaseEvent.objects.filter(case=case).delete()
+    assert_history_append_only(CaseEvent.objects.filter(case=case).first())
     from django.db.models import ProtectedError
 
     with pytest.raises(ProtectedError):

@@ -9,19 +9,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from tests.conftest import assert_history_append_only
 from yiwang.core.errors import DomainError
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
 from yiwang.core.workflow.deadlines import holders, recompute_all
-from yiwang.core.workflow.history import HistoryIsAppendOnly
 from yiwang.evaluations import rules, services
 from yiwang.evaluations.models import (
     Evaluation,
     EvaluationEvent,
     EvaluationPolicy,
     Rectification,
-    RectificationEvent,
 )
 from yiwang.evaluations.workflow import RECTIFICATION, TIMER_FIX
 from yiwang.organisations.models import Unit
@@ -124,18 +123,8 @@ def test_history_rows_cannot_be_updated_or_deleted():
     rect = _do(_bad("WF-H"), "contact")
     event = rect.events.order_by("seq").last()
     assert (event.seq, event.action, event.actor_kind, event.reason) == (2, "contact", "handler", "contact")
-    for model, row in ((RectificationEvent, event), (EvaluationEvent, rect.evaluation.events.first())):
-        row.reason = "改写"
-        with pytest.raises(HistoryIsAppendOnly):
-            row.save()
-        with pytest.raises(HistoryIsAppendOnly):
-            row.delete()
-        with pytest.raises(HistoryIsAppendOnly):
-            model.objects.filter(pk=row.pk).update(reason="改写")
-        with pytest.raises(HistoryIsAppendOnly):
-            model.objects.filter(pk=row.pk).delete()
-        with pytest.raises(HistoryIsAppendOnly):
-            model.objects.filter(pk=row.pk)._raw_delete("default")
+    for row in (event, rect.evaluation.events.first()):  # the rectification's steps and the rating's own
+        assert_history_append_only(row)
     with pytest.raises(ProtectedError):
         Evaluation.objects.filter(pk=rect.evaluation_id).delete()
 

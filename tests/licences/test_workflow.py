@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from tests.conftest import assert_history_append_only
 from yiwang.core.errors import DomainError, Forbidden
 from yiwang.core.workflow import apply, available_actions
-from yiwang.core.workflow.history import HistoryIsAppendOnly
-from yiwang.licences.models import Licence, LicenceEvent, LicenceStatus
+from yiwang.licences.models import Licence, LicenceStatus
 from yiwang.licences.selectors import history_ok, licence_verify
 from yiwang.licences.workflow import LICENCE
 
@@ -104,16 +104,7 @@ def test_each_event_is_chained_and_signed_in_prepare_event_with_seq_the_lock_ver
 @pytest.mark.django_db
 def test_history_rows_cannot_be_updated_or_deleted(issue):
     licence = issue()
-    event = licence.events.get()
-    event.reason = "改写"
-    with pytest.raises(HistoryIsAppendOnly):
-        event.save()
-    with pytest.raises(HistoryIsAppendOnly):
-        event.delete()
-    with pytest.raises(HistoryIsAppendOnly):
-        LicenceEvent.objects.filter(pk=event.pk).update(reason="改写")
-    with pytest.raises(HistoryIsAppendOnly):
-        LicenceEvent.objects.filter(pk=event.pk).delete()
+    assert_history_append_only(licence.events.get())
     with pytest.raises(ProtectedError):
         Licence.objects.filter(pk=licence.pk).delete()
 
