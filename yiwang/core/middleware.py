@@ -1,4 +1,11 @@
-"""Chinese first: the UI is Chinese unless the user chose English with the language switch."""
+"""Chinese first, private pages not stored, idle sessions signed out."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+from yiwang.organisations.selectors import is_staff_member
 
 
 class ChineseFirstMiddleware:
@@ -40,16 +47,11 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-        from django.contrib.auth import logout
-
         user = getattr(request, "user", None)
         if getattr(user, "is_authenticated", False) and not getattr(request, "via_token", False):
             now = int(time.time())
             seen = request.session.get("_seen_at")
-            limit = 60 * (settings.YIWANG_STAFF_IDLE_MINUTES if _is_staff(user)
+            limit = 60 * (settings.YIWANG_STAFF_IDLE_MINUTES if is_staff_member(user)
                           else settings.YIWANG_APPLICANT_IDLE_MINUTES)
             if seen is not None and now - seen > limit:
                 logout(request)
@@ -58,8 +60,3 @@ class SessionIdleTimeoutMiddleware:
                 request.session["_seen_at"] = now
         return self.get_response(request)
 
-
-def _is_staff(user) -> bool:
-    from yiwang.organisations.selectors import staff_roles
-
-    return user.is_staff or bool(staff_roles(user))

@@ -22,6 +22,11 @@ def staff_roles(user: AbstractBaseUser | AnonymousUser) -> list[Staff]:
     return cached
 
 
+def is_staff_member(user) -> bool:
+    """Staff of some unit, or a Django staff account: not an applicant."""
+    return bool(getattr(user, "is_authenticated", False)) and (user.is_staff or bool(staff_roles(user)))
+
+
 def has_role(user, role: str, unit: Unit | None = None) -> bool:
     return any(s.role == role and (unit is None or s.unit_id == unit.pk) for s in staff_roles(user))
 

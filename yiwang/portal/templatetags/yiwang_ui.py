@@ -4,7 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from yiwang.organisations.models import Role
-from yiwang.organisations.selectors import staff_roles
+from yiwang.organisations.selectors import is_staff_member, staff_roles
 
 register = template.Library()
 
@@ -53,4 +53,4 @@ def landing_url(user) -> str:
 @register.simple_tag
 def is_applicant(user) -> bool:
     """Signed in without a staff role: the personal centre (我的办件, 我的证照 …) is theirs."""
-    return bool(getattr(user, "is_authenticated", False)) and not staff_roles(user) and not user.is_staff
+    return bool(getattr(user, "is_authenticated", False)) and not is_staff_member(user)
