@@ -100,6 +100,54 @@ def _steps_of(impl: ItemImplementation) -> list[str]:
     return [s.name for s in impl.item.steps.all()] or default_steps(impl.item)
 
 
+def _party_for(applicant: Party | dict) -> Party:
+    """The applicant as a party: given, or found/registered from the form's applicant block."""
+    if not isinstance(applicant, dict):
+        return applicant
+    data = dict(applicant)
+    return party_get_or_create(
+        kind=data.pop("kind", ""), number=data.pop("number", ""), name=data.pop("name", ""),
+        field="applicant.number",
+        **{k: v for k, v in data.items() if k in ("phone", "address", "legal_representative")},
+    )
+
+
+def _check_service_object(impl: ItemImplementation, party: Party) -> None:
+    if impl.item.service_object and party.kind != impl.item.service_object:
+        who = "自然人" if impl.item.service_object == "person" else "法人"
+        raise DomainError(f"applicant.kind：该事项的服务对象是{who}", field="applicant.kind")
+
+
+class Intake(NamedTuple):
+    """Who received the application and how: the agent (if any) and the submit event's actor kind."""
+
+    agent: Any
+    actor_kind: str
+
+
+def _intake_check(*, channel: str, actor, party: Party, receiving: Unit, bundle_case: str,
+                  agent_authorisation: str) -> Intake:
+    """The channel's actor check: online by the party's own account, window by an intake clerk of the
+    receiving unit, agent with an authorisation. A bundle member's intake was checked on the bundle."""
+    if bundle_case:
+        return Intake(None, A.SYSTEM)
+    if channel == CaseChannel.ONLINE:
+        if actor is None or party.user_id != actor.pk:
+            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
+                            field="applicant")
+        return Intake(None, A.APPLICANT)
+    if channel == CaseChannel.WINDOW:
+        probe = Case(receiving_unit=receiving, reviewing_unit=receiving, deciding_unit=receiving,
+                     applicant=party)
+        if actor is None or A.INTAKE not in selectors.actor_kinds(probe, actor):
+            raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
+                            field="channel")
+        return Intake(None, A.INTAKE)
+    if not agent_authorisation.strip():
+        raise DomainError("agent_authorisation：代办须提供申请人的授权委托书", field="agent_authorisation")
+    return Intake(actor, A.APPLICANT)
+
+
 @transaction.atomic
 def case_submit(
     *,
@@ -125,49 +173,23 @@ def case_submit(
     impl = _implementation_for_submit(item)
     if channel not in CaseChannel.values:
         raise DomainError("channel：申请渠道应为 online、window 或 agent", field="channel")
-    if isinstance(applicant, dict):
-        data = dict(applicant)
-        party = party_get_or_create(
-            kind=data.pop("kind", ""), number=data.pop("number", ""), name=data.pop("name", ""),
-            field="applicant.number",
-            **{k: v for k, v in data.items() if k in ("phone", "address", "legal_representative")},
-        )
-    else:
-        party = applicant
-    if impl.item.service_object and party.kind != impl.item.service_object:
-        who = "自然人" if impl.item.service_object == "person" else "法人"
-        raise DomainError(f"applicant.kind：该事项的服务对象是{who}", field="applicant.kind")
+    party = _party_for(applicant)
+    _check_service_object(impl, party)
     form = _form_check(impl, form or {})
 
     route = route_for(impl=impl, park_code=party.park.code if party.park_id else None, on=today)
     units = {u.code: u for u in Unit.objects.filter(
         code__in={route.receiving_unit, route.reviewing_unit, route.deciding_unit, route.in_name_of})}
     receiving = units[route.receiving_unit]
-
-    agent = None
-    if bundle_case:
-        pass  # received as part of a bundle case (its channel and actor were checked there)
-    elif channel == CaseChannel.ONLINE:
-        if actor is None or party.user_id != actor.pk:
-            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
-                            field="applicant")
-    elif channel == CaseChannel.WINDOW:
-        probe = Case(receiving_unit=receiving, reviewing_unit=receiving, deciding_unit=receiving,
-                     applicant=party)
-        if actor is None or A.INTAKE not in selectors.actor_kinds(probe, actor):
-            raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
-                            field="channel")
-    else:
-        if not agent_authorisation.strip():
-            raise DomainError("agent_authorisation：代办须提供申请人的授权委托书", field="agent_authorisation")
-        agent = actor
+    intake = _intake_check(channel=channel, actor=actor, party=party, receiving=receiving,
+                           bundle_case=bundle_case, agent_authorisation=agent_authorisation)
 
     shared = _materials_shared(impl, party, form, materials_from or {})
     # The number last: its counter row stays locked until commit, so the less work after it, the more
     # submissions of one item a day can be numbered per second.
     number = case_number_next(impl_code=impl.impl_code, day=today)
     case = Case.objects.create(
-        number=number, implementation=impl, parent=parent, applicant=party, agent=agent,
+        number=number, implementation=impl, parent=parent, applicant=party, agent=intake.agent,
         agent_authorisation=agent_authorisation.strip(), submitted_by=actor, channel=channel,
         status=CaseStatus.SUBMITTED, route_mode=route.mode, receiving_unit=receiving,
         reviewing_unit=units[route.reviewing_unit], deciding_unit=units[route.deciding_unit],
@@ -182,9 +204,7 @@ def case_submit(
     if case.shared_materials.get("satisfied"):
         submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
     event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
-                          actor_kind=(A.SYSTEM if bundle_case else A.APPLICANT if channel != CaseChannel.WINDOW
-                                      else A.INTAKE), reason="",
-                          data=submit_data, now=now, seq=1)
+                          actor_kind=intake.actor_kind, reason="", data=submit_data, now=now, seq=1)
     W.notice_put(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
     _schedule_deemed_acceptance(case)
     case.submit_event = event  # its history so far, for a response built without reading the case back
