@@ -109,3 +109,21 @@ def test_another_master_key_cannot_open_the_key():
     with override_settings(YIWANG_MASTER_KEY="second-master-key-0123456789abcdef"):
         with pytest.raises(crypto.SealKeyError, match="另一主密钥"):
             crypto.private_key_decrypt(blob, public_key_hex=public_key)
+
+
+def test_a_seal_key_is_decrypted_once_per_process_and_a_tampered_record_still_refused(monkeypatch):
+    private_key, public_key = crypto.keypair_generate()
+    blob = crypto.private_key_encrypt(private_key, public_key_hex=public_key)
+    calls = []
+    real = crypto._cbc_decrypt
+    monkeypatch.setattr(crypto, "_cbc_decrypt", lambda *a: calls.append(1) or real(*a))
+    assert crypto.private_key_decrypt(blob, public_key_hex=public_key) == private_key
+    assert crypto.private_key_decrypt(blob, public_key_hex=public_key.upper()) == private_key
+    assert len(calls) == 1
+    fmt, key_id, iv, ct, mac = blob.split(":")
+    forged_mac = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+    with pytest.raises(crypto.SealKeyError, match="校验失败"):
+        crypto.private_key_decrypt(":".join([fmt, key_id, iv, ct, forged_mac]), public_key_hex=public_key)
+    # a failure is not kept: the same bad record is checked (and refused) again
+    with pytest.raises(crypto.SealKeyError, match="校验失败"):
+        crypto.private_key_decrypt(":".join([fmt, key_id, iv, ct, forged_mac]), public_key_hex=public_key)
