@@ -21,7 +21,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 UNKNOWN = {0, 500, 502, 504}  # no answer, or an answer that does not say whether it was done
-NOT_SENT = 503  # HAProxy had no web server up: the request reached none, so it may be sent again
+# HAProxy had no web server up (503), or no server listened (connection refused, reported as 503 too):
+# the request reached none, so it may be sent again.
+NOT_SENT = 503
 
 
 class Api:
@@ -39,6 +41,12 @@ class Api:
         try:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            if self.conn.sock is None:
+                try:
+                    self.conn.connect()
+                except ConnectionRefusedError:  # nobody listening: nothing was sent
+                    self.close()
+                    return NOT_SENT, None
             self.conn.request(method, path, body=data, headers=headers)
             resp = self.conn.getresponse()
             raw = resp.read()

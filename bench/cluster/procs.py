@@ -60,10 +60,13 @@ def template_stamp(env: dict[str, str]) -> str:
     return "yiwang-cluster-template " + h.hexdigest()[:16]
 
 
+TEMPLATE = "yiwang_cluster_tpl"
+
+
 def fresh_database(url: str, env: dict[str, str], log) -> None:
-    """Drop the run's database and copy it from `<name>_tpl` (migrated, demo loaded), which is
+    """Drop the run's database and copy it from yiwang_cluster_tpl (migrated, demo loaded), which is
     rebuilt only when a migration, the demo data or the master key changed (≈ 2 minutes)."""
-    name, tpl = db_name(url), db_name(url) + "_tpl"
+    name, tpl = db_name(url), TEMPLATE
     stamp = template_stamp(env)
     rows = psql(url, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", tpl,
                  server=True)

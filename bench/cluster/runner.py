@@ -123,8 +123,10 @@ class Run:
 
     def chaos(self, kills: list[tuple[float, str]], t0: float, length: float) -> threading.Thread:
         def go():
+            back = t0
             for share, name in kills:
-                time.sleep(max(0.0, t0 + share * length - time.time()))
+                # on schedule, but never sooner than 5 s after the last one came back (load in between)
+                time.sleep(max(0.0, t0 + share * length - time.time(), back + 5.0 - time.time()))
                 proc = self.procs[name]
                 proc.kill9()
                 self.kills.append((time.time(), name))
@@ -133,7 +135,8 @@ class Run:
                 proc.start()
                 if proc.port:
                     proc.wait_up()
-                self.log(f"{name} restarted at +{time.time() - t0:.1f} s")
+                back = time.time()
+                self.log(f"{name} restarted at +{back - t0:.1f} s")
 
         t = threading.Thread(target=go, name="chaos", daemon=True)
         t.start()
