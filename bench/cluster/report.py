@@ -24,6 +24,7 @@ def print_report(run, result: dict) -> int:
         ("timers fired twice", len(t.timers_fired_twice)),
         ("timers missed", len(t.timers_missed)),
         ("outbox pending at the end", t.outbox_pending),
+        ("messages delivered to the gateway stand-in", result["messages"]),
         ("outbox messages sent twice (reached the recipient twice)", len(t.delivered_twice)),
         ("  same outbox row handed over twice (at least once; the key dropped the repeat)", len(t.resent_same_id)),
         ("  outbox rows duplicated (one message written twice)", len(t.outbox_rows_duplicated)),
