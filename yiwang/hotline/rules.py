@@ -57,6 +57,28 @@ def sign_due(dispatched_at: datetime, add_working_days: Callable) -> datetime:
     return end_of_day(add_working_days(dispatched_at.astimezone(TZ).date(), SIGN_WORKING_DAYS).date)
 
 
+# 11-digit mobile numbers (号段 13x–19x), optionally with the country code; or a fixed line: area code
+# (0 + 2–3 digits: 010, 0731) and a local number of 7–8 digits not starting with 0, an optional
+# extension after a hyphen or 转.
+_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?([1-9]\d{6,7})(?:(?:-|转)(\d{1,6}))?$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－—＋", "0123456789--+")
+PHONE_HINT = "请填写11位手机号码（如13812345678）或区号加座机号码（如0731-12345678）"
+
+
+def phone_normalise(text: str) -> str | None:
+    """The number as stored (13812345678, 0731-12345678, 0731-12345678-801), or None when it is
+    neither a mobile nor a fixed-line number. Spaces and full-width digits are accepted."""
+    raw = "".join((text or "").translate(_FULL_WIDTH).split()).replace("(", "").replace(")", "")
+    m = _MOBILE.match(raw)
+    if m:
+        return m.group(1)
+    m = _LANDLINE.match(raw)
+    if m:
+        return "-".join(g for g in m.groups() if g)
+    return None
+
+
 def may_be_anonymous(kind: str) -> bool:
     return kind in ANONYMOUS_KINDS
 
