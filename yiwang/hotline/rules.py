@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -134,3 +134,41 @@ def scrub_numbers(text: str) -> str:
     """Runs of 10 or more digits (a phone, an ID or a card number; not a date) become asterisks: a
     unit's public reply that quotes one by mistake does not publish it."""
     return _DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), text or "")
+
+
+# --- the 12345 bulletin (简报) -----------------------------------------------------------------------
+BULLETIN_PERIODS = {"week": "周报", "month": "月报"}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date  # first day
+    end: date  # the day after the last
+    label: str
+
+    def previous(self) -> Period:
+        return bulletin_period(self.kind, self.start - timedelta(days=1))
+
+
+def bulletin_period(kind: str, day: date) -> Period:
+    """The natural week (Monday to Sunday) or month containing `day`."""
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+        iso = start.isocalendar()
+        return Period(kind, start, end, f"{iso.year}年第{iso.week}周（{start:%m月%d日}至{end - timedelta(days=1):%m月%d日}）")
+    if kind == "month":
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return Period(kind, start, end, f"{start.year}年{start.month}月")
+    raise ValueError(f"简报周期应为 {'、'.join(BULLETIN_PERIODS)}")
+
+
+def rate(n: int, d: int) -> float | None:
+    return round(100.0 * n / d, 1) if d else None
+
+
+def change(now: int, before: int) -> float | None:
+    """Period on period (环比), in per cent; None when the earlier period had none."""
+    return round(100.0 * (now - before) / before, 1) if before else None

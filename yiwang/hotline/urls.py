@@ -11,6 +11,7 @@ urlpatterns = [
     path("hotline/enterprises/", views.enterprise_suggest, name="enterprises"),
     path("hotline/inbox/", views.inbox, name="inbox"),
     path("hotline/supervise/", views.supervise, name="supervise"),
+    path("hotline/bulletin/", views.bulletin, name="bulletin"),
     path("hotline/r/<str:number>/", views.detail, name="detail"),
     path("hotline/a/<int:pk>/", views.attachment, name="attachment"),
     path("12345/", views.public, name="public"),

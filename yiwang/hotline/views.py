@@ -11,7 +11,7 @@ from yiwang.core.audit import audit_read
 from yiwang.core.errors import DomainError
 from yiwang.core.inputs import ascii_int
 from yiwang.evaluations.rules import LEVEL_NAMES
-from yiwang.organisations.models import Region
+from yiwang.organisations.models import Region, Role
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
@@ -347,3 +347,46 @@ def attachment(request, pk: int):
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Cache-Control"] = "private, no-store"
     return resp
+
+
+BULLETIN_ROLES = {Role.LEADER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}
+
+
+@login_required
+def bulletin(request):
+    """12345 简报: this week's or month's figures of the viewer's region, as a page, Excel or PDF."""
+    from datetime import date
+
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from yiwang.organisations.selectors import region_subtree_codes
+
+    from . import rules
+    from .bulletin import bulletin as figures
+    from .bulletin import bulletin_pdf, bulletin_xlsx, summary_rows
+
+    roles = [s for s in staff_roles(request.user) if s.role in BULLETIN_ROLES]
+    if not roles:
+        return _forbidden(request, "12345简报（领导、督查人员和热线话务员可以查看）")
+    kind = request.GET.get("period", "week")
+    try:
+        day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
+        period = rules.bulletin_period(kind, day)
+    except ValueError:
+        return render(request, "hotline/bulletin.html", {"error": "请选择周报或月报，日期格式如 2026-03-02",
+                                                         "periods": rules.BULLETIN_PERIODS}, status=400)
+    regions = {s.unit.region for s in roles}
+    codes = sorted({c for r in regions for c in region_subtree_codes(r.code)})
+    b = figures(period, region_codes=codes, scope="、".join(sorted(r.name for r in regions)))
+    fmt = request.GET.get("format", "")
+    name = f"12345_{kind}_{period.start:%Y%m%d}"
+    if fmt in ("xlsx", "pdf"):
+        data, ctype = ((bulletin_xlsx(b), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       if fmt == "xlsx" else (bulletin_pdf(b), "application/pdf"))
+        resp = HttpResponse(data, content_type=ctype)
+        resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return resp
+    return render(request, "hotline/bulletin.html", {
+        "b": b, "summary": summary_rows(b), "periods": rules.BULLETIN_PERIODS, "kind": kind,
+        "day": day.isoformat(), "prev": period.previous().start.isoformat(), "next": period.end.isoformat()})
