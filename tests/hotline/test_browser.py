@@ -83,3 +83,35 @@ def test_public_12345_form_fits_a_phone_and_shows_a_bad_phone_at_its_field(brows
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{page.base_url}/12345/")
     page.screenshot(path=os.path.join(artifacts_dir, "hotline_public_desktop.png"), full_page=True)
+
+
+def _login(page, username, next_url):
+    page.goto(f"{page.base_url}/accounts/login/?next={next_url}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Demo@2026")
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(f"**{next_url}")
+
+
+def test_an_enterprise_files_a_demand_on_a_phone_and_the_leader_reads_the_bulletin(browser_page, artifacts_dir):
+    from yiwang.hotline.models import Request
+
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, "xtkj", "/12345/demand/")
+    assert _no_sideways_scroll(page)
+    page.fill("#title", "厂房水电增容")
+    page.fill("#content", "新生产线投产需要增容")
+    page.fill("#phone", "13800000031")
+    page.fill("#demand_items", "申请10kV专线增容\n协调自来水管网接入")
+    page.screenshot(path=os.path.join(artifacts_dir, "hotline_demand_390.png"), full_page=True)
+    page.click("#demand-form button[type=submit]")
+    page.wait_for_url("**/12345/*/?token=*")
+    req = Request.objects.get(title="厂房水电增容")
+    assert req.is_demand and req.items.count() == 2
+    page.context.clear_cookies()
+    _login(page, "leader", "/hotline/bulletin/")
+    assert "12345热线周报" in page.content() and _no_sideways_scroll(page)
+    page.screenshot(path=os.path.join(artifacts_dir, "hotline_bulletin_390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=os.path.join(artifacts_dir, "hotline_bulletin_desktop.png"), full_page=True)
