@@ -46,7 +46,8 @@ def _bad(ref="WF-1", now=None):
     party = Party.objects.get(user__username="zhang")
     ev = services.evaluation_invite(subject_kind="case", subject_ref=ref, unit=unit, rater_party=party,
                                     rater_name="张示范", now=now or at(2025, 6, 2, 10))
-    services.evaluation_rate(evaluation=ev, level=5, channel="qr", now=now or at(2025, 6, 2, 11))
+    services.evaluation_rate(evaluation=ev, level=5, channel="qr", text="办理时间太长了", problem_type="slow",
+                             now=now or at(2025, 6, 2, 11))
     return Rectification.objects.get(evaluation=ev)
 
 

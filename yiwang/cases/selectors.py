@@ -125,6 +125,12 @@ def case_list(
     )
 
 
+def cases_overdue_in(region_codes: list[str]) -> QuerySet[Case]:
+    """Running cases past their deadline in these regions (a supervisor's 超期办件), longest overdue first."""
+    return (Case.objects.filter(region_id__in=region_codes, status__in=RUNNING, due_state="overdue")
+            .select_related("implementation", "deciding_unit").order_by("deadline", "id"))
+
+
 def queue_counters(qs: QuerySet[Case]) -> dict[str, int]:
     """待受理, 办理中, 临期, 超期, 待送达 in one query, over the open cases only (every counter is of one)."""
     return qs.filter(status__in=OPEN).aggregate(

@@ -130,6 +130,8 @@ def my_case(request, number: str):
 @login_required
 @domain_pages
 def workbench(request):
+    if {s.role for s in staff_roles(request.user)} == {Role.SUPERVISOR}:
+        return redirect("hotline:supervise")  # the supervisor's view: overdue 办件, dissatisfied callbacks
     roles = _staff_or_403(request.user)
     status = request.GET.get("status", "")
     due = request.GET.get("due", "")

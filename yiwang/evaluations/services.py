@@ -107,10 +107,12 @@ def evaluation_by_token(token: str) -> Evaluation:
 
 @transaction.atomic
 def evaluation_rate(
-    *, evaluation: Evaluation, level: int, channel: str, text: str = "", rater_user=None, now: datetime | None = None,
+    *, evaluation: Evaluation, level: int, channel: str, text: str = "", problem_type: str = "", rater_user=None,
+    now: datetime | None = None,
 ) -> Evaluation:
-    """The rater's rating. One per slot; staff cannot rate their own work; a bad review opens a
-    rectification (a hotline reply's bad review reopens the request instead, see the hotline)."""
+    """The rater's rating. One per slot; staff cannot rate their own work; a bad review says its
+    problem type and what happened, and opens a rectification (a hotline reply's bad review reopens
+    the request instead, see the hotline; the operator's 回访记录 there is the description)."""
     try:
         level = int(level)
         bad = rules.is_bad(level)
@@ -118,8 +120,12 @@ def evaluation_rate(
         raise DomainError("满意度应为 1（非常满意）至 5（非常不满意）", field="level") from None
     if channel not in EvalChannel.values or channel == EvalChannel.SYSTEM:
         raise DomainError(f"评价渠道“{channel}”不存在", field="channel")
+    text = text or ""
     if len(text) > 2000:
         raise DomainError("文字评价不能超过2000字", field="text")
+    missing = None if channel == EvalChannel.HOTLINE else rules.bad_review_problem(level, problem_type, text)
+    if missing:
+        raise DomainError(missing[1], field=missing[0], code="bad_review_incomplete")
     ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if rater_user is not None and rater_user.is_authenticated and ev.staff_id == rater_user.pk:
         raise Forbidden("工作人员不能评价自己经办的服务", field="level", code="own_work")
@@ -127,13 +133,14 @@ def evaluation_rate(
         raise Conflict("本次服务已评价，每次服务只能评价一次", field="level", code="already_rated")
     now = now or timezone.now()
     ev.level, ev.bad, ev.channel, ev.text, ev.rated_at = level, bad, channel, text.strip(), now
+    ev.problem_type = problem_type if bad and problem_type in rules.PROBLEM_TYPES else ""
     ev.status = EvalStatus.RATED
     if rater_user is not None and rater_user.is_authenticated:
         ev.rater_user = rater_user
     ev.save()
     timer_cancel(kind=TIMER_DEFAULT, key=str(ev.pk))
     _event(ev, "rated", before=EvalStatus.INVITED, now=now, actor=rater_user, actor_kind=RATER, level=level,
-           channel=channel)
+           channel=channel, **({"problem_type": ev.problem_type} if ev.problem_type else {}))
     _after_rating(ev, now, rater_user=rater_user)
     return ev
 
