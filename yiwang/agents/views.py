@@ -4,7 +4,7 @@ parties, its cases, filing for a party, recording a fee). Thin: services and sel
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +35,12 @@ def _grant_values(post) -> dict:
             "valid_from": _date(post.get("valid_from", "")), "valid_until": _date(post.get("valid_until", ""))}
 
 
+def _defaults() -> dict:
+    """A new authorisation's period as the form proposes it: from today, for one year."""
+    today = timezone.localdate()
+    return {"default_from": today.isoformat(), "default_until": (today + timedelta(days=364)).isoformat()}
+
+
 def _items():
     return list(ServiceItem.objects.order_by("basic_code").values_list("basic_code", "name"))
 
@@ -51,13 +57,11 @@ def mine(request):
             return redirect("agents:mine")
         except DomainError as exc:
             errors[exc.field or "form"] = exc.message
-    today = timezone.localdate()
     auths = selectors.visible_authorisations(request.user).filter(party__user=request.user)
     return render(request, "agents/mine.html", {
         "parties": parties, "auths": auths, "errors": errors, "post": post, "items": _items(),
         "chosen": set(post.getlist("items")), "agents": selectors.agents_for(parties[0] if parties else None),
-        "today": today, "until": today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29)
-        else today.replace(year=today.year + 1, day=28)})
+        **_defaults()})
 
 
 @login_required
@@ -127,7 +131,7 @@ def paper(request):
             errors[exc.field or "form"] = exc.message
     return render(request, "agents/paper.html", {
         "errors": errors, "post": post, "items": _items(), "chosen": set(post.getlist("items")),
-        "agents": selectors.agents_for(None),
+        "agents": selectors.agents_for(None), **_defaults(),
         "recent": selectors.visible_authorisations(request.user).filter(source="paper")[:20]})
 
 
