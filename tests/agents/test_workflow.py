@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.conftest import assert_history_append_only
 from yiwang.agents import services
 from yiwang.agents.models import AuthorisationEvent
 from yiwang.agents.workflow import TIMER_EXPIRY, WORKFLOW
@@ -15,7 +16,6 @@ from yiwang.core.models import OutboxMessage, Timer
 from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
 
-from tests.conftest import assert_history_append_only
 from .conftest import user
 
 pytestmark = pytest.mark.django_db
