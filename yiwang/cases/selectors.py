@@ -42,7 +42,7 @@ def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
     kinds: set[str] = set()
     if not user.is_authenticated:
         return kinds
-    if case.applicant.user_id == user.pk or case.agent_id == user.pk:
+    if case.applicant.user_id == user.pk or _agent_in_force(case, user):
         kinds.add(A.APPLICANT)
     roles = staff_roles(user)
     for s in roles:
@@ -64,6 +64,16 @@ def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
     return kinds
 
 
+def _agent_in_force(case: Case, user) -> bool:
+    """The agent acts as the applicant only while the authorisation it filed under is in force:
+    revoked or expired, the case is the party's alone (docs/agents.md)."""
+    if case.agent_id != user.pk or case.authorisation_id is None:
+        return False
+    from yiwang.agents.rules import in_force
+
+    return in_force(case.authorisation, timezone.localdate())
+
+
 def actor_units(case: Case, user) -> set[str]:
     if user is None:
         return set()
@@ -74,7 +84,10 @@ def _own(user) -> Q:
     """The user's own cases, as applicant (one of their parties) or as agent. A subquery, not a join:
     every branch of the visibility filter is then a column of the case row or a small hashed set, so
     PostgreSQL can walk a queue's (status or due state, deadline) index in order and stop at the page."""
-    return Q(applicant_id__in=Party.objects.filter(user_id=user.pk).values("id")) | Q(agent_id=user.pk)
+    from yiwang.agents.selectors import in_force_ids
+
+    return (Q(applicant_id__in=Party.objects.filter(user_id=user.pk).values("id"))
+            | Q(agent_id=user.pk, authorisation_id__in=in_force_ids(user)))
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -147,7 +160,7 @@ def case_get(number: str, *, user, field: str = "number") -> Case:
     case = (
         Case.objects.select_related(
             "implementation__item", "implementation__department", "applicant", "receiving_unit",
-            "reviewing_unit", "deciding_unit", "in_name_of", "agent",
+            "reviewing_unit", "deciding_unit", "in_name_of", "agent", "authorisation",
         )
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("seq")),

@@ -49,6 +49,7 @@ DEMO_STAFF = [
     ("leader", "XTX-SPJ", Role.LEADER, None, "县领导（看板）"),
     ("secadmin", "XTX-SPJ", Role.SECURITY_ADMIN, None, "安全管理员（账号与锁定）"),
     ("auditor", "XTX-SPJ", Role.AUDITOR, None, "安全审计员（审计日志）"),
+    ("agent", "TYJK", Role.AGENT, None, "帮代办专员（天易经开区帮代办服务队）"),
 ]
 DEMO_APPLICANTS = [
     ("zhang", "430321198506120013", "个人申请人 张示范"),
@@ -99,6 +100,8 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
 
         counts["due_sweep"] = cases_due_sweep()
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
+        if with_accounts:
+            counts["agents"] = importlib.import_module("yiwang.agents.demo").load_agents_demo()
     return counts
 
 
