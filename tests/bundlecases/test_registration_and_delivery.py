@@ -73,7 +73,7 @@ def test_the_bundles_later_members_are_the_new_enterprises_cases_filed_by_the_ap
 
     c = Client()
     c.force_login(xtkj)
-    assert "营业执照" in c.get("/me/licences/").content.decode()
+    assert "持证主体：湘潭演示智能科技有限公司" in c.get("/me/licences/").content.decode()
 
 
 def test_a_second_approval_reaction_creates_no_second_enterprise(submit_and_accept):
@@ -134,6 +134,12 @@ def test_one_bundle_case_sends_one_rating_invitation_attributed_to_each_members_
     assert Evaluation.objects.count() == 1
     slot = Evaluation.objects.get()
     assert (slot.subject_kind, slot.subject_ref, slot.rater_party.number) == ("bundle", bc.number, XTKJ)
+    from django.test import Client
+
+    c = Client()
+    c.force_login(party(XTKJ).user)
+    assert f"/rate/{slot.token}/" in c.get(f"/me/cases/{bc.number}/").content.decode()
+    assert c.get(f"/rate/{slot.token}/").status_code == 200
     ev_services.evaluation_rate(evaluation=slot, level=1, channel="web", rater_user=party(XTKJ).user)
     members = Evaluation.objects.filter(subject_kind="case").select_related("unit")
     kids = _kids(bc)
