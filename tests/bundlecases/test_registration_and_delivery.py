@@ -179,7 +179,8 @@ def test_the_bundle_page_links_each_child_case_and_shows_the_delivery(submit_and
     assert "已送达 0 / 6" in page and "待送达" in page
     for child in _kids(bc).values():
         assert f'href="/me/cases/{child.number}/"' in page
-        assert c.get(f"/me/cases/{child.number}/").status_code == 200
+        child_page = c.get(f"/me/cases/{child.number}/").content.decode()
+        assert f'href="/me/cases/{bc.number}/"' in child_page  # and back to the bundle
     clerk = Client()
     clerk.force_login(user("bundleclerk"))
     page = clerk.get(f"/workbench/bundles/{bc.number}/").content.decode()
