@@ -191,3 +191,16 @@ def test_the_bundle_page_links_each_child_case_and_shows_the_delivery(submit_and
     assert r.status_code == 302
     bc.refresh_from_db()
     assert bc.status == "completed"
+
+
+@pytest.mark.parametrize("statuses,done,delivered,all_done", [
+    ({"a": "approved", "b": "approved"}, 2, 0, False),   # decided, still 待送达
+    ({"a": "delivered", "b": "approved"}, 2, 1, False),
+    ({"a": "delivered", "b": "closed"}, 2, 2, True),      # a closed commitment case: its result was handed over
+    ({"a": "delivered", "b": None}, 1, 1, False),
+])
+def test_progress_counts_delivered_results_apart_from_decisions(statuses, done, delivered, all_done):
+    from yiwang.bundlecases import rules
+
+    p = rules.progress({"a": [], "b": ["a"]}, statuses)
+    assert (p.done, p.delivered, p.all_done) == (done, delivered, all_done)
