@@ -26,6 +26,7 @@ def _in_state(status: str, submit_and_accept):
         drive(first, now=at(), deny="材料不符")
     elif status == "completed":
         drive(first, now=at())
+        services.bundle_case_collect(bundle_case=bc.number, actor=user("bundleclerk"), now=at())
     elif status == "withdrawn":
         services.bundle_case_withdraw(bundle_case=bc.number, actor=party(XTKJ).user, reason="暂不办理", now=at())
     bc = BundleCase.objects.get(pk=bc.pk)

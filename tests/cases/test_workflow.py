@@ -119,9 +119,10 @@ def test_reactions_are_declared_in_order_and_registered():
     from yiwang.core.workflow.checks import check_reactions
 
     assert [r.name for r in W.WORKFLOW.reactions] == [
-        "licences.issue_for_case", "licences.revoke_for_case", "bundlecases.member_decided",
-        "evaluations.invite_case", "supervision.task_from_approval"]
-    assert [r.after_commit for r in W.WORKFLOW.reactions] == [False, False, False, True, True]
+        "parties.register_for_case", "licences.issue_for_case", "licences.revoke_for_case",
+        "bundlecases.member_decided", "bundlecases.member_delivered", "evaluations.invite_case",
+        "supervision.task_from_approval"]
+    assert [r.after_commit for r in W.WORKFLOW.reactions] == [False, False, False, False, False, True, True]
     assert check_reactions() == []
 
 

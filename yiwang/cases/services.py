@@ -327,6 +327,19 @@ def case_material_upload(*, case: Case | str, actor, name: str, filename: str, c
     return material
 
 
+def case_material_supply(*, case: Case | str, actor, name: str, filename: str = "", content: bytes | None = None,
+                         on_paper: bool = False, version: int | None = None, now: datetime | None = None) -> Case:
+    """A tolerated material supplied: a file (checked as any upload; storing it supplies it), or the
+    paper original verified by the window (on_paper)."""
+    with transaction.atomic():
+        if content is not None and not on_paper:
+            case_material_upload(case=case, actor=actor, name=name, filename=filename, content=content,
+                                 version=version, now=now)
+            return W.case_for_update(case)
+        return case_act(case=case, actor=actor, action="supply_material", version=version, now=now,
+                        data={"material": name, "on_paper": on_paper})
+
+
 # ---------------------------------------------------------------- the clock in bulk
 
 

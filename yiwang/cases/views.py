@@ -218,6 +218,11 @@ def act(request, number: str):
         if action == "accept":
             services.case_accept(case=number, actor=request.user, tolerate=data["tolerate"], paper=data["paper"],
                                  commitment=data["commitment"], version=version)
+        elif action == "supply_material":
+            f = request.FILES.get("file")
+            services.case_material_supply(case=number, actor=request.user, name=data["material"],
+                                          filename=f.name if f else "", content=f.read() if f else None,
+                                          on_paper=p.get("on_paper") == "on", version=version)
         else:
             services.case_act(case=number, actor=request.user, action=action, reason=p.get("reason", ""),
                               data={k: v for k, v in data.items() if v not in ("", []) and k != "commitment"},

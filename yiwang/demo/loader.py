@@ -161,6 +161,7 @@ def _items(rows) -> dict[str, ServiceItem]:
             "deemed_consent_days": row.get("deemed_consent_days"),
             "special_procedure": row.get("special_procedure") or {},
             "result_licence": row.get("result_licence", ""),
+            "creates_party": bool(row.get("creates_party", False)),
             "form_fields": row.get("form_fields", []),
             "channels": ["1", "2", "3"],
             "conditions": row.get("conditions", f"申请人符合《{row['name']}》办理条件，申请材料齐全、符合法定形式。"),

@@ -27,6 +27,9 @@ class SubjectKind(models.TextChoices):
     CASE = "case", "办件（一事一评）"
     WINDOW = "window", "窗口服务（一次一评）"
     HOTLINE = "hotline", "热线答复"
+    # One rating for a whole bundle case (一件事一次办, 一事一评); it counts through the per-member
+    # slots it is attributed to (one per member case, each its unit's), not by itself.
+    BUNDLE = "bundle", "一件事（一事一评）"
 
 
 class EvalChannel(models.TextChoices):
