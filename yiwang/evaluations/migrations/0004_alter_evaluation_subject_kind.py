@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0002_rectification_workflow'),
+        ('evaluations', '0003_evaluation_problem_type'),
     ]
 
     operations = [
