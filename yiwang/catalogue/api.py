@@ -4,6 +4,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from yiwang.core.errors import NotFound
+from yiwang.core.workflow.api import refusals
 from yiwang.organisations.models import Unit
 
 from . import selectors
@@ -80,7 +81,7 @@ def items_list(request, f: Query[ItemFilter]):
     return [_summary(i) for i in qs[:200]]
 
 
-@router.get("/items/{impl_code}", response=ItemDetail, summary="One implementation with its guide")
+@router.get("/items/{impl_code}", openapi_extra=refusals(404), response=ItemDetail, summary="One implementation with its guide")
 def items_get(request, impl_code: str):
     impl = selectors.implementation_get(impl_code, field="impl_code")
     item = impl.item
@@ -205,7 +206,7 @@ def bundle_detail_dict(view) -> dict:
     }
 
 
-@router.get("/bundles/{code}", response=BundleDetail, summary="A bundle: order, merged form and materials")
+@router.get("/bundles/{code}", openapi_extra=refusals(404), response=BundleDetail, summary="A bundle: order, merged form and materials")
 def bundles_get(request, code: str):
     return bundle_detail_dict(selectors.bundle_view(selectors.bundle_get(code)))
 
@@ -224,7 +225,7 @@ class RouteOut(Schema):
     in_name_of: str
 
 
-@router.get("/routing", response=RouteOut, summary="Who receives, decides, and in whose name")
+@router.get("/routing", openapi_extra=refusals(404), response=RouteOut, summary="Who receives, decides, and in whose name")
 def routing(request, q: Query[RouteIn]):
     impl = selectors.implementation_get(q.item, field="item")
     if q.park and not Unit.objects.filter(code=q.park, kind="park").exists():

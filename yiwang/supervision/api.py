@@ -9,7 +9,7 @@ from ninja import Router, Schema
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import Forbidden, NotFound
-from yiwang.core.workflow.api import ERRORS, action_routes
+from yiwang.core.workflow.api import ERRORS, action_routes, refusals
 from yiwang.organisations.selectors import has_role
 from yiwang.parties.models import Party
 
@@ -252,7 +252,7 @@ def offence_list(request):
             for o in LenientOffence.objects.filter(active=True).select_related("unit")]
 
 
-@router.get("/supervision/exemptions", summary="违法行为记录及免罚认定（本单位）")
+@router.get("/supervision/exemptions", openapi_extra=refusals(401, 403), summary="违法行为记录及免罚认定（本单位）")
 def exemption_list(request):
     user = require_user(request)
     qs = _scoped(Violation.objects.select_related("unit", "party", "offence"), user)
@@ -288,7 +288,7 @@ def task_out(t: SupervisionTask) -> dict:
             "result": t.result or None, "result_note": t.result_note, "pushed_at": t.pushed_at, "version": t.version}
 
 
-@router.get("/supervision/tasks", summary="监管任务（本单位）")
+@router.get("/supervision/tasks", openapi_extra=refusals(401, 403), summary="监管任务（本单位）")
 def task_list(request, status: str = ""):
     user = require_user(request)
     qs = _scoped(SupervisionTask.objects.select_related("unit", "approving_unit"), user)
@@ -322,7 +322,7 @@ def credit_get(request, uscc: str):
                          "source": r.source, "reason": r.reason} for r in records]}
 
 
-@router.get("/supervision/summary", summary="看板：监管任务与公示超期、首违免罚与不予免罚件数")
+@router.get("/supervision/summary", openapi_extra=refusals(401, 403), summary="看板：监管任务与公示超期、首违免罚与不予免罚件数")
 def summary(request):
     require_user(request)
     return selectors.overdue_counts()
