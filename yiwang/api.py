@@ -93,6 +93,7 @@ def on_validation_error(request, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
     field = _field_of(first.get("loc", ()))
     reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), first.get("msg", "格式不正确"))
+    reason = reason.removeprefix("Value error, ")  # a validator's own Chinese message
     limit = (first.get("ctx") or {}).get("max_length")
     if first.get("type") == "string_too_long" and limit:
         reason = f"不能超过{limit}个字符"

@@ -6,7 +6,7 @@ rolled back, so no call sees another's data). Checks: no 5xx, the status code is
 declares, the content type and the body match the declared response.
 
 Bounded: YIWANG_SCHEMATHESIS_EXAMPLES examples per operation and mode (default 4) and a time budget
-YIWANG_SCHEMATHESIS_SECONDS for the whole run (default 45): past it every operation still gets its
+YIWANG_SCHEMATHESIS_SECONDS for the whole run (default 40): past it every operation still gets its
 first example, the rest are skipped. The figures are printed (pytest -s) and kept in
 test-artifacts/schemathesis.txt.
 """
@@ -34,7 +34,7 @@ from yiwang.core.auth import token_issue
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("YIWANG_SCHEMATHESIS_EXAMPLES", "4"))
-SECONDS = float(os.environ.get("YIWANG_SCHEMATHESIS_SECONDS", "45"))
+SECONDS = float(os.environ.get("YIWANG_SCHEMATHESIS_SECONDS", "40"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 STAFF = "clerk"
 

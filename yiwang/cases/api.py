@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -181,7 +181,7 @@ def submit(request, payload: SubmitIn):
 
 @router.get("/cases", openapi_extra=refusals(401), response=CaseList, summary="办件列表（按期限排序）")
 def case_list(request, status: str = "", unit: str = "", due: str = "", q: str = "",
-              page: int = Query(1, ge=1, le=1_000_000), page_size: int = 50):
+              page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(50, ge=1, le=200)):
     user = require_user(request)
     if due and due not in ("near", "overdue", "ok"):
         raise DomainError("due：应为 near、overdue 或 ok", field="due")
@@ -218,7 +218,7 @@ def case_detail(request, number: str):
 
 
 @router.post("/cases/{number}/materials", openapi_extra=refusals(401, 403, 404, 409), response={201: dict}, summary="上传材料（PDF、JPG、PNG、OFD）")
-def upload(request, number: str, name: Form[str], file: File[UploadedFile], version: Form[int | None] = None):
+def upload(request, number: str, file: File[UploadedFile], name: Form[Annotated[str, Field(max_length=128)]], version: Form[int | None] = None):
     user = require_user(request)
     selectors.case_get(number, user=user)
     if file.size and file.size > services.max_upload_bytes():

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.errors import NotFound
 from yiwang.core.workflow.api import refusals
@@ -69,10 +69,11 @@ def _summary(impl) -> dict:
 
 
 class ItemFilter(Schema):
-    q: str = ""
-    department: str = ""
-    type: str = ""
-    region: str = ""
+    # Limits from the columns (unit code 32, type 2, region 12); q as the item name (200).
+    q: str = Field("", max_length=200)
+    department: str = Field("", max_length=32)
+    type: str = Field("", max_length=2)
+    region: str = Field("", max_length=12)
 
 
 @router.get("/items", response=list[ItemSummary], summary="Search the implementation list")
@@ -157,7 +158,8 @@ class BundleDetail(Schema):
 
 
 @router.get("/bundles", response=list[BundleSummary], summary="List bundles (一件事)")
-def bundles_list(request, q: str = "", region: str = "", theme: str = ""):
+def bundles_list(request, q: str = Query("", max_length=200), region: str = Query("", max_length=12),
+                 theme: str = Query("", max_length=16)):
     qs = selectors.bundles_search(q=q, region=region, theme=theme)
     return [
         {"code": b.code, "name": b.name, "theme": b.theme, "region": b.region_id,
@@ -212,8 +214,8 @@ def bundles_get(request, code: str):
 
 
 class RouteIn(Schema):
-    item: str
-    park: str = ""
+    item: str = Field(max_length=64)
+    park: str = Field("", max_length=32)
     date: dt.date | None = None
 
 

@@ -1,6 +1,6 @@
 from datetime import date, datetime, time
 
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, Forbidden, NotFound
@@ -15,9 +15,10 @@ router = Router(tags=["evaluations"])
 
 
 class RateIn(Schema):
-    level: int
-    channel: str = "web"
-    text: str = ""
+    # Limits from the columns (level 1–5, channel 16); the text column is unbounded, 2000 is ours.
+    level: int = Field(ge=1, le=5)
+    channel: str = Field("web", max_length=16)
+    text: str = Field("", max_length=2000)
 
 
 @router.get("/evaluations/by-token/{token}", openapi_extra=refusals(404), summary="评价码对应的评价（公开，不含评价人）")
@@ -36,7 +37,7 @@ def rate(request, token: str, payload: RateIn):
 
 
 @router.get("/evaluations", openapi_extra=refusals(401, 403), summary="好差评列表（本单位；督查人员可看全部）")
-def evaluations_list(request, bad: bool | None = None, limit: int = 100):
+def evaluations_list(request, bad: bool | None = None, limit: int = Query(100, ge=1, le=500)):
     user = require_user(request)
     qs = selectors.evaluations_visible(user)
     if bad is not None:
@@ -55,7 +56,8 @@ def evaluations_mine(request):
 
 
 @router.get("/evaluations/stats", openapi_extra=refusals(401, 403), summary="满意率、差评率、整改率、按时整改率与排名")
-def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
+def evaluations_stats(request, by: str = Query("unit", max_length=16), start: date | None = None,
+                      end: date | None = None):
     user = require_user(request)
     if by not in selectors.GROUPS:
         raise DomainError(f"统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")

@@ -44,8 +44,8 @@ def reports(request, code: str, month: str):
 
 
 class ReportIn(Schema):
-    unit: str = Field(title="填报单位")
-    month: str = Field(title="月份")
+    unit: str = Field(title="填报单位", max_length=32)
+    month: str = Field(title="月份", max_length=10)
     entries: list[EntryIn] = Field(title="各项措施进展")
     submit: bool = Field(False, title="同时报送")
     version: int | None = None

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import Forbidden, NotFound
@@ -23,26 +23,35 @@ router = Router(tags=["policies"])
 
 
 class PolicyIn(Schema):
-    code: str = Field(title="政策编号")
-    name: str = Field(title="政策名称")
-    issuing_unit: str = Field(title="兑现单位")
-    mode: str = "proactive"
-    document: str = ""
-    legal_text: str = ""
-    articles: list[dict] = []
-    beneficiaries: str = ""
+    # Limits from the columns; the legal text column is unbounded (20 000 is ours).
+    code: str = Field(title="政策编号", max_length=32)
+    name: str = Field(title="政策名称", max_length=200)
+    issuing_unit: str = Field(title="兑现单位", max_length=32)
+    mode: str = Field("proactive", max_length=16)
+    document: str = Field("", max_length=200)
+    legal_text: str = Field("", max_length=20000)
+    articles: list[dict] = Field([], max_length=200)
+    beneficiaries: str = Field("", max_length=200)
     starts_on: date | None = None
     ends_on: date | None = None
-    budget: Decimal | None = None
+    budget: Decimal | None = Field(None, max_digits=14, decimal_places=2, ge=0)
     rule: dict = {}
     amount: dict = {}
     confirm_days: int = Field(10, ge=1, le=60)
     notice_days: int = Field(5, ge=1, le=30)
-    time_limit: str = ""
-    address: str = ""
-    phone: str = ""
-    tags: str = ""
+    time_limit: str = Field("", max_length=100)
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+    tags: str = Field("", max_length=200)
     publish: bool = False
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _ascii_budget(cls, value):
+        # Decimal("٤") is 4: a budget is written in ASCII digits, like every number.
+        if isinstance(value, str) and not value.isascii():
+            raise ValueError("预算应为半角数字")
+        return value
 
 
 class RuleIn(Schema):
