@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from yiwang.core.errors import DomainError
 from yiwang.core.workflow import apply
@@ -193,6 +193,6 @@ def test_every_account_may_act_exactly_where_the_declared_table_says(demo_subjec
               f"{sum(tally.values())} pairs, {tally['allowed']} allowed, {tally['refused']} refused, "
               f"{len(mismatches)} unlike the declared table; no demo subject: {skipped or 'none'}")
     print(report)
-    with open(os.path.join(artifacts_dir, "authorization_matrix.txt"), "w") as out:
+    with open(os.path.join(artifacts_dir, f"authorization_matrix-{connection.vendor}.txt"), "w") as out:
         out.write(report + "\n" + "\n".join(mismatches))
     assert not mismatches, report + "\n" + "\n".join(mismatches[:80])

@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from yiwang.api import api
 from yiwang.core.auth import token_issue
@@ -152,6 +153,6 @@ def test_every_bad_value_at_every_field_of_its_class_is_a_json_4xx_and_saves_not
               + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())) + f"), {len(failures)} not a JSON 4xx, "
               f"tables changed: {changed or 'none'}")
     print(report)
-    with open(f"{artifacts_dir}/bad_inputs.txt", "w") as out:
+    with open(f"{artifacts_dir}/bad_inputs-{connection.vendor}.txt", "w") as out:
         out.write(report + "\n" + "\n".join(failures))
     assert not failures and not changed, report + "\n" + "\n".join(failures[:60])

@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.signals import got_request_exception, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -130,6 +130,6 @@ def test_every_operation_answers_as_its_openapi_document_says(wsgi_schema, artif
               f"{SECONDS:.0f} s), {len(failures)} failures; "
               + ", ".join(f"{k}: {v}" for k, v in sorted(stats.items()) if k.startswith("status")))
     print(report)
-    with open(os.path.join(artifacts_dir, "schemathesis.txt"), "w") as out:
+    with open(os.path.join(artifacts_dir, f"schemathesis-{connection.vendor}.txt"), "w") as out:
         out.write(report + "\n\n" + "\n\n".join(failures))
     assert not failures, report + "\n\n" + "\n\n".join(failures)
