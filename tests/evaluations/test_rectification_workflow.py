@@ -6,10 +6,9 @@ from datetime import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import ProtectedError
 
-from tests.conftest import assert_history_append_only
+from tests.conftest import accepted_in_rollback, assert_history_append_only
 from yiwang.core.errors import DomainError
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
@@ -36,9 +35,6 @@ TRY = {"note": "记录", "reason": "理由"}
 def at(*args):
     return datetime(*args, tzinfo=TZ)
 
-
-class Rollback(Exception):
-    pass
 
 
 def _user(name):
@@ -80,15 +76,9 @@ STATES = {
 def _accepted(rect, actor) -> set[str]:
     ok = set()
     for name in RECTIFICATION.actions:
-        try:
-            with transaction.atomic():
-                apply(RECTIFICATION, subject=Rectification.objects.get(pk=rect.pk), action=name, actor=actor,
-                      input=TRY)
-                raise Rollback
-        except Rollback:
+        if accepted_in_rollback(lambda name=name: apply(
+                RECTIFICATION, subject=Rectification.objects.get(pk=rect.pk), action=name, actor=actor, input=TRY)):
             ok.add(name)
-        except DomainError:
-            pass
     return ok
 
 
