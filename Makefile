@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The demo's own random keys, made once under var/ by yiwang.localkeys (DEBUG stays off).
-KEYS := YIWANG_SECRET_KEY_FILE=$(CURDIR)/var/secret_key YIWANG_MASTER_KEY_FILE=$(CURDIR)/var/master_key
+# The demo's own random keys, made once under var/ by yiwang.localkeys (DEBUG stays off); YIWANG_DEMO=1
+# allows the published demo passwords (elsewhere they must be changed at the first login).
+KEYS := YIWANG_DEMO=1 YIWANG_SECRET_KEY_FILE=$(CURDIR)/var/secret_key YIWANG_MASTER_KEY_FILE=$(CURDIR)/var/master_key
 
 .PHONY: install keys run serve test lint worker bench cluster soak backup-check clean
 

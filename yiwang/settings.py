@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
     "yiwang.core.middleware.SessionIdleTimeoutMiddleware",
+    "yiwang.core.initial_password.MustChangePasswordMiddleware",
     "yiwang.core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,7 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Lockout after repeated failed logins (django-axes), on the login page, the admin and the token
 # endpoint: per account and, separately, per address.
-AUTHENTICATION_BACKENDS = ["yiwang.core.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["yiwang.core.lockout.LockoutBackend", "yiwang.core.initial_password.InitialPasswordBackend"]
+# The demo (`make run`): its published passwords are allowed; elsewhere they must be changed at login.
+YIWANG_DEMO = env_bool("YIWANG_DEMO", "PYTEST_VERSION" in os.environ)
 AXES_FAILURE_LIMIT = int(os.environ.get("YIWANG_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YIWANG_LOCKOUT_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

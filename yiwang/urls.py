@@ -1,6 +1,7 @@
 import importlib.util
 
 from django.contrib import admin
+from django.contrib.auth.views import PasswordChangeDoneView, PasswordChangeView
 from django.urls import include, path
 
 from .api import api
@@ -15,6 +16,10 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/password_change/", PasswordChangeView.as_view(template_name="yiwang/password_change.html"),
+         name="password_change"),
+    path("accounts/password_change/done/",
+         PasswordChangeDoneView.as_view(template_name="yiwang/password_change_done.html"), name="password_change_done"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/messages/", my_messages, name="my_messages"),
     path("audit/", audit_log, name="audit"),

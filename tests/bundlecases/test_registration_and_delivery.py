@@ -162,9 +162,12 @@ def test_a_bad_bundle_rating_opens_a_rectification_for_each_members_unit(submit_
     collect(bc.number, now=at(DAY, 15))
     relay()
     slot = Evaluation.objects.get(subject_kind="bundle")
-    ev_services.evaluation_rate(evaluation=slot, level=5, channel="web", text="跑了好几趟",
+    ev_services.evaluation_rate(evaluation=slot, level=5, channel="web", text="跑了好几趟", problem_type="visits",
                                 rater_user=party(XTKJ).user)
     assert Rectification.objects.count() == 6
+    # each member's copy keeps what the rater said was wrong
+    assert set(Evaluation.objects.filter(subject_kind="case", bad=True).values_list("problem_type", flat=True)) == {
+        "visits"}
     assert not Rectification.objects.filter(evaluation=slot).exists()
 
 

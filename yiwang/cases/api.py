@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
-from yiwang.core.workflow.api import action_routes
+from yiwang.core.workflow.api import action_routes, refusals
 
 from . import selectors, services
 from .models import Case
@@ -153,7 +153,7 @@ def case_out(c: Case, user) -> dict:
     }
 
 
-@router.post("/cases", response={201: CaseOut}, summary="提交申请（网上、窗口代收或代办）")
+@router.post("/cases", openapi_extra=refusals(401, 403, 404, 409), response={201: CaseOut}, summary="提交申请（网上、窗口代收或代办）")
 def submit(request, payload: SubmitIn):
     user = require_user(request)
     if not payload.item and not payload.bundle:
@@ -179,9 +179,9 @@ def submit(request, payload: SubmitIn):
     return 201, case_out(case, user)
 
 
-@router.get("/cases", response=CaseList, summary="办件列表（按期限排序）")
+@router.get("/cases", openapi_extra=refusals(401), response=CaseList, summary="办件列表（按期限排序）")
 def case_list(request, status: str = "", unit: str = "", due: str = "", q: str = "",
-              page: int = Query(1, ge=1, le=1_000_000), page_size: int = 50):
+              page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(50, ge=1, le=200)):
     user = require_user(request)
     if due and due not in ("near", "overdue", "ok"):
         raise DomainError("due：应为 near、overdue 或 ok", field="due")
@@ -200,7 +200,7 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
             "page_size": page_size, "results": [_summary(c) for c in rows]}
 
 
-@router.get("/cases/{number}", response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
+@router.get("/cases/{number}", openapi_extra=refusals(401, 403, 404), response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
 def case_detail(request, number: str):
     user = require_user(request)
     try:
@@ -217,8 +217,8 @@ def case_detail(request, number: str):
     return case_out(case, user)
 
 
-@router.post("/cases/{number}/materials", response={201: dict}, summary="上传材料（PDF、JPG、PNG、OFD）")
-def upload(request, number: str, name: Form[str], file: File[UploadedFile], version: Form[int | None] = None):
+@router.post("/cases/{number}/materials", openapi_extra=refusals(401, 403, 404, 409), response={201: dict}, summary="上传材料（PDF、JPG、PNG、OFD）")
+def upload(request, number: str, file: File[UploadedFile], name: Form[Annotated[str, Field(max_length=128)]], version: Form[int | None] = None):
     user = require_user(request)
     selectors.case_get(number, user=user)
     if file.size and file.size > services.max_upload_bytes():

@@ -109,7 +109,7 @@ class ExtendIn(ReasonIn):
 
 
 class SupplyIn(CaseInput):
-    material: str = Field(title="补交的材料", min_length=1)
+    material: str = Field(title="补交的材料", min_length=1, max_length=128)
     on_paper: StrictBool = Field(False, title="纸质材料已核验")
 
 

@@ -1,9 +1,10 @@
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.errors import NotFound
+from yiwang.core.workflow.api import refusals
 from yiwang.organisations.models import Unit
 
 from . import selectors
@@ -68,10 +69,11 @@ def _summary(impl) -> dict:
 
 
 class ItemFilter(Schema):
-    q: str = ""
-    department: str = ""
-    type: str = ""
-    region: str = ""
+    # Limits from the columns (unit code 32, type 2, region 12); q as the item name (200).
+    q: str = Field("", max_length=200)
+    department: str = Field("", max_length=32)
+    type: str = Field("", max_length=2)
+    region: str = Field("", max_length=12)
 
 
 @router.get("/items", response=list[ItemSummary], summary="Search the implementation list")
@@ -80,7 +82,7 @@ def items_list(request, f: Query[ItemFilter]):
     return [_summary(i) for i in qs[:200]]
 
 
-@router.get("/items/{impl_code}", response=ItemDetail, summary="One implementation with its guide")
+@router.get("/items/{impl_code}", openapi_extra=refusals(404), response=ItemDetail, summary="One implementation with its guide")
 def items_get(request, impl_code: str):
     impl = selectors.implementation_get(impl_code, field="impl_code")
     item = impl.item
@@ -156,7 +158,8 @@ class BundleDetail(Schema):
 
 
 @router.get("/bundles", response=list[BundleSummary], summary="List bundles (一件事)")
-def bundles_list(request, q: str = "", region: str = "", theme: str = ""):
+def bundles_list(request, q: str = Query("", max_length=200), region: str = Query("", max_length=12),
+                 theme: str = Query("", max_length=16)):
     qs = selectors.bundles_search(q=q, region=region, theme=theme)
     return [
         {"code": b.code, "name": b.name, "theme": b.theme, "region": b.region_id,
@@ -205,14 +208,14 @@ def bundle_detail_dict(view) -> dict:
     }
 
 
-@router.get("/bundles/{code}", response=BundleDetail, summary="A bundle: order, merged form and materials")
+@router.get("/bundles/{code}", openapi_extra=refusals(404), response=BundleDetail, summary="A bundle: order, merged form and materials")
 def bundles_get(request, code: str):
     return bundle_detail_dict(selectors.bundle_view(selectors.bundle_get(code)))
 
 
 class RouteIn(Schema):
-    item: str
-    park: str = ""
+    item: str = Field(max_length=64)
+    park: str = Field("", max_length=32)
     date: dt.date | None = None
 
 
@@ -224,7 +227,7 @@ class RouteOut(Schema):
     in_name_of: str
 
 
-@router.get("/routing", response=RouteOut, summary="Who receives, decides, and in whose name")
+@router.get("/routing", openapi_extra=refusals(404), response=RouteOut, summary="Who receives, decides, and in whose name")
 def routing(request, q: Query[RouteIn]):
     impl = selectors.implementation_get(q.item, field="item")
     if q.park and not Unit.objects.filter(code=q.park, kind="park").exists():

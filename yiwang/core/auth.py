@@ -19,6 +19,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 
 from .errors import DomainError, Forbidden, NotAuthenticated
+from .initial_password import MESSAGE as INITIAL_MESSAGE
+from .initial_password import must_change
 from .models import ApiToken, AuditAction
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -52,6 +54,8 @@ def token_issue(*, username: str, password: str, request=None, name: str = "") -
         raise LockedOut(LOCKED_MESSAGE, field="username")
     if user is None or not user.is_active:
         raise NotAuthenticated("用户名或密码错误", field="password", code="bad_credentials")
+    if must_change(password):
+        raise Forbidden(INITIAL_MESSAGE, field="password", code="password_change_required")
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, key_hash=_hash(key), name=name[:64],
                                     expires_at=timezone.now() + timedelta(days=token_days()))

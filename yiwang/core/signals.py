@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from . import initial_password
 from .audit import audit_record
 from .models import AuditAction
 
@@ -16,6 +17,7 @@ def on_login(sender, request, user, **kwargs):
         # The idle clock starts at login (so the first page does not write the session again).
         request.session["_seen_at"] = int(time.time())
         request.session.pop("idle_logout", None)
+    initial_password.on_login(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="core.audit.logout")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 
 from yiwang.core.models import AuditAction, AuditEntry, OutboxMessage
 
@@ -16,6 +17,10 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         from yiwang.portal.templatetags.yiwang_ui import landing_url
 
+        from .initial_password import SESSION_KEY
+
+        if self.request.session.get(SESSION_KEY):  # a published initial password: change it first
+            return reverse("password_change")
         asked = self.get_redirect_url()  # only a same-site address (Django checks it)
         if asked and asked != "/":
             return asked

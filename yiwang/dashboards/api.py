@@ -3,6 +3,7 @@
 from ninja import Query, Router
 
 from yiwang.core.auth import require_user
+from yiwang.core.workflow.api import refusals
 
 from . import rules, selectors
 
@@ -26,7 +27,7 @@ def _period(f) -> dict:
     return {"from": f.start, "to": f.end}
 
 
-@router.get("/stats/overview", summary="总览：每项指标的分子、分母、定义代码，及上期对比")
+@router.get("/stats/overview", openapi_extra=refusals(401, 403), summary="总览：每项指标的分子、分母、定义代码，及上期对比")
 def overview(request, region: str = "", unit: str = "", park: str = "", item: str = "",
              start: str = Query("", alias="from"), end: str = Query("", alias="to")):
     scope, f = _filters(request, region, unit, park, item, start, end)
@@ -43,7 +44,7 @@ def overview(request, region: str = "", unit: str = "", park: str = "", item: st
     }
 
 
-@router.get("/stats/series", summary="一项指标的时间序列（按日、月、季、年）")
+@router.get("/stats/series", openapi_extra=refusals(401, 403), summary="一项指标的时间序列（按日、月、季、年）")
 def series(request, figure: str, by: str = "month", region: str = "", unit: str = "", park: str = "",
            item: str = "", start: str = Query("", alias="from"), end: str = Query("", alias="to")):
     scope, f = _filters(request, region, unit, park, item, start, end)
@@ -52,7 +53,7 @@ def series(request, figure: str, by: str = "month", region: str = "", unit: str 
             "points": selectors.series(scope, f, figure=figure, by=by)}
 
 
-@router.get("/stats/ranking", summary="一项指标的排名（按单位、窗口、人员、园区、区划、事项）")
+@router.get("/stats/ranking", openapi_extra=refusals(401, 403), summary="一项指标的排名（按单位、窗口、人员、园区、区划、事项）")
 def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str = "", park: str = "",
             item: str = "", start: str = Query("", alias="from"), end: str = Query("", alias="to")):
     scope, f = _filters(request, region, unit, park, item, start, end)
@@ -61,7 +62,7 @@ def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str 
             "rows": selectors.ranking(scope, f, figure=figure, by=by)}
 
 
-@router.get("/stats/efficiency", summary="岗位效能评价：工作人员、窗口或单位的综合得分、各项得分与所用权重")
+@router.get("/stats/efficiency", openapi_extra=refusals(401, 403), summary="岗位效能评价：工作人员、窗口或单位的综合得分、各项得分与所用权重")
 def efficiency(request, by: str = "staff", region: str = "", unit: str = "", park: str = "", item: str = "",
                start: str = Query("", alias="from"), end: str = Query("", alias="to")):
     scope, f = _filters(request, region, unit, park, item, start, end)
@@ -72,7 +73,7 @@ def efficiency(request, by: str = "staff", region: str = "", unit: str = "", par
                      for r in selectors.efficiency_ranking(scope, f, by=by, weights=weights)]}
 
 
-@router.get("/stats/definitions", summary="指标定义：代码、名称、分子、分母、口径")
+@router.get("/stats/definitions", openapi_extra=refusals(401), summary="指标定义：代码、名称、分子、分母、口径")
 def definitions(request):
     require_user(request)
     return [{"code": f.code, "name": f.name, "kind": f.kind, "group": f.group, "numerator": f.numerator,

@@ -1,11 +1,11 @@
 from datetime import date, datetime, time
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, Forbidden, NotFound
 from yiwang.core.workflow import available_actions
-from yiwang.core.workflow.api import ERRORS, action_routes
+from yiwang.core.workflow.api import ERRORS, action_routes, refusals
 
 from . import selectors, services
 from .rules import PROBLEM_TYPES, TZ
@@ -15,14 +15,15 @@ router = Router(tags=["evaluations"])
 
 
 class RateIn(Schema):
-    level: int
-    channel: str = "web"
-    text: str = Field("", description="文字评价；不满意、非常不满意时必填（不少于5个字）")
+    # Limits from the columns (level 1–5, channel 16); the text column is unbounded, 2000 is ours.
+    level: int = Field(ge=1, le=5)
+    channel: str = Field("web", max_length=16)
+    text: str = Field("", max_length=2000, description="文字评价；不满意、非常不满意时必填（不少于5个字）")
     problem_type: str = Field("", max_length=16, description="差评问题类型（不满意、非常不满意时必填）："
                               + "、".join(f"{k} {v}" for k, v in PROBLEM_TYPES.items()))
 
 
-@router.get("/evaluations/by-token/{token}", summary="评价码对应的评价（公开，不含评价人）")
+@router.get("/evaluations/by-token/{token}", openapi_extra=refusals(404), summary="评价码对应的评价（公开，不含评价人）")
 def by_token(request, token: str):
     ev = services.evaluation_by_token(token)
     return {"subject_kind": ev.subject_kind, "subject_ref": ev.subject_ref, "round": ev.round, "status": ev.status,
@@ -30,7 +31,7 @@ def by_token(request, token: str):
             "item": ev.implementation.name if ev.implementation_id else None}
 
 
-@router.post("/evaluations/by-token/{token}", response={200: dict, **ERRORS}, summary="评价（1 非常满意 … 5 非常不满意，GB/T 39046 表A.8）")
+@router.post("/evaluations/by-token/{token}", openapi_extra=refusals(403, 404, 409), summary="评价（1 非常满意 … 5 非常不满意，GB/T 39046 表A.8）")
 def rate(request, token: str, payload: RateIn):
     ev = services.evaluation_rate(evaluation=services.evaluation_by_token(token), level=payload.level,
                                   channel=payload.channel, text=payload.text, problem_type=payload.problem_type,
@@ -38,8 +39,8 @@ def rate(request, token: str, payload: RateIn):
     return {"status": ev.status, "level": ev.level, "bad": ev.bad, "problem_type": ev.problem_type}
 
 
-@router.get("/evaluations", summary="好差评列表（本单位；督查人员可看全部）")
-def evaluations_list(request, bad: bool | None = None, limit: int = 100):
+@router.get("/evaluations", openapi_extra=refusals(401, 403), summary="好差评列表（本单位；督查人员可看全部）")
+def evaluations_list(request, bad: bool | None = None, limit: int = Query(100, ge=1, le=500)):
     user = require_user(request)
     qs = selectors.evaluations_visible(user)
     if bad is not None:
@@ -47,7 +48,7 @@ def evaluations_list(request, bad: bool | None = None, limit: int = 100):
     return [selectors.evaluation_public(ev, user) for ev in qs[: max(1, min(limit, 500))]]
 
 
-@router.get("/evaluations/mine", summary="本人（申请人）的评价：待评价的附评价链接")
+@router.get("/evaluations/mine", openapi_extra=refusals(401), summary="本人（申请人）的评价：待评价的附评价链接")
 def evaluations_mine(request):
     user = require_user(request)
     return [{"subject_kind": ev.subject_kind, "subject_ref": ev.subject_ref, "round": ev.round, "status": ev.status,
@@ -57,8 +58,9 @@ def evaluations_mine(request):
             for ev in selectors.evaluations_of_rater(user)[:100]]
 
 
-@router.get("/evaluations/stats", summary="满意率、差评率、整改率、按时整改率与排名")
-def evaluations_stats(request, by: str = "unit", start: date | None = None, end: date | None = None):
+@router.get("/evaluations/stats", openapi_extra=refusals(401, 403), summary="满意率、差评率、整改率、按时整改率与排名")
+def evaluations_stats(request, by: str = Query("unit", max_length=16), start: date | None = None,
+                      end: date | None = None):
     user = require_user(request)
     if by not in selectors.GROUPS:
         raise DomainError(f"统计维度应为 {'、'.join(selectors.GROUPS)}", field="by")

@@ -355,11 +355,12 @@ def _bundle_attribute(ev: Evaluation, now: datetime) -> list[Evaluation]:
         member = Evaluation.objects.create(
             subject_kind=SubjectKind.CASE, subject_ref=case.number, round=1, token=secrets.token_urlsafe(12),
             status=ev.status, level=ev.level, bad=ev.bad, channel=ev.channel, text=ev.text, rater_user=ev.rater_user,
-            invited_at=ev.invited_at, default_due_at=ev.default_due_at, rated_at=ev.rated_at, **_case_slot(case))
+            problem_type=ev.problem_type, invited_at=ev.invited_at, default_due_at=ev.default_due_at, rated_at=ev.rated_at, **_case_slot(case))
         _event(member, "invited", before="", now=ev.invited_at, bundle=ev.subject_ref)
         _event(member, "rated" if ev.status == EvalStatus.RATED else "defaulted", before=EvalStatus.INVITED,
                now=now, actor=ev.rater_user, actor_kind=RATER if ev.status == EvalStatus.RATED else SYSTEM,
-               level=ev.level, channel=ev.channel, bundle=ev.subject_ref)
+               level=ev.level, channel=ev.channel, bundle=ev.subject_ref,
+               **({"problem_type": ev.problem_type} if ev.problem_type else {}))
         out.append(member)
     return out
 

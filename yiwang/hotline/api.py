@@ -5,7 +5,7 @@ from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
-from yiwang.core.workflow.api import ERRORS, action_routes
+from yiwang.core.workflow.api import action_routes, refusals
 from yiwang.organisations.models import Region
 
 from . import selectors, services
@@ -98,7 +98,7 @@ def _staff_out(request, r) -> dict:
             "actions": _actions(r, request.user)}
 
 
-@router.post("/requests", response={200: dict, **ERRORS}, summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询；"
+@router.post("/requests", openapi_extra=refusals(403, 404, 409), summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询；"
              "企业账号或话务员可提交企业诉求 demand_items）")
 def request_create(request, payload: RequestIn):
     category = Category.objects.filter(code=payload.category, active=True).first()
@@ -116,7 +116,7 @@ def request_create(request, payload: RequestIn):
     return {**_out(req), "token": req.token}
 
 
-@router.get("/requests", summary="工单队列（话务员、督查：全部；单位：本单位）")
+@router.get("/requests", openapi_extra=refusals(401, 403), summary="工单队列（话务员、督查：全部；单位：本单位）")
 def request_list(request, status: str = "", overdue: bool = False):
     user = require_user(request)
     qs = selectors.queue() if services.is_operator(user) else selectors.unit_inbox(user)
@@ -127,7 +127,7 @@ def request_list(request, status: str = "", overdue: bool = False):
     return [_staff_out(request, r) for r in qs[:500]]
 
 
-@router.get("/requests/{number}", summary="按工单编号查询进度：话务员和承办单位看全部；其他人只看公开信息（举报、求助、"
+@router.get("/requests/{number}", openapi_extra=refusals(403, 404), summary="按工单编号查询进度：话务员和承办单位看全部；其他人只看公开信息（举报、求助、"
             "不公开的诉求凭 token）")
 def request_detail(request, number: str, token: str = ""):
     user = request.user
@@ -141,7 +141,7 @@ def request_detail(request, number: str, token: str = ""):
     return selectors.public_view(req, timeline=True)
 
 
-@router.post("/requests/{number}/actions", response={200: RequestOut},
+@router.post("/requests/{number}/actions", openapi_extra=refusals(401, 403, 404, 409), response={200: RequestOut},
              summary="工单操作（旧接口，请改用每个操作各自的接口 /requests/{number}/{action}）")
 def request_action(request, number: str, payload: ActionIn):
     user = require_user(request)
@@ -157,7 +157,7 @@ action_routes(router, WORKFLOW, path="/requests/{number}", out=RequestOut, respo
               exclude=frozenset({"create", "attach"}))
 
 
-@router.post("/requests/{number}/attachments", summary="上传附件（PDF/JPG/PNG/OFD，按内容识别；话务员、承办单位或凭查询令牌）")
+@router.post("/requests/{number}/attachments", openapi_extra=refusals(401, 403, 404, 409), summary="上传附件（PDF/JPG/PNG/OFD，按内容识别；话务员、承办单位或凭查询令牌）")
 def attachment_upload(request, number: str, file: File[UploadedFile], token: Form[str] = ""):
     req = services.request_get(number)
     if file.size > services.attachment_max_bytes():
@@ -167,6 +167,6 @@ def attachment_upload(request, number: str, file: File[UploadedFile], token: For
     return {"id": att.pk, "name": att.name, "kind": att.kind, "size": att.size, "url": f"/hotline/a/{att.pk}/"}
 
 
-@router.get("/demands/closure", summary="企业诉求办结率（对单销号）")
+@router.get("/demands/closure", openapi_extra=refusals(401, 403), summary="企业诉求办结率（对单销号）")
 def demand_closure(request, region: str = ""):
     return selectors.demand_closure(region_code=region or None)

@@ -301,32 +301,35 @@ def view_token(request: HttpRequest, token: str, fmt: str):
 
 
 # --- the same under /api/open311/v2/ (documented in OpenAPI) ---------------------------------------
+# Refusals come in GeoReport's own format ([{code, description}], JSON or XML by the fmt), not ErrorOut.
+_GEOREPORT_ERRORS = {"responses": {code: {"description": f"GeoReport v2 error list ({text})"} for code, text in
+                                   ((400, "bad input"), (403, "api_key"), (404, "unknown format or id"))}}
 
-@router.get("/discovery.{fmt}", summary="GeoReport v2 service discovery", include_in_schema=True)
+@router.get("/discovery.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 service discovery", include_in_schema=True)
 def api_discovery(request, fmt: str):
     return view_discovery(request, fmt)
 
 
-@router.get("/services.{fmt}", summary="GeoReport v2 service list")
+@router.get("/services.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 service list")
 def api_services(request, fmt: str):
     return view_services(request, fmt)
 
 
-@router.get("/services/{code}.{fmt}", summary="GeoReport v2 service definition")
+@router.get("/services/{code}.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 service definition")
 def api_definition(request, code: str, fmt: str):
     return view_definition(request, code, fmt)
 
 
-@router.api_operation(["GET", "POST"], "/requests.{fmt}", summary="GeoReport v2 requests: list (GET) or create (POST, api_key)")
+@router.api_operation(["GET", "POST"], "/requests.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 requests: list (GET) or create (POST, api_key)")
 def api_requests(request, fmt: str):
     return view_requests(request, fmt)
 
 
-@router.get("/requests/{number}.{fmt}", summary="GeoReport v2 one request")
+@router.get("/requests/{number}.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 one request")
 def api_request(request, number: str, fmt: str):
     return view_request(request, number, fmt)
 
 
-@router.get("/tokens/{token}.{fmt}", summary="GeoReport v2 request id from token")
+@router.get("/tokens/{token}.{fmt}", openapi_extra=_GEOREPORT_ERRORS, summary="GeoReport v2 request id from token")
 def api_token(request, token: str, fmt: str):
     return view_token(request, token, fmt)

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError
-from yiwang.core.workflow.api import action_routes
+from yiwang.core.workflow.api import action_routes, refusals
 from yiwang.organisations.models import Unit
 
 from . import selectors, services
@@ -24,7 +24,7 @@ def report_out(r: ProgressReport) -> dict:
                          "text": e.text, "figures": e.figures} for e in r.entries.select_related("task")]}
 
 
-@router.get("/ledger/plans", summary="改革方案（本人可见的）")
+@router.get("/ledger/plans", openapi_extra=refusals(401), summary="改革方案（本人可见的）")
 def plans(request):
     user = require_user(request)
     return [{"code": p.code, "name": p.name, "region": p.region_id, "office": p.office.name, "due_day": p.due_day,
@@ -35,7 +35,7 @@ def plans(request):
             for p in selectors.plans_visible(user)]
 
 
-@router.get("/ledger/plans/{code}/reports", summary="某月各单位台账（审改办看全部，填报单位看本单位）")
+@router.get("/ledger/plans/{code}/reports", openapi_extra=refusals(401, 403, 404), summary="某月各单位台账（审改办看全部，填报单位看本单位）")
 def reports(request, code: str, month: str):
     user = require_user(request)
     plan = services.plan_get(code)
@@ -44,14 +44,14 @@ def reports(request, code: str, month: str):
 
 
 class ReportIn(Schema):
-    unit: str = Field(title="填报单位")
-    month: str = Field(title="月份")
+    unit: str = Field(title="填报单位", max_length=32)
+    month: str = Field(title="月份", max_length=10)
     entries: list[EntryIn] = Field(title="各项措施进展")
     submit: bool = Field(False, title="同时报送")
     version: int | None = None
 
 
-@router.post("/ledger/plans/{code}/reports", summary="填报单位的月度台账：保存进展（submit=true 同时报送）")
+@router.post("/ledger/plans/{code}/reports", openapi_extra=refusals(401, 403, 404, 409), summary="填报单位的月度台账：保存进展（submit=true 同时报送）")
 def report_post(request, code: str, payload: ReportIn):
     user = require_user(request)
     plan = services.plan_get(code)

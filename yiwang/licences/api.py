@@ -7,6 +7,7 @@ from ninja import Router
 from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.workflow.api import refusals
 from yiwang.organisations.selectors import staff_roles
 
 from .pdf import licence_pdf
@@ -37,7 +38,7 @@ def _visible(request, identifier: str):
     return licence
 
 
-@router.get("/licences", summary="按持证主体查询证照（持证主体本人；颁发单位、办理其办件的单位、监管部门；"
+@router.get("/licences", openapi_extra=refusals(401, 403), summary="按持证主体查询证照（持证主体本人；颁发单位、办理其办件的单位、监管部门；"
             "列表中的身份证号码打码）")
 def licences_list(request, holder: str | None = None):
     user = require_user(request)
@@ -55,19 +56,19 @@ def licences_list(request, holder: str | None = None):
     return {"items": [licence_data(lic, masked=True, base_url=base) for lic in rows]}
 
 
-@router.get("/licences/{identifier}", summary="证照详情（工作人员或持证主体本人）")
+@router.get("/licences/{identifier}", openapi_extra=refusals(401, 403, 404), summary="证照详情（工作人员或持证主体本人）")
 def licence_detail(request, identifier: str):
     licence = _visible(request, identifier)
     audit_read(request, object_type="licence", object_id=identifier, subject_user_id=licence.holder.user_id)
     return licence_data(licence, base_url=public_base_url(request))
 
 
-@router.get("/licences/{identifier}/verify", summary="核验证照（公开）", auth=None)
+@router.get("/licences/{identifier}/verify", openapi_extra=refusals(404), summary="核验证照（公开）", auth=None)
 def licence_verify_api(request, identifier: str):
     return licence_verify(identifier, base_url=public_base_url(request))
 
 
-@router.get("/licences/{identifier}/pdf", summary="证照 PDF（工作人员或持证主体本人）")
+@router.get("/licences/{identifier}/pdf", openapi_extra=refusals(401, 403, 404), summary="证照 PDF（工作人员或持证主体本人）")
 def licence_pdf_api(request, identifier: str):
     licence = _visible(request, identifier)
     base = public_base_url(request)

@@ -1,6 +1,6 @@
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from yiwang.core.errors import DomainError
 
@@ -11,7 +11,7 @@ router = Router(tags=["parties"])
 
 class PartyCheckIn(Schema):
     kind: Literal["person", "enterprise"]
-    number: str
+    number: str = Field(max_length=32)
 
 
 class PartyCheckOut(Schema):

@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import Forbidden, NotFound
 from yiwang.core.workflow import available_actions
-from yiwang.core.workflow.api import action_routes
+from yiwang.core.workflow.api import action_routes, refusals
 from yiwang.organisations.models import Role, Unit
 from yiwang.organisations.selectors import staff_roles
 
@@ -23,26 +23,35 @@ router = Router(tags=["policies"])
 
 
 class PolicyIn(Schema):
-    code: str = Field(title="政策编号")
-    name: str = Field(title="政策名称")
-    issuing_unit: str = Field(title="兑现单位")
-    mode: str = "proactive"
-    document: str = ""
-    legal_text: str = ""
-    articles: list[dict] = []
-    beneficiaries: str = ""
+    # Limits from the columns; the legal text column is unbounded (20 000 is ours).
+    code: str = Field(title="政策编号", max_length=32)
+    name: str = Field(title="政策名称", max_length=200)
+    issuing_unit: str = Field(title="兑现单位", max_length=32)
+    mode: str = Field("proactive", max_length=16)
+    document: str = Field("", max_length=200)
+    legal_text: str = Field("", max_length=20000)
+    articles: list[dict] = Field([], max_length=200)
+    beneficiaries: str = Field("", max_length=200)
     starts_on: date | None = None
     ends_on: date | None = None
-    budget: Decimal | None = None
+    budget: Decimal | None = Field(None, max_digits=14, decimal_places=2, ge=0)
     rule: dict = {}
     amount: dict = {}
     confirm_days: int = Field(10, ge=1, le=60)
     notice_days: int = Field(5, ge=1, le=30)
-    time_limit: str = ""
-    address: str = ""
-    phone: str = ""
-    tags: str = ""
+    time_limit: str = Field("", max_length=100)
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+    tags: str = Field("", max_length=200)
     publish: bool = False
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _ascii_budget(cls, value):
+        # Decimal("٤") is 4: a budget is written in ASCII digits, like every number.
+        if isinstance(value, str) and not value.isascii():
+            raise ValueError("预算应为半角数字")
+        return value
 
 
 class RuleIn(Schema):
@@ -105,7 +114,7 @@ def policy_list(request, q: str = ""):
     return {"policies": [policy_out(p) for p in selectors.published_policies(q).select_related("issuing_unit")]}
 
 
-@router.post("/policies", summary="新建或修改政策（兑现单位、审改办）；规则无法编译时拒绝并说明原因")
+@router.post("/policies", openapi_extra=refusals(401, 403, 404, 409), summary="新建或修改政策（兑现单位、审改办）；规则无法编译时拒绝并说明原因")
 def policy_save(request, payload: PolicyIn):
     user = require_user(request)
     unit = Unit.objects.filter(code=payload.issuing_unit).first()
@@ -118,7 +127,7 @@ def policy_save(request, payload: PolicyIn):
     return policy_out(policy, full=True)
 
 
-@router.post("/policies/rule-check", summary="检查规则：能否编译、规则语句、当前符合条件的企业数")
+@router.post("/policies/rule-check", openapi_extra=refusals(401, 403), summary="检查规则：能否编译、规则语句、当前符合条件的企业数")
 def rule_check(request, payload: RuleIn):
     user = require_user(request)
     if not selectors.is_policy_staff(user):
@@ -129,7 +138,7 @@ def rule_check(request, payload: RuleIn):
             "count": selectors.match_count(payload.rule)}
 
 
-@router.get("/policies/calculator", summary="政策计算器：企业现在可享受的政策与金额，以及差一个条件的政策")
+@router.get("/policies/calculator", openapi_extra=refusals(401, 403, 404), summary="政策计算器：企业现在可享受的政策与金额，以及差一个条件的政策")
 def calculator(request, enterprise: str):
     profile = _profile_for(request, enterprise)
     result = selectors.calculator(profile)
@@ -138,18 +147,18 @@ def calculator(request, enterprise: str):
             "nearly": [explanation_out(e) for e in result["nearly"]]}
 
 
-@router.get("/policies/{code}", summary="政策详情：规则（数据与语句）、金额规则、兑现指南")
+@router.get("/policies/{code}", openapi_extra=refusals(404), summary="政策详情：规则（数据与语句）、金额规则、兑现指南")
 def policy_detail(request, code: str):
     return policy_out(_policy(request, code), full=True)
 
 
-@router.post("/policies/{code}/publish", summary="发布政策（并向符合条件的企业推送一次）")
+@router.post("/policies/{code}/publish", openapi_extra=refusals(401, 403, 404, 409), summary="发布政策（并向符合条件的企业推送一次）")
 def policy_publish(request, code: str):
     user = require_user(request)
     return policy_out(services.policy_publish(actor=user, policy=_policy(request, code)), full=True)
 
 
-@router.post("/policies/{code}/match", summary="匹配：把符合条件的企业列入拟兑现名单，返回名单与金额")
+@router.post("/policies/{code}/match", openapi_extra=refusals(401, 403, 404, 409), summary="匹配：把符合条件的企业列入拟兑现名单，返回名单与金额")
 def policy_match(request, code: str):
     user = require_user(request)
     policy = _policy(request, code)
@@ -158,7 +167,7 @@ def policy_match(request, code: str):
     return {**result, "grants": [grant_out(g) for g in grants]}
 
 
-@router.get("/policies/{code}/explain", summary="解释：该企业每个条件的档案取值、来源与是否满足")
+@router.get("/policies/{code}/explain", openapi_extra=refusals(401, 403, 404), summary="解释：该企业每个条件的档案取值、来源与是否满足")
 def policy_explain(request, code: str, enterprise: str):
     profile = _profile_for(request, enterprise)
     return explanation_out(selectors.explain(_policy(request, code), profile))
@@ -185,7 +194,7 @@ def _grant_for(request, number: str) -> Grant:
     return g
 
 
-@router.get("/redemptions", summary="我的政策兑现（企业）或本单位的兑现记录")
+@router.get("/redemptions", openapi_extra=refusals(401), summary="我的政策兑现（企业）或本单位的兑现记录")
 def redemption_list(request, status: str = ""):
     user = require_user(request)
     qs = selectors.grants_for_user(user)
@@ -194,7 +203,7 @@ def redemption_list(request, status: str = ""):
     return {"redemptions": [grant_out(g) for g in qs.order_by("-listed_on", "number")[:500]]}
 
 
-@router.get("/redemptions/{number}", summary="兑现记录详情与可办操作")
+@router.get("/redemptions/{number}", openapi_extra=refusals(401, 403, 404), summary="兑现记录详情与可办操作")
 def redemption_detail(request, number: str):
     g = _grant_for(request, number)
     out = grant_out(g, actions=available_actions(GRANT_WORKFLOW, subject=g, actor=request.user))

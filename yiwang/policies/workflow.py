@@ -42,7 +42,7 @@ class ObjectIn(ActionInput):
 
 class ConfirmIn(ActionInput):
     bank: str = Field(min_length=2, max_length=100, title="开户银行")
-    account: str = Field(pattern=r"^\d{8,30}$", title="收款账号")
+    account: str = Field(pattern=r"^[0-9]{8,30}$", title="收款账号")  # ASCII only: \d takes ٤ and ４
     committed: bool = Field(False, title="兑现承诺")
 
 

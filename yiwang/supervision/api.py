@@ -5,11 +5,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import Forbidden, NotFound
-from yiwang.core.workflow.api import ERRORS, action_routes
+from yiwang.core.workflow.api import ERRORS, action_routes, refusals
 from yiwang.organisations.selectors import has_role
 from yiwang.parties.models import Party
 
@@ -54,16 +54,17 @@ def plan_out(p: InspectionPlan) -> dict:
 
 
 class PlanIn(Schema):
-    unit: str
-    year: int
-    title: str
-    items: list[str]
+    # Limits from the columns (unit code 32, title 128; the description column is unbounded: 4000).
+    unit: str = Field(max_length=32)
+    year: int = Field(ge=2000, le=2100)
+    title: str = Field(max_length=128)
+    items: list[str] = Field(max_length=200)
     ratios: dict[str, str] = {}
-    description: str = ""
+    description: str = Field("", max_length=4000)
 
 
 @router.get("/supervision/plans", summary="年度抽查计划（已备案的对外公开）")
-def plan_list(request, year: int | None = None):
+def plan_list(request, year: int | None = Query(None, ge=2000, le=2100)):
     qs = InspectionPlan.objects.select_related("unit").prefetch_related("items")
     units = _units(request.user) if request.user.is_authenticated and (
         has_role(request.user, "supervisor") or selectors.unit_ids_of(request.user)) else []
@@ -120,9 +121,9 @@ def draw_out(d: Draw, *, full: bool = False) -> dict:
 
 
 class DrawIn(Schema):
-    plan: int
-    item: str
-    seed: str | None = None
+    plan: int = Field(ge=1, le=2**62)
+    item: str = Field(max_length=32)
+    seed: str | None = Field(None, max_length=128)
     per_target: int = rules.MIN_INSPECTORS
     filters: dict[str, str] = {}
 
@@ -174,17 +175,19 @@ def inspection_out(i: Inspection, *, private: bool = False) -> dict:
 
 
 class InspectionIn(Schema):
-    unit: str
-    uscc: str
-    item: str
-    inspectors: list[str]
-    basis_kind: str
-    basis: str = ""
+    unit: str = Field(max_length=32)
+    uscc: str = Field(max_length=18)
+    item: str = Field(max_length=32)
+    inspectors: list[str] = Field(max_length=20)
+    basis_kind: str = Field(max_length=16)
+    basis: str = Field("", max_length=200)
     on: date | None = None
 
 
+# A credit code is ASCII digits and capitals only (٤ or ４ would find nothing and say nothing).
 @router.get("/supervision/inspections", summary="检查（本单位；督查：全部；未登录：已公示结果）")
-def inspection_list(request, uscc: str = "", status: str = ""):
+def inspection_list(request, uscc: str = Query("", max_length=18, pattern="^[0-9A-Z]*$"),
+                    status: str = Query("", max_length=16)):
     qs = Inspection.objects.select_related("unit", "party", "item", "draw")
     private = request.user.is_authenticated and (has_role(request.user, "supervisor")
                                                   or bool(selectors.unit_ids_of(request.user)))
@@ -228,15 +231,15 @@ action_routes(router, INSPECTION, path="/supervision/inspections/{number}", out=
 
 
 class ViolationIn(Schema):
-    unit: str
-    uscc: str
-    offence: str | None = None
-    description: str
+    unit: str = Field(max_length=32)
+    uscc: str = Field(max_length=18)
+    offence: str | None = Field(None, max_length=32)
+    description: str = Field(max_length=300)
     occurred_on: date
     minor_harm: bool
     corrected: bool
-    guidance: str = ""
-    guidance_text: str = ""
+    guidance: str = Field("", max_length=16)
+    guidance_text: str = Field("", max_length=4000)
 
 
 def violation_out(v: Violation) -> dict:
@@ -252,7 +255,7 @@ def offence_list(request):
             for o in LenientOffence.objects.filter(active=True).select_related("unit")]
 
 
-@router.get("/supervision/exemptions", summary="违法行为记录及免罚认定（本单位）")
+@router.get("/supervision/exemptions", openapi_extra=refusals(401, 403), summary="违法行为记录及免罚认定（本单位）")
 def exemption_list(request):
     user = require_user(request)
     qs = _scoped(Violation.objects.select_related("unit", "party", "offence"), user)
@@ -288,7 +291,7 @@ def task_out(t: SupervisionTask) -> dict:
             "result": t.result or None, "result_note": t.result_note, "pushed_at": t.pushed_at, "version": t.version}
 
 
-@router.get("/supervision/tasks", summary="监管任务（本单位）")
+@router.get("/supervision/tasks", openapi_extra=refusals(401, 403), summary="监管任务（本单位）")
 def task_list(request, status: str = ""):
     user = require_user(request)
     qs = _scoped(SupervisionTask.objects.select_related("unit", "approving_unit"), user)
@@ -322,7 +325,7 @@ def credit_get(request, uscc: str):
                          "source": r.source, "reason": r.reason} for r in records]}
 
 
-@router.get("/supervision/summary", summary="看板：监管任务与公示超期、首违免罚与不予免罚件数")
+@router.get("/supervision/summary", openapi_extra=refusals(401, 403), summary="看板：监管任务与公示超期、首违免罚与不予免罚件数")
 def summary(request):
     require_user(request)
     return selectors.overdue_counts()

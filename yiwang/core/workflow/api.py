@@ -28,6 +28,14 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+_REFUSALS = {401: "未登录", 403: "无权进行此操作", 404: "未找到", 409: "冲突（已被他人处理或重复）"}
+
+
+def refusals(*codes: int) -> dict:
+    """`openapi_extra` declaring the 4xx an operation gives (ErrorOut), also for an operation that has
+    no `response=` dict; 400 is declared for every operation by yiwang.api."""
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    return {"responses": {code: {"description": _REFUSALS[code], "content": body} for code in codes}}
 
 
 def action_routes(router: Router, workflow: Workflow, *, path: str, out: Any,
