@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yiwang.dashboards",
     "yiwang.ledger",
     "yiwang.policies",
+    "yiwang.projects",
     "yiwang.portal",
     "yiwang.demo",
 ]
