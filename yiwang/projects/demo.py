@@ -80,12 +80,12 @@ def _first(park, party, agent, today: date):
     services.project_act(project=p, action="publish_land_notice", actor=leader, input={"on": T(18)},
                          now=_at(T(18), 10))
     for key, filed, decided in (("JSYDGHXK", 20, 17), ("JSGCGHXK", 17, 15), ("ZLAQJD", 15, 14), ("SGTSCBA", 15, None)):
-        _file(p, key, agent, T(filed), T(decided) if decided else None)
+        file_and_decide(p, key, agent, T(filed), T(decided) if decided else None)
     services.project_reschedule(project=p, reason="演示数据载入", now=_at(today, 8))
     return services.project_load(p)
 
 
-def _file(p, key: str, agent, filed: date, decided: date | None) -> None:
+def file_and_decide(p, key: str, agent, filed: date, decided: date | None):
     """The agent files the member (代办); the hall accepts; the deciding unit approves, if `decided`."""
     from yiwang.cases import services as cases
 
@@ -94,13 +94,19 @@ def _file(p, key: str, agent, filed: date, decided: date | None) -> None:
     case = services.project_case_file(project=p, member=key, actor=agent, now=_at(filed, 9))
     paper = [m.name for m in case.implementation.item.materials.filter(source="applicant")]
     case = cases.case_accept(case=case.number, actor=_u("clerk"), paper=paper, now=_at(filed, 10))
-    if decided is None:
-        return
+    return case if decided is None else approve(case.number, decided)
+
+
+def approve(number: str, decided: date):
+    """The deciding unit's account reviews and approves the case as of `decided`."""
+    from yiwang.cases import services as cases
+    from yiwang.cases.models import Case
+
+    case = Case.objects.select_related("deciding_unit").get(number=number)
     decider = _u(case.deciding_unit.code.lower())
-    case.refresh_from_db()
     while len(case.steps) > 2 and case.current_step < len(case.steps) - 1:
         case = cases.case_act(case=case, actor=decider, action="review", now=_at(decided, 11))
-    cases.case_act(case=case, actor=decider, action="approve", reason="演示：审查通过", now=_at(decided, 15))
+    return cases.case_act(case=case, actor=decider, action="approve", reason="演示：审查通过", now=_at(decided, 15))
 
 
 def _second(park, party, today: date) -> None:
