@@ -72,7 +72,8 @@ def project_chart(request, code: str):
     for e in history:
         e.action_label = event_label(e.action)
         e.to_status_label = WORKFLOW.state_label(e.to_status)
-    fileable = p.status in selectors.OPEN and bool(kinds_of(p, request.user))
+    # The named agent files as 代办, the enterprise online; the park's officers do not apply themselves.
+    fileable = p.status in selectors.OPEN and bool({"agent", "enterprise"} & kinds_of(p, request.user))
     return render(request, "projects/chart.html", {
         "p": p, "today": today, "actions": actions, "history": history, "can_file": fileable,
         "county": rules.COUNTY_TARGET, "national": rules.NATIONAL_TARGET, **data})
