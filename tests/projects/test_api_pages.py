@@ -188,3 +188,19 @@ def test_an_action_from_the_page(make_project):
                                                                "done_on": "2026-03-02", "version": p.version})
     assert r.status_code == 302
     assert p.members.get(key="site").done_on == date(2026, 3, 2)
+
+
+def test_the_enterprise_files_the_utilities_bundle_online_under_the_project(make_project):
+    from yiwang.projects.models import ProjectMember
+
+    p = make_project()
+    r = client_for("xtkj").post(f"/api/v1/projects/{p.code}/members/SDQWBZ/file", {"form": {}},
+                                content_type="application/json")
+    assert r.status_code == 200, r.json()
+    m = ProjectMember.objects.select_related("bundle_case").get(project=p, key="SDQWBZ")
+    assert m.bundle_case.number == r.json()["number"] and m.bundle_case.bundle.code == "SDQWBZ"
+    row = next(x for x in r.json()["project"]["schedule"]["members"] if x["key"] == "SDQWBZ")
+    assert row["case"]["number"] == m.bundle_case.number
+    # the park's officer is not the applicant: online filing is the enterprise's own
+    r = client_for("tyjk").post(f"/api/v1/projects/{p.code}/members/JSYDGHXK/file", {}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["field"] == "applicant"
