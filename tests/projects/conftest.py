@@ -18,6 +18,14 @@ def user(name: str):
 
 
 @pytest.fixture
+def demo_projects(db):
+    """The demo projects (loaded with the history by `manage.py load_demo`, not in the test session)."""
+    from yiwang.projects.demo import load_projects_demo
+
+    return load_projects_demo()
+
+
+@pytest.fixture
 def leader():
     return user("tyjk")  # 天易经开区: approver and head
 

@@ -11,7 +11,7 @@ from yiwang.projects.demo import CODE
 
 from .conftest import XTKJ, at, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_projects")]
 
 
 def client_for(username: str | None) -> Client:

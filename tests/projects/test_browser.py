@@ -12,6 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize(("width", "height", "tag"), [(1280, 900, "desktop"), (390, 844, "phone")])
 def test_the_leader_sees_the_list_and_the_chart_with_its_critical_path_and_warning(
         browser_page, artifacts_dir, width, height, tag):
+    from yiwang.projects.demo import load_projects_demo
+
+    load_projects_demo()
     page = browser_page
     page.set_viewport_size({"width": width, "height": height})
     login(page, "tyjk")

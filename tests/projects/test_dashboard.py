@@ -4,7 +4,7 @@ import pytest
 
 from .conftest import user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_projects")]
 
 
 def _overview(**filters):

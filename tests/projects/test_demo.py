@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_projects")]
 
 
 def test_demo_project_has_an_agent_linked_cases_and_a_late_member_warning():

@@ -99,7 +99,8 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
 
         counts["due_sweep"] = cases_due_sweep()
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
-        counts["projects"] = with_accounts and importlib.import_module("yiwang.projects.demo").load_projects_demo()
+        counts["projects"] = with_accounts and importlib.import_module("yiwang.projects.demo").load_projects_demo(
+            with_history=with_history)
     return counts
 
 

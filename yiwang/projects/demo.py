@@ -46,16 +46,19 @@ def _agent():
     return user
 
 
-def load_projects_demo() -> dict:
+def load_projects_demo(*, with_history: bool = True) -> dict:
+    """The agent's account always; the projects (whose approvals issue licences to the demo enterprise)
+    only with the history `manage.py load_demo` loads — the test session starts without them."""
     from yiwang.organisations.models import Unit
     from yiwang.parties.models import Party
 
     from .models import Project
 
-    if Project.objects.filter(code=CODE).exists():
+    agent = _agent()
+    if not with_history or Project.objects.filter(code=CODE).exists():
         return {"projects": 0}
     today = timezone.localdate()
-    park, party, agent = Unit.objects.get(code="TYJK"), Party.objects.get(number=ENTERPRISE), _agent()
+    park, party = Unit.objects.get(code="TYJK"), Party.objects.get(number=ENTERPRISE)
     p = _first(park, party, agent, today)
     _second(park, party, today)
     return {"projects": 2, "late": p.warning_count}
