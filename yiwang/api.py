@@ -170,6 +170,7 @@ ROUTERS = [
     ("yiwang.ledger.api", "/v1/"),
     ("yiwang.policies.api", "/v1/"),
     ("yiwang.agents.api", "/v1/"),
+    ("yiwang.projects.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

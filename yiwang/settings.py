@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yiwang.ledger",
     "yiwang.policies",
     "yiwang.agents",
+    "yiwang.projects",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -723,6 +723,9 @@ WORKFLOW = Workflow(
         react("evaluations.invite_case", actions={"deliver", "decide_on_acceptance"}, after_commit=True),
         # 双推送: every approval and revocation becomes the supervising unit's task (after commit).
         react("supervision.task_from_approval", entering={S.APPROVED, S.REVOKED}, after_commit=True),
+        # A project's schedule follows the decisions of the cases filed under it (after commit).
+        react("projects.case_moved", entering={S.APPROVED, S.DENIED, S.REFUSED, S.WITHDRAWN, S.REVOKED},
+              after_commit=True),
     ),
     conflict_message=CONFLICT_MESSAGE,
     terminal=TERMINAL,

@@ -90,6 +90,11 @@ FIGURES: tuple[Figure, ...] = (
            "作为重复诉求并单的工单数 ÷ 受理工单数（按受理日期）", group="12345热线", up_is_good=False),
     Figure("HOT-QYSQ", "企业诉求办结率", "rate", "hot.demand_closed", "hot.demand_received",
            "已办结的企业诉求数 ÷ 受理的企业诉求数（按受理日期）", group="12345热线"),
+    Figure("PRJ-ZY", "重点项目专员配备率", "rate", "live.project.key_with_agent", "live.project.key",
+           "在建（未办证、未终止）的省、市、县重点项目中已指定帮代办专员的个数 ÷ 重点项目数（截至今日）",
+           group="项目帮代办", live=True),
+    Figure("PRJ-RJ", "专员人均项目数", "avg", "live.project.with_agent", "live.project.agents",
+           "已指定帮代办专员的在建项目数 ÷ 专员人数（截至今日）", "个", group="项目帮代办", live=True),
 )
 FIGURES_BY_CODE = {f.code: f for f in FIGURES}
 

@@ -136,6 +136,15 @@ def _live(q: Q, today: date) -> dict[str, int]:
     return {"live.case.overdue": n}
 
 
+def _projects_live(f: Filters) -> dict[str, int]:
+    """一个项目、一名专员: the agent coverage of the parks in the filtered regions (or the one park)."""
+    from yiwang.projects.selectors import agent_coverage
+
+    parks = [f.park.pk] if f.park else list(Unit.objects.filter(kind=UnitKind.PARK, region_id__in=f.regions)
+                                              .values_list("pk", flat=True))
+    return agent_coverage(parks)
+
+
 @dataclass
 class OverviewRow:
     now: rules.FigureValue
@@ -160,7 +169,7 @@ def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[Ove
     today = today or timezone.localdate()
     p0, p1 = rules.previous_range(f.start, f.end)
     now, before = _sums(cells(f, scope), f.start, f.end), _sums(cells(f, scope), p0, p1)
-    live = _live(f.q(scope), today)
+    live = {**_live(f.q(scope), today), **_projects_live(f)}
     now.update(live)
     before.update(live)
     return [OverviewRow(rules.figure_value(fig, now), rules.figure_value(fig, before)) for fig in rules.FIGURES]

@@ -102,6 +102,8 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
         if with_accounts:
             counts["agents"] = importlib.import_module("yiwang.agents.demo").load_agents_demo()
+        counts["projects"] = with_accounts and importlib.import_module("yiwang.projects.demo").load_projects_demo(
+            with_history=with_history)
     return counts
 
 
