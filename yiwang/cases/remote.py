@@ -6,8 +6,13 @@ catalogue's pure `rules.route_at`, fed by `catalogue.selectors.route_for`."""
 
 from __future__ import annotations
 
-from yiwang.catalogue.rules import IntakePoint, Route
-from yiwang.catalogue.selectors import intake_point_of
+from yiwang.catalogue.rules import EMPOWERABLE_KINDS, IntakePoint, Route
+from yiwang.catalogue.selectors import (
+    empowered_implementations,
+    implementations_qs,
+    intake_point_of,
+    remote_listed_implementations,
+)
 from yiwang.core.errors import DomainError, Forbidden
 from yiwang.organisations.models import Role, Unit
 from yiwang.organisations.selectors import staff_roles
@@ -73,3 +78,18 @@ def submit_data(route: Route, units: dict[str, Unit]) -> dict:
         return {}
     unit = units[route.remote_intake_unit]
     return {"remote_intake": {"unit": unit.code, "region": unit.region_id}}
+
+
+def intake_choices(roles, *, on) -> tuple[list, list]:
+    """What a clerk's intake page offers: (own items, other regions' items on the 清单 of the clerk's
+    regions). A park, town or community window offers only what was devolved to it, and the 清单."""
+    clerks = [s for s in roles if s.role == Role.WINDOW_CLERK]
+    own, remote_items = [], []
+    for s in clerks:
+        if s.unit.kind in EMPOWERABLE_KINDS:
+            own += list(empowered_implementations(s.unit.code, on=on).order_by("department__code", "impl_code"))
+        else:
+            own += list(implementations_qs().filter(region_id=s.unit.region_id).order_by("department__code",
+                                                                                         "impl_code"))
+        remote_items += list(remote_listed_implementations(s.unit.region_id, on=on))
+    return list(dict.fromkeys(own)), list(dict.fromkeys(remote_items))
