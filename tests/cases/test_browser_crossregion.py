@@ -18,7 +18,11 @@ def test_a_window_of_xiangtan_takes_in_a_hengyang_item_and_hengyang_accepts_it(b
     page.select_option("#item-select", "430421-SPJYXK")
     page.click("text=选择")
     page.wait_for_load_state()
-    assert "转交衡阳县衡阳县市场监督管理局受理" in page.inner_text("#remote-note")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("0-intake-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert "转交衡阳县市场监督管理局（衡阳县）受理" in page.inner_text("#remote-note")
     page.fill("input[name=number]", "91430321MA4T8K2P6K")
     page.fill("input[name=name]", "湘潭示范餐饮有限公司")
     for box in page.locator("input[name^=f_]").all():
