@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo's own random keys, made once under var/ by yiwang.localkeys (DEBUG stays off).
 KEYS := YIWANG_SECRET_KEY_FILE=$(CURDIR)/var/secret_key YIWANG_MASTER_KEY_FILE=$(CURDIR)/var/master_key
 
-.PHONY: install keys run serve test lint worker bench clean
+.PHONY: install keys run serve test lint worker bench cluster soak backup-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,20 @@ SCALE ?= 10000
 ONLY ?=
 bench: keys
 	$(KEYS) $(BIN)/python -m bench --scale $(SCALE) $(if $(ONLY),--only $(ONLY))
+
+# Not part of `make test`: several processes on this machine, killed with kill -9 under load, on their own
+# database (yiwang_cluster / yiwang_soak) and Redis db (12 / 13). YIWANG_CLUSTER_SECONDS, YIWANG_SOAK_SECONDS.
+cluster: keys
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends haproxy
+	$(KEYS) $(BIN)/python -m bench.cluster cluster
+
+soak: keys
+	$(KEYS) $(BIN)/python -m bench.cluster soak
+
+# pg_dump → restore into a fresh database → migrate --check → a case's history and the audit chain verify.
+backup-check: keys
+	$(KEYS) $(BIN)/python -m bench.backup_check
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

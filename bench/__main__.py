@@ -3,7 +3,7 @@
     python -m bench                     # 10 000 cases, short runs (what `make bench` does)
     python -m bench --scale 1000000     # the real run
     python -m bench --only calendar     # one figure (calendar, pgbench, data, http, lifecycle, queues,
-                                        # recompute, datasharing, supervision, dashboard, policies); several with commas
+                                        # recompute, datasharing, supervision, dashboard, policies, sm2); several with commas
 
 The database is YIWANG_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yiwang_bench),
 created when missing. Never point it at a database whose data you want: the bench generates cases in it.
@@ -25,6 +25,7 @@ from .common import Figure, SkipFigure, bench_url, django_setup, ensure_database
 # (pgbench's tps) or made (the data set the HTTP, queue and recompute figures run against).
 FIGURES = [
     ("calendar", "bench.fig_calendar"),
+    ("sm2", "bench.fig_sm2"),
     ("pgbench", "bench.fig_pgbench"),
     ("data", "bench.datagen"),
     ("http", "bench.fig_http"),

@@ -149,3 +149,24 @@ def assert_history_append_only(event) -> None:
         model.objects.filter(pk=event.pk).delete()
     with pytest.raises(HistoryIsAppendOnly):
         model.objects.filter(pk=event.pk)._raw_delete("default")
+
+
+class _Rollback(Exception):
+    """Raised inside a tried action's transaction so that nothing it wrote stays."""
+
+
+def accepted_in_rollback(attempt) -> bool:
+    """Whether `attempt()` (one workflow action) is accepted, tried in a transaction that is rolled back;
+    a refusal (DomainError: 400/403/404/409) is False. What every "offered = accepted" test asks."""
+    from django.db import transaction
+
+    from yiwang.core.errors import DomainError
+
+    try:
+        with transaction.atomic():
+            attempt()
+            raise _Rollback
+    except _Rollback:
+        return True
+    except DomainError:
+        return False

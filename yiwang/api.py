@@ -144,6 +144,7 @@ ROUTERS = [
     ("yiwang.dashboards.api", "/v1/"),
     ("yiwang.ledger.api", "/v1/"),
     ("yiwang.policies.api", "/v1/"),
+    ("yiwang.agents.api", "/v1/"),
     ("yiwang.hotline.open311", "/open311/v2/"),
 ]
 

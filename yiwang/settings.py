@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yiwang.dashboards",
     "yiwang.ledger",
     "yiwang.policies",
+    "yiwang.agents",
     "yiwang.portal",
     "yiwang.demo",
 ]

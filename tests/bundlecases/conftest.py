@@ -63,6 +63,13 @@ def drive(case_number: str, *, now=None, deny: str = "") -> None:
         services.case_act(case=case_number, actor=decider, action="approve", reason="符合条件", now=now)
 
 
+def collect(number: str, *, now=None):
+    """一次领取 at the bundle window: every approved member's result delivered in one go."""
+    from yiwang.bundlecases import services
+
+    return services.bundle_case_collect(bundle_case=number, actor=user("bundleclerk"), now=now or at())
+
+
 @pytest.fixture
 def submit_and_accept(db):
     from yiwang.bundlecases import services

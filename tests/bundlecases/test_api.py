@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from .conftest import XTKJ, asked, drive, merged_form
+from .conftest import XTKJ, asked, collect, drive, merged_form
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_a_bundle_application_over_the_api_is_one_case_with_members_and_progress
     number = body["number"]
     assert body["kind"] == "bundle" and body["status"] == "submitted"
     assert [m["item"] for m in body["members"]][0] == "430321-QYSLDJ"
-    assert body["progress"] == {"done": 0, "total": 6, "percent": 0, "current": [], "next": [
+    assert body["progress"] == {"done": 0, "delivered": 0, "total": 6, "percent": 0, "current": [], "next": [
         m["item"] for m in body["members"]], "failed": [], "paused": []}
     assert "accept" not in body["actions"] and "withdraw" in body["actions"]
 
@@ -45,8 +45,13 @@ def test_a_bundle_application_over_the_api_is_one_case_with_members_and_progress
 
     drive(first["case"])
     body = xtkj.get(f"/api/v1/cases/{number}").json()
-    assert body["status"] == "completed"
-    assert body["progress"]["done"] == body["progress"]["total"] == 6
+    assert body["status"] == "running"  # all six decided, none delivered yet
+    assert body["progress"]["done"] == body["progress"]["total"] == 6 and body["progress"]["delivered"] == 0
+    assert "collect" not in body["actions"]
+    assert "collect" in clerk.get(f"/api/v1/cases/{number}").json()["actions"]
+    collect(number)  # 一次领取 at the bundle window (its page; not a case action of the API)
+    body = xtkj.get(f"/api/v1/cases/{number}").json()
+    assert body["status"] == "completed" and body["progress"]["delivered"] == 6
     assert all(m["case"] for m in body["members"])
     licence = body["members"][0]["licence"]
     assert licence.startswith("1.2.156.3005.2.")

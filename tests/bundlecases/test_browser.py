@@ -53,6 +53,18 @@ def test_qykb_from_the_portal_to_the_verified_business_licence(browser_page, art
     page.locator("form.action-approve button[type=submit]").click()
     assert "准予许可" in page.inner_text("#case-status")
 
+    # Every member decided: the bundle window hands over all six results at once (一次领取).
+    page.context.clear_cookies()
+    login(page, "bundleclerk")
+    page.goto(page.base_url + f"/workbench/bundles/{number}/")
+    assert "已办结 6 / 6" in page.inner_text("#progress-count")
+    assert "已送达 0 / 6" in page.inner_text("#delivered-count") and "办理中" in page.inner_text("#bundle-status")
+    form = page.locator("form.action-collect")
+    form.locator("input[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已送达 6 / 6" in page.inner_text("#delivered-count")
+
     # The applicant sees one case, done; the licence list; the business licence verifies.
     page.context.clear_cookies()
     login(page, "xtkj")

@@ -9,7 +9,7 @@ from yiwang.licences.models import Licence
 from yiwang.licences.selectors import licence_verify
 from yiwang.workcalendar.index import add_working_days
 
-from .conftest import DAY, XTCY, XTKJ, ZHANG, at, drive
+from .conftest import DAY, XTCY, XTKJ, ZHANG, at, collect, drive
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def run_to_the_end(bc: BundleCase, *, now) -> set[str]:
 def test_demo_bundle_runs_end_to_end_within_its_promised_days(code, applicant, submit_and_accept):
     bc = submit_and_accept(code, applicant, now=at(DAY, 9))
     actors = run_to_the_end(bc, now=at(DAY, 15))
+    collect(bc.number, now=at(DAY, 16))
     bc.refresh_from_db()
     assert actors <= UNIT_ACCOUNTS
     assert bc.status == "completed", bc.stop_reason
@@ -50,13 +51,14 @@ def test_demo_bundle_runs_end_to_end_within_its_promised_days(code, applicant, s
     assert set(links) == {m.pk for m in view.members}  # each member started once
     for m in view.members:
         child = links[m.pk]
-        assert child.status == "approved"
+        assert child.status == "delivered"
         assert child.deciding_unit.code == child.in_name_of.code or child.route_mode != "DIRECT"
         licence_type = m.implementation.item.result_licence
         if licence_type:
             lic = Licence.objects.get(case_number=child.number)
             assert lic.licence_type.name == licence_type
-            assert lic.holder_number == applicant
+            # the applicant's, or (from the registration on) the enterprise it registered and filed for
+            assert applicant in (lic.holder_number, getattr(lic.holder.filer, "number", None))
             assert lic.seal.unit_id == child.deciding_unit_id
             assert licence_verify(lic.identifier)["valid"] is True
 
@@ -64,6 +66,7 @@ def test_demo_bundle_runs_end_to_end_within_its_promised_days(code, applicant, s
 def test_qykb_issues_one_business_licence_and_uses_it_for_five_registrations(submit_and_accept):
     bc = submit_and_accept("QYKB", XTKJ, now=at(DAY, 9))
     run_to_the_end(bc, now=at(DAY, 11))
+    collect(bc.number, now=at(DAY, 12))
     bc.refresh_from_db()
     assert bc.status == "completed" and bc.completed_at.date() == DAY
     children = Case.objects.filter(bundle_link__bundle_case=bc)
@@ -86,6 +89,7 @@ def test_jgjbz_co_reviewers_silence_counts_as_consent_when_their_timer_fires(sub
     assert all(c.consent for c in lhys.co_reviews.all())
     drive(lhys.number, now=at(slot_end + timedelta(days=1), 9))
     run_to_the_end(bc, now=at(slot_end + timedelta(days=1), 10))
+    collect(bc.number, now=at(slot_end + timedelta(days=1), 11))
     bc.refresh_from_db()
     assert bc.status == "completed"
     assert Licence.objects.filter(case_number__in=Case.objects.filter(bundle_link__bundle_case=bc).values(

@@ -8,7 +8,7 @@ from yiwang.core.errors import Conflict, DomainError, Forbidden
 from yiwang.core.models import OutboxMessage
 from yiwang.licences.models import Licence
 
-from .conftest import DAY, XTCY, XTKJ, asked, at, drive, merged_form, party, user
+from .conftest import DAY, XTCY, XTKJ, asked, at, collect, drive, merged_form, party, user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,11 @@ def test_qykb_starts_the_business_licence_first_and_the_rest_at_once_after_its_a
     assert set(kids) == {"QYSLDJ", "GZKZBA", "FPSL", "DWCBDJ", "GJJJCDJ", "YYKH"}
     assert all(c.status == "approved" for c in kids.values())  # instant children decided at acceptance
     bc.refresh_from_db()
+    assert bc.status == "running" and bc.completed_at is None  # decided, not yet in the applicant's hands
+    collect(bc.number, now=at(DAY, 15))
+    bc.refresh_from_db()
     assert bc.status == "completed" and bc.completed_at is not None
+    assert all(c.status == "delivered" for c in _kids(bc).values())
 
 
 def test_the_business_licence_feeds_the_seal_invoice_insurance_fund_and_bank_children(submit_and_accept):
@@ -56,7 +60,7 @@ def test_the_business_licence_feeds_the_seal_invoice_insurance_fund_and_bank_chi
     drive(_kids(bc)["QYSLDJ"].number, now=at(DAY, 14))
     kids = _kids(bc)
     licence = Licence.objects.get(case_number=kids["QYSLDJ"].number)
-    assert licence.licence_type.name == "营业执照" and licence.holder_number == XTKJ
+    assert licence.licence_type.name == "营业执照" and licence.holder_number != XTKJ  # the new enterprise's
     for code in ("GZKZBA", "FPSL", "DWCBDJ", "GJJJCDJ", "YYKH"):
         child = kids[code]
         fed = [s for s in child.shared_materials["satisfied"] if s["material"] == "营业执照"]
@@ -116,6 +120,7 @@ def test_the_clerk_resumes_after_correction_without_redoing_finished_members(sub
     assert retry.form["经营场所"] == "湘潭县易俗河镇新址88号"
     assert _kids(bc)["QYSLDJ"].number == first.number  # not redone
     drive(retry.number, now=at())
+    collect(bc.number)
     bc.refresh_from_db()
     assert bc.status == "completed"
 
@@ -181,6 +186,8 @@ def test_advancing_again_or_a_repeated_decision_reaction_starts_nothing_twice(su
         event=SimpleNamespace(at=at()))
     assert BundleMemberCase.objects.filter(bundle_case=bc).count() == n == 6
     assert BundleCaseEvent.objects.filter(bundle_case=bc, action="member_done").count() == 6
+    collect(bc.number)
+    services.bundle_case_advance(number=bc.number, now=at())
     assert BundleCaseEvent.objects.filter(bundle_case=bc, action="complete").count() == 1
 
 

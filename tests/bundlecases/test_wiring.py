@@ -31,7 +31,7 @@ def test_approval_issues_the_result_licence_under_the_deciding_units_seal_in_its
     lic = Licence.objects.get(case_number=case.number)
     assert lic.licence_type.name == "营业执照"
     assert lic.seal.unit.code == "XTX-SCJG" and lic.in_name_of.code == "XTX-SCJG"
-    assert lic.holder_number == XTCY
+    assert lic.holder.registered_case == case.number and lic.holder.filer.number == XTCY  # the new enterprise
     assert licence_verify(lic.identifier)["valid"] is True
 
 
@@ -65,7 +65,7 @@ def test_submission_records_materials_from_data_sharing_and_the_licence_library_
                          paper=["公司登记（备案）申请书", "公司章程", "住所（经营场所）使用证明"], now=at())
     drive(first.number, now=at())
     lic = Licence.objects.get(case_number=first.number)
-    case = _window_case("430321-DWCBDJ", XTKJ)
+    case = _window_case("430321-DWCBDJ", lic.holder_number)  # the enterprise the registration created
     shared = case.shared_materials
     assert {"material": "营业执照", "how": "licence", "reference": lic.identifier} in shared["satisfied"]
     assert shared["copies_saved"] >= 1 and shared["visits_saved"] == 1

@@ -2,10 +2,8 @@
 demo role; its history cannot be edited."""
 
 import pytest
-from django.db import transaction
 
-from tests.conftest import assert_history_append_only
-from yiwang.core.errors import DomainError
+from tests.conftest import accepted_in_rollback, assert_history_append_only
 
 from .conftest import XTKJ, asked, at, drive, merged_form, party, user
 
@@ -13,9 +11,6 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["xtkj", "bundleclerk", "clerk", "xtx-scjg", "zhang"]
 
-
-class Rollback(Exception):
-    pass
 
 
 def _in_state(status: str, submit_and_accept):
@@ -31,6 +26,7 @@ def _in_state(status: str, submit_and_accept):
         drive(first, now=at(), deny="材料不符")
     elif status == "completed":
         drive(first, now=at())
+        services.bundle_case_collect(bundle_case=bc.number, actor=user("bundleclerk"), now=at())
     elif status == "withdrawn":
         services.bundle_case_withdraw(bundle_case=bc.number, actor=party(XTKJ).user, reason="暂不办理", now=at())
     bc = BundleCase.objects.get(pk=bc.pk)
@@ -47,15 +43,9 @@ def _accepted(bc, actor) -> set[str]:
     for act in WORKFLOW.actions.values():
         if act.system_only or bc.status not in act.edges:
             continue
-        try:
-            with transaction.atomic():
-                services.bundle_case_act(bundle_case=bc.number, actor=actor, action=act.name, now=at(),
-                                         **inputs.get(act.name, {}))
-                raise Rollback
-        except Rollback:
+        if accepted_in_rollback(lambda act=act: services.bundle_case_act(
+                bundle_case=bc.number, actor=actor, action=act.name, now=at(), **inputs.get(act.name, {}))):
             ok.add(act.name)
-        except DomainError:
-            pass
     return ok
 
 

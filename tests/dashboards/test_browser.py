@@ -45,3 +45,29 @@ def test_leader_lands_on_the_dashboard_reads_the_figures_and_the_charts_draw(bro
     page.locator("#chart-series[data-loaded='1']").wait_for(timeout=15000)
     page.screenshot(path=os.path.join(artifacts_dir, "dashboard_leader_phone.png"), full_page=True)
     assert not errors, errors
+
+
+def test_supervisor_sets_weights_and_a_clerk_reads_their_own_score_on_a_phone(browser_page, artifacts_dir):
+    from yiwang.dashboards.demo import load_dashboard_demo
+
+    load_dashboard_demo()
+    page = browser_page
+    login(page, "supervisor", "/dashboard/efficiency/?period=year")
+    page.wait_for_url("**/dashboard/efficiency/**")
+    assert page.locator("table.table tbody tr").count() >= 1
+    page.fill("#w_volume", "两成")
+    page.click("text=公布新权重")
+    assert page.locator("#w_volume_err").inner_text() == "“办件量（相对最多者）”的权重应为0到100的整数"
+    assert page.input_value("#w_volume") == "两成"
+    page.fill("#w_volume", "20")
+    page.click("text=公布新权重")
+    page.wait_for_url("**/dashboard/efficiency/?**")
+    assert "办件量（相对最多者） 20。" in page.content()  # the note now states the published weighting
+    page.screenshot(path=os.path.join(artifacts_dir, "efficiency_supervisor_desktop.png"), full_page=True)
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "clerk", "/me/efficiency/?period=year")
+    page.wait_for_url("**/me/efficiency/**")
+    assert "我的岗位效能评价" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=os.path.join(artifacts_dir, "efficiency_clerk_phone.png"), full_page=True)

@@ -194,8 +194,8 @@ def test_rating_and_rectification_figures_follow_their_histories(november):
 
     def rated(case, level, day, hour=10):
         slot = ev.evaluation_invite_case(case_number=case.number, now=at(day, 9))
-        return ev.evaluation_rate(evaluation=slot, level=level, channel="web", text="等候时间较长" if level > 3 else "",
-                                  now=at(day, hour))
+        return ev.evaluation_rate(evaluation=slot, level=level, channel="web", text="窗口等候时间较长" if level > 3 else "",
+                                  problem_type="waiting" if level > 3 else "", now=at(day, hour))
 
     head, supervisor = u("head"), u("supervisor")
     bad = rated(november["on_time"], 5, date(2024, 11, 6))

@@ -60,6 +60,7 @@ def test_applicant_rates_a_delivered_case_badly_the_unit_rectifies_and_the_appli
     page.wait_for_url(f"**/rate/{ev.token}/")
     assert number in page.content()
     page.check("input[name=level][value='4']")  # 不满意
+    page.select_option("#problem_type", "visits")  # a bad review says what went wrong
     page.fill("textarea[name=text]", "窗口让我跑了两次")
     page.click("form.rate-form button[type=submit]")
     page.locator("#rated").wait_for()

@@ -14,6 +14,7 @@ from yiwang.parties.models import Party
 from yiwang.workcalendar.index import add_working_days
 
 pytestmark = pytest.mark.django_db
+BAD = {"text": "办理时间太长了", "problem_type": "slow"}  # what a bad review must say
 TZ = rules.TZ
 User = get_user_model()
 
@@ -127,7 +128,8 @@ def test_default_does_nothing_after_a_rating(scjg):
 def test_bad_review_opens_rectification_with_configured_deadlines(scjg):
     EvaluationPolicy.objects.update_or_create(region_id="430321", defaults={"fix_working_days": 5})
     ev = invite(scjg)
-    services.evaluation_rate(evaluation=ev, level=5, channel="qr", text="窗口态度差", now=at(2025, 9, 30, 9))
+    services.evaluation_rate(evaluation=ev, level=5, channel="qr", text="窗口人员态度差", problem_type="attitude",
+                             now=at(2025, 9, 30, 9))
     rect = Rectification.objects.get(evaluation=ev)
     assert rect.contact_due_at.date().isoformat() == "2025-10-09"
     assert rect.fix_due_at.date().isoformat() == "2025-10-14"
@@ -136,14 +138,14 @@ def test_bad_review_opens_rectification_with_configured_deadlines(scjg):
 def test_platform_default_fix_time_is_fifteen_working_days(scjg):
     EvaluationPolicy.objects.filter(region_id="430321").delete()
     ev = invite(scjg, ref="CASE-15")
-    services.evaluation_rate(evaluation=ev, level=4, channel="web", now=at(2025, 9, 26, 9))
+    services.evaluation_rate(evaluation=ev, level=4, channel="web", **BAD, now=at(2025, 9, 26, 9))
     assert ev.rectification.fix_due_at.date().isoformat() == "2025-10-23"
 
 
 def _bad(scjg, ref="CASE-B", **kw):
     party = Party.objects.filter(kind="person").first()
     ev = invite(scjg, ref=ref, rater_party=party, rater_name="张示范", rater_phone="13800000000", **kw)
-    ev = services.evaluation_rate(evaluation=ev, level=4, channel="qr", now=at(2025, 6, 2, 11))
+    ev = services.evaluation_rate(evaluation=ev, level=4, channel="qr", **BAD, now=at(2025, 6, 2, 11))
     return ev, Rectification.objects.get(evaluation=ev)
 
 
@@ -226,7 +228,7 @@ def test_rates_and_rankings_per_staff_window_unit(scjg, approver):
     for i, level in enumerate([1, 2, 4]):
         ev = services.evaluation_invite(subject_kind="window", subject_ref=f"W-{i}", unit=window.unit, window=window,
                                         staff=clerk, now=t)
-        services.evaluation_rate(evaluation=ev, level=level, channel="pad", now=t)
+        services.evaluation_rate(evaluation=ev, level=level, channel="pad", now=t, **(BAD if level > 3 else {}))
     ev = services.evaluation_invite(subject_kind="window", subject_ref="W-9", unit=scjg, staff=approver, now=t)
     services.evaluation_rate(evaluation=ev, level=1, channel="pad", now=t)
     rows = {r["key"]: r for r in selectors.evaluation_stats(by="staff", start=at(2025, 7, 1), end=at(2025, 8, 1))}

@@ -18,7 +18,7 @@ User = get_user_model()
 def rect():
     unit = Unit.objects.get(code="XTX-SCJG")
     ev = services.evaluation_invite(subject_kind="case", subject_ref="PAGE-1", unit=unit)
-    services.evaluation_rate(evaluation=ev, level=5, channel="web", text="态度差")
+    services.evaluation_rate(evaluation=ev, level=5, channel="web", text="窗口人员态度差", problem_type="attitude")
     return Rectification.objects.get(evaluation=ev)
 
 
@@ -94,7 +94,7 @@ def test_rater_identity_is_shown_to_those_who_handle_the_review_only(client):
     party = Party.objects.filter(user__username="zhang").first()
     ev = services.evaluation_invite(subject_kind="window", subject_ref="PAGE-2", unit=unit, rater_party=party,
                                     rater_name="张三", rater_phone="13800000099")
-    services.evaluation_rate(evaluation=ev, level=4, channel="pad")
+    services.evaluation_rate(evaluation=ev, level=4, channel="pad", text="办理时间太长了", problem_type="slow")
     pk = Rectification.objects.get(evaluation=ev).pk
     assert "13800000099" in as_user(client, "supervisor").get(f"/evaluations/rectifications/{pk}/").content.decode()
     # the rated unit's head must call the rater back (contact within 1 working day)

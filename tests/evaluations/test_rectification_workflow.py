@@ -6,10 +6,9 @@ from datetime import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import ProtectedError
 
-from tests.conftest import assert_history_append_only
+from tests.conftest import accepted_in_rollback, assert_history_append_only
 from yiwang.core.errors import DomainError
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
@@ -37,9 +36,6 @@ def at(*args):
     return datetime(*args, tzinfo=TZ)
 
 
-class Rollback(Exception):
-    pass
-
 
 def _user(name):
     return User.objects.get(username=name) if name else None
@@ -50,7 +46,8 @@ def _bad(ref="WF-1", now=None):
     party = Party.objects.get(user__username="zhang")
     ev = services.evaluation_invite(subject_kind="case", subject_ref=ref, unit=unit, rater_party=party,
                                     rater_name="张示范", now=now or at(2025, 6, 2, 10))
-    services.evaluation_rate(evaluation=ev, level=5, channel="qr", now=now or at(2025, 6, 2, 11))
+    services.evaluation_rate(evaluation=ev, level=5, channel="qr", text="办理时间太长了", problem_type="slow",
+                             now=now or at(2025, 6, 2, 11))
     return Rectification.objects.get(evaluation=ev)
 
 
@@ -80,15 +77,9 @@ STATES = {
 def _accepted(rect, actor) -> set[str]:
     ok = set()
     for name in RECTIFICATION.actions:
-        try:
-            with transaction.atomic():
-                apply(RECTIFICATION, subject=Rectification.objects.get(pk=rect.pk), action=name, actor=actor,
-                      input=TRY)
-                raise Rollback
-        except Rollback:
+        if accepted_in_rollback(lambda name=name: apply(
+                RECTIFICATION, subject=Rectification.objects.get(pk=rect.pk), action=name, actor=actor, input=TRY)):
             ok.add(name)
-        except DomainError:
-            pass
     return ok
 
 

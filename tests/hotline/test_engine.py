@@ -5,12 +5,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from tests.conftest import assert_history_append_only
-from yiwang.core.errors import DomainError
+from tests.conftest import accepted_in_rollback, assert_history_append_only
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
@@ -105,21 +103,13 @@ def _sample(name: str, req: Request, other: Request) -> dict:
     }.get(name, {})
 
 
-class Rollback(Exception):
-    pass
-
 
 def _accepted(req: Request, actor, other: Request, now: datetime) -> set[str]:
     ok = set()
     for name in WORKFLOW.actions:
-        try:
-            with transaction.atomic():
-                apply(WORKFLOW, subject=req.pk, action=name, actor=actor, input=_sample(name, req, other), now=now)
-                raise Rollback
-        except Rollback:
+        if accepted_in_rollback(lambda name=name: apply(
+                WORKFLOW, subject=req.pk, action=name, actor=actor, input=_sample(name, req, other), now=now)):
             ok.add(name)
-        except DomainError:
-            pass
     return ok
 
 

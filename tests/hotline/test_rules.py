@@ -125,3 +125,29 @@ def test_every_status_has_its_chinese_label_and_every_action_one():
 @pytest.mark.parametrize("action", sorted(WORKFLOW.actions))
 def test_closed_and_merged_requests_accept_no_action(status, action):
     assert status not in WORKFLOW.actions[action].edges
+
+
+@pytest.mark.parametrize("text,stored", [
+    ("13812345678", "13812345678"),
+    ("138 1234 5678", "13812345678"),
+    ("+8613812345678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"),
+    ("19912345678", "19912345678"),
+    ("0731-12345678", "0731-12345678"),
+    ("073112345678", "0731-12345678"),
+    ("(0731)5788 1234", "0731-57881234"),
+    ("010-1234567", "010-1234567"),
+    ("0731-57881234-801", "0731-57881234-801"),
+    ("0731-57881234转801", "0731-57881234-801"),
+    ("12812345678", None),   # no 12x mobile range
+    ("1381234567", None),    # 10 digits
+    ("138123456789", None),  # 12 digits
+    ("1380000", None),
+    ("57881234", None),      # no area code
+    ("0731-0123456", None),  # local number cannot start with 0
+    ("0731-123456", None),   # too short
+    ("phone", None),
+    ("", None),
+])
+def test_phone_numbers_are_mobile_or_area_code_and_number(text, stored):
+    assert rules.phone_normalise(text) == stored

@@ -109,3 +109,55 @@ def test_another_master_key_cannot_open_the_key():
     with override_settings(YIWANG_MASTER_KEY="second-master-key-0123456789abcdef"):
         with pytest.raises(crypto.SealKeyError, match="另一主密钥"):
             crypto.private_key_decrypt(blob, public_key_hex=public_key)
+
+
+def test_a_seal_key_is_decrypted_once_per_process_and_a_tampered_record_still_refused(monkeypatch):
+    private_key, public_key = crypto.keypair_generate()
+    blob = crypto.private_key_encrypt(private_key, public_key_hex=public_key)
+    calls = []
+    real = crypto._cbc_decrypt
+    monkeypatch.setattr(crypto, "_cbc_decrypt", lambda *a: calls.append(1) or real(*a))
+    assert crypto.private_key_decrypt(blob, public_key_hex=public_key) == private_key
+    assert crypto.private_key_decrypt(blob, public_key_hex=public_key.upper()) == private_key
+    assert len(calls) == 1
+    fmt, key_id, iv, ct, mac = blob.split(":")
+    forged_mac = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+    with pytest.raises(crypto.SealKeyError, match="校验失败"):
+        crypto.private_key_decrypt(":".join([fmt, key_id, iv, ct, forged_mac]), public_key_hex=public_key)
+    # a failure is not kept: the same bad record is checked (and refused) again
+    with pytest.raises(crypto.SealKeyError, match="校验失败"):
+        crypto.private_key_decrypt(":".join([fmt, key_id, iv, ct, forged_mac]), public_key_hex=public_key)
+
+
+@pytest.mark.parametrize("r,s", [
+    (b"\x01" * 32, b"\x02" * 32),
+    (b"\x80" + b"\x00" * 31, b"\xff" * 32),  # high bit: DER prepends a zero byte
+    (b"\x00\x00\x7f" + b"\x11" * 29, b"\x00" * 31 + b"\x05"),  # leading zeros dropped in DER, restored after
+])
+def test_signature_r_s_round_trips_through_der(r, s):
+    der = crypto.rs_to_der(r, s)
+    assert der[0] == 0x30 and der[1] == len(der) - 2
+    assert crypto.der_to_rs(der) == (r, s)
+
+
+@pytest.mark.parametrize("bad", [b"", b"\x31\x06\x02\x01\x01\x02\x01\x01", b"\x30\x07\x02\x01\x01\x02\x01\x01"])
+def test_a_malformed_der_signature_is_refused(bad):
+    with pytest.raises(ValueError):
+        crypto.der_to_rs(bad)
+
+
+@pytest.mark.skipif(crypto.gmssl_pyx is None, reason="GmSSL has no wheel for this platform; gmalg alone signs")
+def test_gmssl_and_gmalg_accept_each_others_signatures(monkeypatch):
+    private_key, public_key = crypto.keypair_generate()
+    message = "湘潭县营业执照".encode()
+    by_gmssl = crypto.sign(private_key, public_key, message)
+    gmssl = crypto.gmssl_pyx
+    monkeypatch.setattr(crypto, "gmssl_pyx", None)
+    assert crypto.verify(public_key, message, by_gmssl)
+    by_gmalg = crypto.sign(private_key, public_key, message)
+    assert not crypto.verify(public_key, message + b"!", by_gmssl)
+    monkeypatch.setattr(crypto, "gmssl_pyx", gmssl)
+    assert crypto.verify(public_key, message, by_gmalg)
+    assert not crypto.verify(public_key, message + b"!", by_gmalg)
+    assert not crypto.verify(public_key, message, "00" * 64)
+    assert not crypto.verify("04" + "00" * 64, message, by_gmalg)  # a point off the curve is "not valid"

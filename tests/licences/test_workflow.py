@@ -5,11 +5,11 @@ from datetime import UTC, date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from tests.conftest import assert_history_append_only
+from tests.conftest import accepted_in_rollback, assert_history_append_only
 from yiwang.core.errors import DomainError, Forbidden
 from yiwang.core.workflow import apply, available_actions
 from yiwang.licences.models import Licence, LicenceStatus
@@ -21,9 +21,6 @@ ROLES = ["approver", "head", "clerk", "supervisor", "operator", "zhang", "xtx-ga
 INPUT = {"reason": "依法处理"}
 
 
-class Rollback(Exception):
-    pass
-
 
 def _user(name):
     return User.objects.get(username=name) if name else None
@@ -33,14 +30,9 @@ def _accepted(licence, actor) -> set[str]:
     """The actions apply accepts now, each tried in a transaction that is rolled back."""
     ok = set()
     for name in LICENCE.actions:
-        try:
-            with transaction.atomic():
-                apply(LICENCE, subject=Licence.objects.get(pk=licence.pk), action=name, actor=actor, input=INPUT)
-                raise Rollback
-        except Rollback:
+        if accepted_in_rollback(lambda name=name: apply(
+                LICENCE, subject=Licence.objects.get(pk=licence.pk), action=name, actor=actor, input=INPUT)):
             ok.add(name)
-        except DomainError:
-            pass
     return ok
 
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
+from tests.conftest import accepted_in_rollback
 from yiwang.core.errors import Conflict, DomainError, Forbidden
 from yiwang.core.models import OutboxMessage
 from yiwang.core.timers import timers_fire_due
@@ -191,19 +191,8 @@ SAMPLE_INPUT = {
 
 
 def _accepted(grant, action, who) -> bool:
-    try:
-        with transaction.atomic():
-            apply(GRANT_WORKFLOW, subject=grant.number, action=action, actor=user(who),
-                  input=SAMPLE_INPUT.get(action, {}))
-            raise _Rollback
-    except _Rollback:
-        return True
-    except DomainError:
-        return False
-
-
-class _Rollback(Exception):
-    pass
+    return accepted_in_rollback(lambda: apply(GRANT_WORKFLOW, subject=grant.number, action=action, actor=user(who),
+                                              input=SAMPLE_INPUT.get(action, {})))
 
 
 STEPS = [None, ("confirm", "xtkj", CONFIRM), ("start_notice", "xtx-rs", {}), ("object", "zhang", {"reason": "异议"}),

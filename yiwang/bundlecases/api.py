@@ -39,7 +39,8 @@ def act(user, number: str, action: str, payload) -> JsonResponse:
     selectors.bundle_case_get(number, user=user)
     data = {"paper": list(getattr(payload, "paper", None) or []),
             "tolerate": list(getattr(payload, "tolerate", None) or []),
-            "form": getattr(payload, "form", None)}
+            "form": getattr(payload, "form", None), "material": getattr(payload, "material", None) or "",
+            "on_paper": bool(getattr(payload, "on_paper", False))}
     services.bundle_case_act(bundle_case=number, actor=user, action=action, data=data,
                              reason=getattr(payload, "reason", "") or "", version=getattr(payload, "version", None))
     return detail(user, number)

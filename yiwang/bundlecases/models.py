@@ -103,3 +103,24 @@ class BundleMemberCase(models.Model):
         ordering = ["bundle_case_id", "id"]
         constraints = [models.UniqueConstraint(fields=["bundle_case", "member", "attempt"],
                                                name="bundle_member_attempt_unique")]
+
+
+class BundleCaseMaterial(models.Model):
+    """A material uploaded for the whole bundle case (at the online application, or a tolerated one
+    supplied later), checked by content like a case's; each member started afterwards that asks for
+    it receives a copy as its own case material."""
+
+    bundle_case = models.ForeignKey(BundleCase, on_delete=models.PROTECT, related_name="uploads")
+    name = models.CharField("材料名称", max_length=128)
+    file = models.FileField("文件", upload_to="bundles/%Y/%m/")
+    filename = models.CharField("原文件名", max_length=200)
+    kind = models.CharField("格式", max_length=8)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一件事材料"
+        ordering = ["bundle_case_id", "id"]

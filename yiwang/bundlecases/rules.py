@@ -29,6 +29,11 @@ MEMBER_LABELS = {DONE: "已办结", FAILED: "未通过", RUNNING_M: "办理中",
                  WAITING: "等待前序事项"}
 
 CASE_DONE = frozenset({"approved", "delivered", "closed"})
+# The result is in the applicant's hands: a bundle case is done only when every member's is (一次领取
+# at the bundle window delivers them all at once). A member approved but not delivered is done for
+# the members waiting for it (its licence feeds them), not for the bundle.
+CASE_DELIVERED = frozenset({"delivered", "closed"})
+CASE_TO_DELIVER = frozenset({"approved"})
 CASE_FAILED = frozenset({"denied", "refused", "withdrawn", "revoked"})
 
 
@@ -75,6 +80,7 @@ class Progress:
     next: list
     failed: list
     paused: list
+    delivered: int = 0
 
     @property
     def percent(self) -> int:
@@ -82,12 +88,13 @@ class Progress:
 
     @property
     def all_done(self) -> bool:
-        return self.total > 0 and self.done == self.total
+        """Every member's result delivered (not merely decided)."""
+        return self.total > 0 and self.delivered == self.total
 
 
 def progress(waits_for: Mapping[Hashable, Iterable[Hashable]], latest_status: Mapping[Hashable, str | None]
              ) -> Progress:
-    """Members done out of total; the current ones (running); the next ones (waiting or ready, not
+    """Members done (decided and approved) and delivered out of total; the current ones (running); the next ones (waiting or ready, not
     blocked by a failure); the failed ones; the paused ones."""
     states = member_states(waits_for, latest_status)
     ms = list(waits_for)
@@ -97,6 +104,7 @@ def progress(waits_for: Mapping[Hashable, Iterable[Hashable]], latest_status: Ma
         next=[m for m in ms if states[m] in (READY, WAITING)],
         failed=[m for m in ms if states[m] == FAILED],
         paused=[m for m in ms if states[m] == PAUSED],
+        delivered=sum(1 for m in ms if latest_status.get(m) in CASE_DELIVERED),
     )
 
 

@@ -86,6 +86,15 @@ def bundle_queue(user, *, status: str = "") -> QuerySet[BundleCase]:
     return qs.order_by("deadline", "submitted_at", "id")
 
 
+def results_to_collect(bc: BundleCase) -> list[str]:
+    """Numbers of the latest member cases whose approved result waits to be delivered (一次领取)."""
+    latest: dict[int, tuple[str, str]] = {}
+    for member_id, number, status in (BundleMemberCase.objects.filter(bundle_case=bc).order_by("attempt", "id")
+                                      .values_list("member_id", "case__number", "case__status")):
+        latest[member_id] = (number, status)
+    return [number for number, status in latest.values() if status in R.CASE_TO_DELIVER]
+
+
 def child_case_ids() -> QuerySet:
     """Ids of cases that are members of a bundle case (hidden from the applicant's single-case list)."""
     return BundleMemberCase.objects.values("case_id")
@@ -120,6 +129,7 @@ class BundleCaseView:
     done: int
     total: int
     percent: int
+    delivered: int
     current: list[MemberRow]
     next: list[MemberRow]
     failed: list[MemberRow]
@@ -130,6 +140,40 @@ class BundleCaseView:
     checklist: list[dict]
     events: list
     actions: list[str]
+
+
+def _material_state(name: str, received: dict, uploaded: set[str]) -> tuple[str, str]:
+    """(how, state) of an asked material on the 明白卡: supplied later, received on paper, uploaded,
+    tolerated and still owed, or still asked."""
+    if name in received.get("supplied", []):
+        return "容缺材料已补交", "supplied"
+    if name in received.get("paper", []):
+        return "已收取", "received"
+    if name in received.get("tolerate", []):
+        return "容缺受理，待补交", "tolerated"
+    if name in uploaded:
+        return "已在线上传", "uploaded"
+    return "", "asked"
+
+
+def _checklist(bc: BundleCase, view, names: dict) -> list[dict]:
+    received = bc.materials or {}
+    uploaded = set(bc.uploads.values_list("name", flat=True))
+    rows = []
+    for mm in view.merged_materials:
+        if mm.produced_by is not None:
+            how, state = f"由本一件事中的“{names[mm.produced_by]}”产生，无需提交", "produced"
+        elif mm.source == "licence":
+            how, state = "从电子证照库调取，无需提交", "shared"
+        elif mm.source == "data":
+            how, state = "通过数据共享获取，无需提交", "shared"
+        else:
+            how, state = _material_state(mm.name, received, uploaded)
+            how = how or "需提交" + ("（可容缺）" if mm.tolerable else "")
+        rows.append({"name": mm.name, "how": how, "state": state, "required": mm.required,
+                     "tolerable": mm.tolerable, "asked": mm.asked_of_applicant, "uploaded": mm.name in uploaded,
+                     "members": [names[x] for x in mm.members]})
+    return rows
 
 
 def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) -> BundleCaseView:
@@ -165,25 +209,7 @@ def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) ->
             deadline=case.deadline if case else None,
         )
     p = R.progress(view.waits_for, statuses)
-    received = bc.materials or {}
-    checklist = []
-    for mm in view.merged_materials:
-        if mm.produced_by is not None:
-            how = f"由本一件事中的“{names[mm.produced_by]}”产生，无需提交"
-            state = "produced"
-        elif mm.source == "licence":
-            how, state = "从电子证照库调取，无需提交", "shared"
-        elif mm.source == "data":
-            how, state = "通过数据共享获取，无需提交", "shared"
-        elif mm.name in received.get("paper", []):
-            how, state = "已收取", "received"
-        elif mm.name in received.get("tolerate", []):
-            how, state = "容缺受理，待补交", "tolerated"
-        else:
-            how, state = ("需提交" + ("（可容缺）" if mm.tolerable else "")), "asked"
-        checklist.append({"name": mm.name, "how": how, "state": state, "required": mm.required,
-                          "tolerable": mm.tolerable, "asked": mm.asked_of_applicant,
-                          "members": [names[x] for x in mm.members]})
+    checklist = _checklist(bc, view, names)
     running = bc.status in ("accepted", "running", "stopped")
     actions = []
     if user is not None:
@@ -194,7 +220,7 @@ def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) ->
         actions = [a.name for a in available_actions(WORKFLOW, subject=bc, actor=user)]
     return BundleCaseView(
         bc=bc, members=list(rows.values()), layers=[[rows[m.pk] for m in layer] for layer in view.layers],
-        done=p.done, total=p.total, percent=p.percent, current=[rows[x] for x in p.current],
+        done=p.done, total=p.total, percent=p.percent, delivered=p.delivered, current=[rows[x] for x in p.current],
         next=[rows[x] for x in p.next], failed=[rows[x] for x in p.failed], paused=[rows[x] for x in p.paused],
         deadline=bc.deadline, days_left=clock.days_left(deadline=bc.deadline, today=today) if running else None,
         fields=[(f.name, bc.form.get(f.name, ""), [names[x] for x in f.members]) for f in view.merged_form],
@@ -214,7 +240,7 @@ def bundle_case_out(bc: BundleCase, *, user) -> dict:
         "submitted_at": bc.submitted_at, "accepted_on": bc.accepted_on, "promised_days": bc.promised_days,
         "deadline": bc.deadline, "deadline_provisional": bc.deadline_provisional, "days_left": v.days_left,
         "completed_at": bc.completed_at, "stop_reason": bc.stop_reason, "version": bc.version,
-        "progress": {"done": v.done, "total": v.total, "percent": v.percent,
+        "progress": {"done": v.done, "delivered": v.delivered, "total": v.total, "percent": v.percent,
                      "current": [m.impl_code for m in v.current], "next": [m.impl_code for m in v.next],
                      "failed": [m.impl_code for m in v.failed], "paused": [m.impl_code for m in v.paused]},
         "members": [{"item": m.impl_code, "item_name": m.name, "case": m.case_number, "case_status": m.case_status,

@@ -14,13 +14,16 @@ row lock, and (bundle case, member, attempt) is unique, so a member is started o
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 from datetime import date, datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from yiwang.cases import services as case_services
+from yiwang.cases.materials import sniff
 from yiwang.cases.models import Case, CaseStatus
 from yiwang.catalogue.models import Bundle, BundleMember
 from yiwang.catalogue.rules import form_check
@@ -35,7 +38,14 @@ from yiwang.parties.services import party_get_or_create
 from . import rules as R
 from . import selectors
 from . import workflow as W
-from .models import BundleCase, BundleCaseCounter, BundleCaseEvent, BundleCaseStatus, BundleMemberCase
+from .models import (
+    BundleCase,
+    BundleCaseCounter,
+    BundleCaseEvent,
+    BundleCaseMaterial,
+    BundleCaseStatus,
+    BundleMemberCase,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +94,16 @@ def _form_check(bundle: Bundle, form: dict) -> dict:
     return form_check([f.name for f in bundle_view(bundle).merged_form], form, whose="该一件事合并申请表")
 
 
+Upload = tuple[str, str, bytes]  # (material name, file name, content)
+
+
 @transaction.atomic
 def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dict | None = None,
-                       channel: str = "online", now: datetime | None = None) -> BundleCase:
-    """One application for a whole bundle: the merged form, online by the applicant or at the
-    bundle window by its clerk (一窗受理)."""
+                       channel: str = "online", uploads: list[Upload] | None = None,
+                       now: datetime | None = None) -> BundleCase:
+    """One application for a whole bundle: the merged form and the asked materials uploaded, online by
+    the applicant or at the bundle window by its clerk (一窗受理). One transaction: the bundle case
+    exists only when the form and every file passed."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     b = bundle_get(bundle)
@@ -110,6 +125,7 @@ def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dic
             who = "自然人" if obj == "person" else "法人"
             raise DomainError(f"applicant.kind：“{m.implementation.name}”的服务对象是{who}", field="applicant.kind")
     form = _form_check(b, form or {})
+    checked = [_checked_upload(b, *u) for u in uploads or []]
     if channel == "online":
         if actor is None or party.user_id != actor.pk:
             raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交", field="applicant")
@@ -126,8 +142,47 @@ def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dic
         actor_kind=R.APPLICANT if channel == "online" else R.CLERK, at=now, on=today,
         data={"channel": channel, "members": [m.implementation.impl_code for m in view.members]},
     )
+    for name, filename, content, kind in checked:
+        _upload_store(bc, name=name, filename=filename, content=content, kind=kind, actor=actor)
     W.notice_put(bc, "submit", f"您的一件事“{b.name}”申请已收到，办件编号 {number}。请到一件事专窗或等待受理。")
     return bc
+
+
+# ---------------------------------------------------------------- materials uploaded for the bundle
+
+
+def _checked_upload(bundle: Bundle, name: str, filename: str, content: bytes) -> tuple[str, str, bytes, str]:
+    """One file for an asked merged material, checked by content and size as a case's upload is
+    (cases.materials.sniff, cases.services.max_upload_bytes)."""
+    if name not in {m.name for m in asked_materials(bundle)}:
+        raise DomainError(f"“{name}”不是该一件事需要申请人提交的材料", field="name")
+    limit = case_services.max_upload_bytes()
+    if not content:
+        raise DomainError(f"“{name}”的文件为空", field="file")
+    if len(content) > limit:
+        raise DomainError(f"“{name}”的文件超过 {limit // 1024 // 1024}MB", field="file", code="too_large")
+    kind = sniff(content)
+    if kind is None:
+        raise DomainError(f"“{name}”仅支持 PDF、JPG、PNG、OFD 文件（按文件内容检查）", field="file", code="bad_type")
+    return name, filename, content, kind
+
+
+def _upload_store(bc: BundleCase, *, name: str, filename: str, content: bytes, kind: str, actor) -> BundleCaseMaterial:
+    sha = hashlib.sha256(content).hexdigest()
+    m = BundleCaseMaterial(bundle_case=bc, name=name, filename=filename[:200], kind=kind, size=len(content),
+                           sha256=sha, uploaded_by=actor if getattr(actor, "pk", None) else None)
+    m.file.save(f"{bc.number}-{sha[:16]}.{kind}", ContentFile(content), save=False)
+    m.save()
+    return m
+
+
+def _copy_uploads(bc: BundleCase, child: Case, own: set[str], actor) -> None:
+    """The bundle's files for the child's own materials, as the child's materials (checked again there)."""
+    for m in BundleCaseMaterial.objects.filter(bundle_case=bc, name__in=own).order_by("id"):
+        with m.file.open("rb") as f:
+            content = f.read()
+        case_services.case_material_upload(case=child.number, actor=actor, name=m.name, filename=m.filename,
+                                           content=content)
 
 
 # ---------------------------------------------------------------- accept
@@ -204,20 +259,40 @@ def _member_start(bc: BundleCase, member: BundleMember, *, attempt: int, now: da
     impl = member.implementation
     form = {f: bc.form.get(f, "") for f in impl.item.form_fields}
     fed = _fed_licences(bc, member, view, latest, known)
+    applicant = _member_applicant(bc, member, view, latest)
     child = case_services.case_submit(
-        actor=bc.submitted_by, item=impl.impl_code, applicant=bc.applicant, form=form,
+        actor=bc.submitted_by, item=impl.impl_code, applicant=applicant, form=form,
         channel=bc.channel, bundle_case=bc.number, materials_from=fed, now=now,
     )
     BundleMemberCase.objects.create(bundle_case=bc, member=member, case=child, attempt=attempt, started_at=now,
                                     fed=fed)
-    _act(number=bc.number, action="member_started", actor=None, now=now,
-         data={"member": impl.impl_code, "case": child.number, "attempt": attempt, "fed": fed,
-               "unit": child.deciding_unit.code})
+    data = {"member": impl.impl_code, "case": child.number, "attempt": attempt, "fed": fed,
+            "unit": child.deciding_unit.code}
+    if applicant.pk != bc.applicant_id:  # filed by the bundle's applicant for the enterprise it registered
+        data.update(applicant=applicant.number, filer=bc.applicant.number)
+    _act(number=bc.number, action="member_started", actor=None, now=now, data=data)
     own = {x.name for x in impl.item.materials.all() if x.source == "applicant"}
+    _copy_uploads(bc, child, own, bc.accepted_by)
     received = bc.materials or {}
     paper = [n for n in received.get("paper", []) if n in own]
     tolerate = [n for n in received.get("tolerate", []) if n in own]
     return case_services.case_accept(case=child, actor=bc.accepted_by, paper=paper, tolerate=tolerate, now=now)
+
+
+def _member_applicant(bc: BundleCase, member: BundleMember, view, latest: dict[int, BundleMemberCase]) -> Party:
+    """Whose case the member is: the party an earlier member's result created (企业设立登记: the new
+    enterprise, filed by the bundle's applicant), else the bundle's applicant."""
+    from yiwang.catalogue.rules import transitive_waits
+    from yiwang.parties.selectors import registered_party
+
+    earlier = transitive_waits(view.waits_for)[member.pk]
+    for m in view.members:
+        link = latest.get(m.pk)
+        if m.pk in earlier and link is not None and m.implementation.item.creates_party:
+            created = registered_party(link.case.number)
+            if created is not None:
+                return created
+    return bc.applicant
 
 
 def bundle_case_advance(*, number: str, now: datetime | None = None,
@@ -311,6 +386,60 @@ def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
     bundle_case_advance(number=bc.number, now=now, known=known)
 
 
+def member_case_delivered(*, case: Case, method: str = "", now: datetime | None = None) -> None:
+    """A child's result was delivered: recorded on the bundle case, which completes with the last one."""
+    link = BundleMemberCase.objects.select_related("bundle_case", "member__implementation").filter(
+        case_id=case.pk).first()
+    if link is None:
+        return
+    now = now or timezone.now()
+    bc = _locked(link.bundle_case.number)
+    if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
+        return
+    _act(number=bc.number, action="member_delivered", actor=None, now=now,
+         data={"member": link.member.implementation.impl_code, "case": case.number, "method": method})
+    bundle_case_advance(number=bc.number, now=now)
+
+
+@transaction.atomic
+def bundle_case_collect(*, bundle_case: BundleCase | str, actor, version: int | None = None,
+                        now: datetime | None = None) -> BundleCase:
+    """一次领取: the applicant collects every approved member's result at the bundle window in one go;
+    each child is delivered (窗口领取) by the clerk, and the last delivery completes the bundle case."""
+    now = now or timezone.now()
+    number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
+    bc = _act(number=number, action="collect", actor=actor, version=version, now=now)
+    for case_number in bc.events.order_by("-seq").first().data["cases"]:
+        case_services.case_act(case=case_number, actor=actor, action="deliver", data={"method": "window"}, now=now)
+    return _locked(number)
+
+
+@transaction.atomic
+def bundle_case_supply(*, bundle_case: BundleCase | str, actor, material: str, filename: str = "",
+                       content: bytes | None = None, on_paper: bool = False, version: int | None = None,
+                       now: datetime | None = None) -> BundleCase:
+    """A tolerated material supplied for the whole bundle case, by the applicant (upload) or the bundle
+    window (upload, or the paper verified): recorded on the bundle case (its 明白卡 shows it supplied),
+    supplied on every started member that owes it, and handed to members started later."""
+    now = now or timezone.now()
+    number = bundle_case.number if isinstance(bundle_case, BundleCase) else bundle_case
+    bc = _locked(number)
+    if content is not None and not on_paper:
+        name, filename, content, kind = _checked_upload(bc.bundle, material, filename, content)
+        _upload_store(bc, name=name, filename=filename, content=content, kind=kind, actor=actor)
+    bc = _act(number=number, action="supply_material", actor=actor, version=version, now=now,
+              changes={"material": material, "on_paper": on_paper})
+    for link in _latest_links(bc).values():
+        if material not in (link.case.missing_materials or []):
+            continue
+        if on_paper:
+            case_services.case_act(case=link.case.number, actor=actor, action="supply_material",
+                                   data={"material": material, "on_paper": True}, now=now)
+        else:
+            _copy_uploads(bc, link.case, {material}, actor)
+    return _locked(number)
+
+
 # ---------------------------------------------------------------- resume, withdraw
 
 
@@ -358,7 +487,8 @@ def bundle_case_withdraw(*, bundle_case: BundleCase | str, actor, reason: str = 
 
 def bundle_case_act(*, bundle_case: str, actor, action: str, data: dict | None = None, reason: str = "",
                     version: int | None = None, now: datetime | None = None) -> BundleCase:
-    """The actions a person may take on a bundle case: accept, resume, withdraw."""
+    """The actions a person may take on a bundle case: accept, resume, withdraw, collect (一次领取),
+    supply_material (a tolerated material; data["file"] = (file name, content) for an upload)."""
     data = data or {}
     if action == "accept":
         return bundle_case_accept(bundle_case=bundle_case, actor=actor, paper=list(data.get("paper") or []),
@@ -368,8 +498,15 @@ def bundle_case_act(*, bundle_case: str, actor, action: str, data: dict | None =
                                   reason=reason, version=version, now=now)
     if action == "withdraw":
         return bundle_case_withdraw(bundle_case=bundle_case, actor=actor, reason=reason, version=version, now=now)
-    raise NotFound(f"action：一件事办件没有“{action}”操作（可用：accept、resume、withdraw）", field="action",
-                   code="unknown_action")
+    if action == "collect":
+        return bundle_case_collect(bundle_case=bundle_case, actor=actor, version=version, now=now)
+    if action == "supply_material":
+        upload = data.get("file")  # (file name, content) or None
+        return bundle_case_supply(bundle_case=bundle_case, actor=actor, material=str(data.get("material") or ""),
+                                  filename=upload[0] if upload else "", content=upload[1] if upload else None,
+                                  on_paper=bool(data.get("on_paper")), version=version, now=now)
+    raise NotFound(f"一件事办件没有“{action}”操作（可用：accept、resume、withdraw、collect、supply_material）",
+                   field="action", code="unknown_action")
 
 
 # ---------------------------------------------------------------- the calendar

@@ -37,11 +37,21 @@ def _posted_form(request, bundle: Bundle) -> dict:
     return {f.name: request.POST.get(f"f_{i}", "") for i, f in enumerate(bundle_view(bundle).merged_form)}
 
 
+def _posted_uploads(request, bundle: Bundle) -> list[tuple[str, str, bytes]]:
+    """The files posted for the asked materials (input m_<i>: the i-th merged material)."""
+    out = []
+    for i, m in enumerate(bundle_view(bundle).merged_materials):
+        f = request.FILES.get(f"m_{i}")
+        if f is not None and m.asked_of_applicant:
+            out.append((m.name, f.name, f.read()))
+    return out
+
+
 def _checklist(bundle: Bundle) -> list[dict]:
     view = bundle_view(bundle)
     names = {m.pk: m.implementation.name for m in view.members}
     rows = []
-    for m in view.merged_materials:
+    for i, m in enumerate(view.merged_materials):
         if m.produced_by is not None:
             how = f"由本一件事中的“{names[m.produced_by]}”产生，无需提交"
         elif m.source == "licence":
@@ -50,7 +60,7 @@ def _checklist(bundle: Bundle) -> list[dict]:
             how = "通过数据共享获取，无需提交"
         else:
             how = "需提交" + ("（可容缺）" if m.tolerable else "")
-        rows.append({"name": m.name, "how": how, "asked": m.asked_of_applicant, "required": m.required,
+        rows.append({"key": f"m_{i}", "name": m.name, "how": how, "asked": m.asked_of_applicant, "required": m.required,
                      "tolerable": m.tolerable, "members": [names[x] for x in m.members]})
     return rows
 
@@ -71,9 +81,11 @@ def apply(request, code: str):
             messages.error(request, "您的账号尚未关联办事主体（个人或企业），请到一件事专窗办理")
         else:
             try:
+                uploads = _posted_uploads(request, bundle)
                 bc = services.bundle_case_submit(actor=request.user, bundle=code, applicant=party, form=values,
-                                                 channel="online")
-                messages.success(request, f"一件事申请已提交，办件编号 {bc.number}。请携带需提交的材料到一件事专窗受理。")
+                                                 channel="online", uploads=uploads)
+                messages.success(request, f"一件事申请已提交，办件编号 {bc.number}。" + (
+                    "已上传的材料无需再交纸质件，请等待一件事专窗受理。" if uploads else "请携带需提交的材料到一件事专窗受理。"))
                 return redirect("bundlecases:my_case", number=bc.number)
             except DomainError as exc:
                 if isinstance(exc, Forbidden):
@@ -102,9 +114,12 @@ def my_case(request, number: str):
     """A bundle case number shows the one bundle page; any other number is a single case."""
     if not selectors.is_bundle_case_number(number):
         return case_views.my_case(request, number)
+    from yiwang.evaluations.selectors import case_evaluation
+
     bc = selectors.bundle_case_get(number, user=request.user)
     return render(request, "bundlecases/my_case.html", {"v": selectors.bundle_case_view(bc, user=request.user),
                                                         "labels": W.EVENT_LABELS,
+                                                        "evaluation": case_evaluation(number, kind="bundle"),
                                                         "withdraw_confirm": W.WORKFLOW.actions["withdraw"].confirm})
 
 
@@ -171,6 +186,7 @@ def workbench_case(request, number: str):
     return render(request, "bundlecases/workbench_case.html", {
         "v": v, "labels": W.EVENT_LABELS, "fields": _form_fields(bc.bundle, bc.form),
         "withdraw_confirm": W.WORKFLOW.actions["withdraw"].confirm,
+        "collect_confirm": W.WORKFLOW.actions["collect"].confirm, "staff_page": True,
         "is_clerk": selectors.is_bundle_clerk(request.user, bc.bundle),
     })
 
@@ -182,7 +198,11 @@ def act(request, number: str):
     bc = selectors.bundle_case_get(number, user=request.user)
     action = request.POST.get("action", "")
     version = request.POST.get("version")
-    data: dict = {"paper": request.POST.getlist("paper"), "tolerate": request.POST.getlist("tolerate")}
+    data: dict = {"paper": request.POST.getlist("paper"), "tolerate": request.POST.getlist("tolerate"),
+                  "material": request.POST.get("material", ""), "on_paper": request.POST.get("on_paper") == "on"}
+    f = request.FILES.get("file")
+    if f is not None:
+        data["file"] = (f.name, f.read())
     if action == "resume":
         data["form"] = _posted_form(request, bc.bundle)
     try:

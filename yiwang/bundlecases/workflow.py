@@ -25,6 +25,7 @@ from yiwang.core.workflow import (
     action,
     edges_from,
     guard,
+    react,
 )
 from yiwang.core.workflow.checks import register_workflow
 
@@ -36,6 +37,7 @@ S = BundleCaseStatus
 CONFLICT_MESSAGE = "一件事办件已被他人处理，请刷新后重试"
 OPEN = (S.RUNNING, S.STOPPED)  # members move here
 ACTOR_LABELS = {R.APPLICANT: "申请人", R.CLERK: "一件事专窗受理人员", SYSTEM: "系统"}
+LAW44 = "《中华人民共和国行政许可法》第四十四条（送达）"
 BASIS = "《国务院关于进一步优化政务服务提升行政效能推动“高效办成一件事”的指导意见》（国发〔2024〕3号）"
 
 
@@ -66,6 +68,11 @@ class MemberFailedIn(SystemIn):
     stop_reason: str = Field("", title="暂停原因")
 
 
+class SupplyIn(BundleInput):
+    material: str = Field(title="补交的材料", min_length=1)
+    on_paper: bool = Field(False, title="纸质材料已核验")
+
+
 class CalendarIn(SystemIn):
     deadline: str = Field(title="新期限")
     provisional: bool = Field(False, title="期限为暂定")
@@ -76,10 +83,11 @@ class CalendarIn(SystemIn):
 
 @guard(needs_input=True)
 def materials_received(ctx: Context):
-    """Every required merged material received on paper or tolerated; only tolerable ones tolerated."""
+    """Every required merged material received (on paper, uploaded online) or tolerated; only tolerable ones tolerated."""
     from .services import asked_materials
 
     paper, tolerate = set(ctx.input.paper), set(ctx.input.tolerate)
+    uploaded = set(ctx.subject.uploads.values_list("name", flat=True))
     asked = asked_materials(ctx.subject.bundle)
     names = {m.name for m in asked}
     unknown = sorted((paper | tolerate) - names)
@@ -88,9 +96,38 @@ def materials_received(ctx: Context):
     for m in asked:
         if m.name in tolerate and not m.tolerable:
             return Refusal("not_tolerable", f"“{m.name}”不可容缺", "tolerate")
-        if m.required and m.name not in paper and m.name not in tolerate:
+        if m.required and m.name not in paper and m.name not in tolerate and m.name not in uploaded:
             return Refusal("materials_missing", f"缺少“{m.name}”，请收齐材料或一次性告知", "paper")
     return None
+
+
+@guard
+def materials_owed(ctx: Context):
+    if (ctx.subject.materials or {}).get("tolerate"):
+        return None
+    return Refusal("nothing_owed", "该一件事没有待补交的容缺材料", "material")
+
+
+@guard(needs_input=True)
+def material_supplied(ctx: Context):
+    """A tolerated material: uploaded (the service stored it first), or its paper verified by the window."""
+    name = ctx.input.material
+    if name not in (ctx.subject.materials or {}).get("tolerate", []):
+        return Refusal("not_owed", f"“{name}”不是待补交的容缺材料", "material")
+    if ctx.input.on_paper:
+        if R.CLERK not in selectors.bundle_actor_kinds(ctx.subject, ctx.actor):
+            return Refusal("paper_by_window", "纸质材料须由一件事专窗核验，申请人请上传电子材料", "on_paper")
+        return None
+    if not ctx.subject.uploads.filter(name=name).exists():
+        return Refusal("not_uploaded", f"请上传“{name}”，或由一件事专窗核验纸质材料", "file")
+    return None
+
+
+@guard
+def results_waiting(ctx: Context):
+    if selectors.results_to_collect(ctx.subject):
+        return None
+    return Refusal("nothing_to_collect", "没有待领取的办理结果", "action")
 
 
 # ---------------------------------------------------------------- effects
@@ -116,6 +153,24 @@ def resume_effect(ctx: Context) -> Effect:
     changed = sorted(k for k in form if form[k] != bc.form.get(k))
     ctx.set(form=form, stop_reason="")
     return Effect(data={"changed": changed}, notice=f"您的一件事“{bc.bundle.name}”已恢复办理。")
+
+
+def supply_effect(ctx: Context) -> Effect:
+    bc, name, paper = ctx.subject, ctx.input.material, ctx.input.on_paper
+    m = dict(bc.materials or {})
+    m["tolerate"] = [n for n in m.get("tolerate", []) if n != name]
+    m["supplied"] = sorted({*m.get("supplied", []), name})
+    if paper:
+        m["paper"] = sorted({*m.get("paper", []), name})
+    ctx.set(materials=m)
+    return Effect(data={"material": name, "how": "paper" if paper else "upload"},
+                  notice=f"您的一件事“{bc.bundle.name}”容缺材料“{name}”已补交。")
+
+
+def collect_effect(ctx: Context) -> Effect:
+    cases = selectors.results_to_collect(ctx.subject)
+    return Effect(data={"cases": cases},
+                  notice=f"您的一件事“{ctx.subject.bundle.name}”的 {len(cases)} 项办理结果已在一件事专窗一次领取。")
 
 
 def withdraw_effect(ctx: Context) -> Effect:
@@ -181,6 +236,12 @@ ACTIONS = [
     action("member_started", "事项开始办理", edges=edges_from(OPEN, SAME), **_SYS),
     action("member_start_failed", "事项未能自动开始", edges=edges_from(OPEN, SAME), **_SYS),
     action("member_done", "事项办结", edges=edges_from(OPEN, SAME), **_SYS),
+    action("member_delivered", "事项结果送达", edges=edges_from(OPEN, SAME), **_SYS),
+    action("supply_material", "补交容缺材料", edges=edges_from(OPEN, SAME), actors={R.APPLICANT, R.CLERK},
+           input=SupplyIn, guards=(materials_owed, material_supplied), effect=supply_effect),
+    action("collect", "一次领取", edges=edges_from(OPEN, SAME), actors={R.CLERK}, input=BundleInput,
+           guards=(results_waiting,), effect=collect_effect,
+           basis=f"{LAW44}；{BASIS}", confirm="确定申请人已在一件事专窗一次领取全部已办结事项的结果？"),
     action("member_failed", "事项未通过", edges={S.RUNNING: S.STOPPED, S.STOPPED: SAME}, actors={SYSTEM},
            input=MemberFailedIn, effect=member_failed_effect),
     action("complete", "一件事办结", edges={S.RUNNING: S.COMPLETED}, actors={SYSTEM}, input=SystemIn,
@@ -208,6 +269,8 @@ WORKFLOW = Workflow(
     notify=_notify,
     conflict_message=CONFLICT_MESSAGE,
     terminal=frozenset({S.COMPLETED, S.WITHDRAWN}),
+    # 一事一评: one rating invitation for the whole bundle case once every result is delivered.
+    reactions=(react("evaluations.invite_bundle", actions={"complete"}, after_commit=True),),
 )
 register_workflow(WORKFLOW)
 

@@ -252,7 +252,7 @@ def _perform(request, number: str, action: str, user, data: dict, version: int |
     if bundle_api.is_bundle_case(number):  # accept, resume, withdraw a bundle case: its own input
         raw = json.loads(request.body) if request.body else {}
         return bundle_api.act(user, number, action, SimpleNamespace(**{
-            k: raw.get(k) for k in ("paper", "tolerate", "form", "reason", "version")}))
+            k: raw.get(k) for k in ("paper", "tolerate", "form", "reason", "version", "material", "on_paper")}))
     selectors.case_get(number, user=user)  # 404 or 403 before anything is tried
     if action == "accept":  # an instant or commitment case is decided on acceptance (two events)
         services.case_accept(case=number, actor=user, tolerate=data.get("tolerate"), paper=data.get("paper"),

@@ -98,7 +98,11 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="agent_cases",
         verbose_name="代办人",
     )
-    agent_authorisation = models.CharField("授权委托书", max_length=200, blank=True, default="")
+    agent_authorisation = models.CharField("授权委托书", max_length=200, blank=True, default="")  # pre-agents text
+    authorisation = models.ForeignKey(
+        "agents.Authorisation", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+        verbose_name="授权委托",
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name="提交人",

@@ -42,7 +42,7 @@ def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
     kinds: set[str] = set()
     if not user.is_authenticated:
         return kinds
-    if case.applicant.user_id == user.pk or case.agent_id == user.pk:
+    if case.applicant.user_id == user.pk or _agent_in_force(case, user):
         kinds.add(A.APPLICANT)
     roles = staff_roles(user)
     for s in roles:
@@ -74,6 +74,16 @@ def _is_remote_intake(case: Case, user, roles) -> bool:
     return case.remote_intake_unit.region_id in _hall_regions(user)
 
 
+def _agent_in_force(case: Case, user) -> bool:
+    """The agent acts as the applicant only while the authorisation it filed under is in force:
+    revoked or expired, the case is the party's alone (docs/agents.md)."""
+    if case.agent_id != user.pk or case.authorisation_id is None:
+        return False
+    from yiwang.agents.rules import in_force
+
+    return in_force(case.authorisation, timezone.localdate())
+
+
 def actor_units(case: Case, user) -> set[str]:
     if user is None:
         return set()
@@ -84,7 +94,10 @@ def _own(user) -> Q:
     """The user's own cases, as applicant (one of their parties) or as agent. A subquery, not a join:
     every branch of the visibility filter is then a column of the case row or a small hashed set, so
     PostgreSQL can walk a queue's (status or due state, deadline) index in order and stop at the page."""
-    return Q(applicant_id__in=Party.objects.filter(user_id=user.pk).values("id")) | Q(agent_id=user.pk)
+    from yiwang.agents.selectors import in_force_ids
+
+    return (Q(applicant_id__in=Party.objects.filter(user_id=user.pk).values("id"))
+            | Q(agent_id=user.pk, authorisation_id__in=in_force_ids(user)))
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -139,6 +152,12 @@ def case_list(
     )
 
 
+def cases_overdue_in(region_codes: list[str]) -> QuerySet[Case]:
+    """Running cases past their deadline in these regions (a supervisor's 超期办件), longest overdue first."""
+    return (Case.objects.filter(region_id__in=region_codes, status__in=RUNNING, due_state="overdue")
+            .select_related("implementation", "deciding_unit").order_by("deadline", "id"))
+
+
 def queue_counters(qs: QuerySet[Case]) -> dict[str, int]:
     """待受理, 办理中, 临期, 超期, 待送达 in one query, over the open cases only (every counter is of one)."""
     return qs.filter(status__in=OPEN).aggregate(
@@ -155,7 +174,7 @@ def case_get(number: str, *, user, field: str = "number") -> Case:
     case = (
         Case.objects.select_related(
             "implementation__item", "implementation__department", "applicant", "receiving_unit",
-            "reviewing_unit", "deciding_unit", "in_name_of", "agent", "remote_intake_unit",
+            "reviewing_unit", "deciding_unit", "in_name_of", "agent", "authorisation", "remote_intake_unit",
         )
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("seq")),

@@ -119,16 +119,20 @@ def _check_service_object(impl: ItemImplementation, party: Party) -> None:
 
 
 class Intake(NamedTuple):
-    """Who received the application and how: the agent (if any) and the submit event's actor kind."""
+    """Who received the application and how: the agent (if any), the submit event's actor kind and
+    the authorisation the agent's filing rests on."""
 
     agent: Any
     actor_kind: str
+    authorisation: Any = None
 
 
 def _intake_check(*, channel: str, actor, party: Party, receiving: Unit, bundle_case: str,
-                  agent_authorisation: str) -> Intake:
+                  agent_authorisation: str, impl: ItemImplementation | None = None,
+                  today: date | None = None) -> Intake:
     """The channel's actor check: online by the party's own account, window by an intake clerk of the
-    receiving unit, agent with an authorisation. A bundle member's intake was checked on the bundle."""
+    receiving unit, agent under an authorisation in force for (party, agent, item, today) — its number
+    in agent_authorisation picks one. A bundle member's intake was checked on the bundle."""
     if bundle_case:
         return Intake(None, A.SYSTEM)
     if channel == CaseChannel.ONLINE:
@@ -143,9 +147,11 @@ def _intake_check(*, channel: str, actor, party: Party, receiving: Unit, bundle_
             raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
                             field="channel")
         return Intake(None, A.INTAKE)
-    if not agent_authorisation.strip():
-        raise DomainError("agent_authorisation：代办须提供申请人的授权委托书", field="agent_authorisation")
-    return Intake(actor, A.APPLICANT)
+    from yiwang.agents.services import authorisation_check
+
+    auth = authorisation_check(party=party, agent=actor, item_code=impl.item.basic_code, item_name=impl.name,
+                               today=today or timezone.localdate(), number=agent_authorisation)
+    return Intake(actor, A.APPLICANT, auth)
 
 
 def _route_and_units(impl: ItemImplementation, party: Party, *, actor, channel: str, today: date,
@@ -201,8 +207,8 @@ def case_submit(
                                     receiving_region=receiving_region, bundle_case=bundle_case)
     receiving = units[route.receiving_unit]
     intake = _remote_intake(route, units, actor=actor, party=party) or _intake_check(
-        channel=channel, actor=actor, party=party, receiving=receiving,
-        bundle_case=bundle_case, agent_authorisation=agent_authorisation)
+        channel=channel, actor=actor, party=party, receiving=receiving, bundle_case=bundle_case,
+        agent_authorisation=agent_authorisation, impl=impl, today=today)
     remote_columns = remote.remote_fields(route=route, units=units, delivery=delivery)
 
     shared = _materials_shared(impl, party, form, materials_from or {})
@@ -211,7 +217,8 @@ def case_submit(
     number = case_number_next(impl_code=impl.impl_code, day=today)
     case = Case.objects.create(
         number=number, implementation=impl, parent=parent, applicant=party, agent=intake.agent,
-        agent_authorisation=agent_authorisation.strip(), submitted_by=actor, channel=channel,
+        agent_authorisation=agent_authorisation.strip(), authorisation=intake.authorisation,
+        submitted_by=actor, channel=channel,
         status=CaseStatus.SUBMITTED, route_mode=route.mode, receiving_unit=receiving,
         reviewing_unit=units[route.reviewing_unit], deciding_unit=units[route.deciding_unit],
         in_name_of=units[route.in_name_of], region_id=impl.region_id, form=form, submitted_at=now,
@@ -341,6 +348,19 @@ def case_material_upload(*, case: Case | str, actor, name: str, filename: str, c
         case_act(case=case, actor=actor, action="supply_material", data={"material": name}, version=version,
                  now=now)
     return material
+
+
+def case_material_supply(*, case: Case | str, actor, name: str, filename: str = "", content: bytes | None = None,
+                         on_paper: bool = False, version: int | None = None, now: datetime | None = None) -> Case:
+    """A tolerated material supplied: a file (checked as any upload; storing it supplies it), or the
+    paper original verified by the window (on_paper)."""
+    with transaction.atomic():
+        if content is not None and not on_paper:
+            case_material_upload(case=case, actor=actor, name=name, filename=filename, content=content,
+                                 version=version, now=now)
+            return W.case_for_update(case)
+        return case_act(case=case, actor=actor, action="supply_material", version=version, now=now,
+                        data={"material": name, "on_paper": on_paper})
 
 
 # ---------------------------------------------------------------- the clock in bulk

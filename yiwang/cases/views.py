@@ -131,6 +131,8 @@ def my_case(request, number: str):
 @login_required
 @domain_pages
 def workbench(request):
+    if {s.role for s in staff_roles(request.user)} == {Role.SUPERVISOR}:
+        return redirect("hotline:supervise")  # the supervisor's view: overdue 办件, dissatisfied callbacks
     roles = _staff_or_403(request.user)
     status = request.GET.get("status", "")
     due = request.GET.get("due", "")
@@ -224,6 +226,11 @@ def act(request, number: str):
         if action == "accept":
             services.case_accept(case=number, actor=request.user, tolerate=data["tolerate"], paper=data["paper"],
                                  commitment=data["commitment"], version=version)
+        elif action == "supply_material":
+            f = request.FILES.get("file")
+            services.case_material_supply(case=number, actor=request.user, name=data["material"],
+                                          filename=f.name if f else "", content=f.read() if f else None,
+                                          on_paper=p.get("on_paper") == "on", version=version)
         else:
             services.case_act(case=number, actor=request.user, action=action, reason=p.get("reason", ""),
                               data={k: v for k, v in data.items() if v not in ("", []) and k != "commitment"},

@@ -111,6 +111,7 @@ class ExtendIn(ReasonIn):
 
 class SupplyIn(CaseInput):
     material: str = Field(title="补交的材料", min_length=1)
+    on_paper: StrictBool = Field(False, title="纸质材料已核验")
 
 
 class CoReviewIn(CaseInput):
@@ -293,9 +294,14 @@ def material_missing(ctx):
 
 
 @guard(needs_input=True)
-def material_uploaded(ctx):
+def material_received(ctx):
+    """Uploaded (case_material_upload stored it first), or its paper verified by the window."""
+    if ctx.input.on_paper:
+        if INTAKE not in _actor_kinds(ctx):
+            return _no("paper_by_window", "纸质材料须由受理窗口核验，申请人请上传电子材料", "on_paper")
+        return None
     if not CaseMaterial.objects.filter(case=ctx.subject, name=ctx.input.material).exists():
-        return _no("not_uploaded", f"请先上传“{ctx.input.material}”", "material")
+        return _no("not_uploaded", f"请上传“{ctx.input.material}”，或勾选“纸质材料已核验”", "file")
     return None
 
 
@@ -539,7 +545,8 @@ def supply_material_effect(ctx: Context) -> Effect:
     if not left:
         ctx.set(supply_overdue=False)
         timers[TIMER_SUPPLY_LIMIT] = None
-    return Effect(timers=timers, data={"material": name})
+    return Effect(timers=timers, data={"material": name, "how": "paper" if ctx.input.on_paper else "upload"},
+                  notice=f"容缺材料“{name}”已补交。")
 
 
 def flag_supply_overdue_effect(ctx: Context) -> Effect:
@@ -731,7 +738,7 @@ ACTIONS = [
            guards=(not_extended,), effect=extend_effect, basis=f"{LAW}第四十二条（经本行政机关负责人批准，可以延长十日）"),
     action("supply_material", "补交容缺材料", edges=edges_from(RUNNING, SAME),
            actors={APPLICANT, INTAKE, REMOTE_INTAKE},
-           input=SupplyIn, guards=(materials_owed, material_missing, material_uploaded), effect=supply_material_effect),
+           input=SupplyIn, guards=(materials_owed, material_missing, material_received), effect=supply_material_effect),
     action("flag_supply_overdue", "容缺材料逾期未补", edges=edges_from(RUNNING, SAME), actors={SYSTEM},
            input=CaseInput, guards=(supply_late,), effect=flag_supply_overdue_effect),
     action("co_review", "联合审查意见", edges=edges_from(RUNNING, SAME), actors={CO_REVIEWER}, input=CoReviewIn,
@@ -774,10 +781,14 @@ WORKFLOW = Workflow(
     # Declared order: the licence first (a bundle's next members are fed its identifier), then the
     # bundle case, in the transaction; the rating invitation after commit, from the outbox.
     reactions=(
+        # An approved registration first creates its enterprise (the licence's holder).
+        react("parties.register_for_case", actions=APPROVALS),
         react("licences.issue_for_case", actions=APPROVALS),
         react("licences.revoke_for_case", actions={"post_check_fail"}),
         react("bundlecases.member_decided", actions=DECISION_ACTIONS,
               entering={S.REFUSED, S.WITHDRAWN, S.REVOKED}),
+        # A bundle member's delivery may complete its bundle (一件事 done when every result is delivered).
+        react("bundlecases.member_delivered", actions={"deliver"}),
         react("evaluations.invite_case", actions={"deliver", "decide_on_acceptance"}, after_commit=True),
         # 双推送: every approval and revocation becomes the supervising unit's task (after commit).
         react("supervision.task_from_approval", entering={S.APPROVED, S.REVOKED}, after_commit=True),

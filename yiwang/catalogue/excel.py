@@ -290,62 +290,90 @@ class _Plan:
     bundles: list[tuple[dict, list[tuple[str, list[str]]]]]
 
 
-def _check(sheets: dict[str, list[_Row]], problems: list[Problem]) -> _Plan:
-    units = {u.code: u for u in Unit.objects.all()}
-    regions = set(Region.objects.values_list("code", flat=True))
-    db_items = set(ServiceItem.objects.values_list("basic_code", flat=True))
-    plan = _Plan([], defaultdict(list), [], [], [])
+@dataclass
+class _Known:
+    """What the file's rows are checked against: the database's units, regions, items and implementations,
+    plus what earlier sheets of the same file add."""
 
-    # 事项
-    file_items: dict[str, ServiceItem] = {}
-    for r in sheets["事项"]:
+    units: dict[str, Unit]
+    regions: set[str]
+    items: set[str]
+    impls: dict[str, tuple[str, str]]  # impl code → (basic code, region)
+
+
+def _check(sheets: dict[str, list[_Row]], problems: list[Problem]) -> _Plan:
+    known = _Known(
+        units={u.code: u for u in Unit.objects.all()},
+        regions=set(Region.objects.values_list("code", flat=True)),
+        items=set(ServiceItem.objects.values_list("basic_code", flat=True)),
+        impls={c: (i, reg) for c, i, reg in
+               ItemImplementation.objects.values_list("impl_code", "item__basic_code", "region_id")},
+    )
+    plan = _Plan([], defaultdict(list), [], [], [])
+    _check_items(sheets["事项"], known, plan)
+    _check_materials(sheets["材料"], known, plan)
+    _check_impls(sheets["实施清单"], known, plan)
+    _check_empowerments(sheets["赋权"], known, plan)
+    _check_bundles(sheets["一件事"], known, plan)
+    return plan
+
+
+def _check_items(rows: list[_Row], known: _Known, plan: _Plan) -> None:
+    file_items: set[str] = set()
+    for r in rows:
         code = r.text("基本编码", required=True)
         if code in file_items:
             r.bad("基本编码", f"基本编码“{code}”重复")
-        type_code = _type_code(r.text("事项类型代码", required=True))
-        if type_code not in ItemType.values:
-            r.bad("事项类型代码", f"“{type_code}”不在 GB/T 39046 事项类型代码表中（如 01 行政许可、07 行政确认、20 公共服务）")
-        mode = r.choice("办件类型", MODES, "即办件 或 承诺件")
-        statutory, promised = r.integer("法定时限"), r.integer("承诺时限")
-        try:
-            fee = Decimal(r.text("收费") or "0")
-            if fee < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            r.bad("收费", f"“{r.text('收费')}”应为金额（元）")
-            fee = Decimal(0)
-        steps = r.codes("办理环节")
-        obj_text = r.text("服务对象")
-        service_object = SERVICE_OBJECTS.get(obj_text or "法人")
-        if service_object is None:
-            r.bad("服务对象", f"“{obj_text}”应为 自然人 或 法人")
-        sup = r.text("监管部门代码")
-        if sup and sup not in units:
-            r.bad("监管部门代码", f"单位“{sup}”不存在")
-        item = ServiceItem(
-            basic_code=code, name=r.text("事项名称", required=True), type_code=type_code, mode=mode or "promised",
-            statutory_days=statutory or 0, promised_days=promised or 0, basis=r.text("设定依据"),
-            conditions=r.text("受理条件"), fee=fee, commitment_allowed=r.flag("告知承诺"),
-            deemed_approval_allowed=r.flag("超时默认"), result_licence=r.text("结果证照"),
-            form_fields=r.codes("表单字段"), service_object=service_object or "enterprise",
-        )
-        if statutory is not None and promised is not None and mode:
-            try:
-                services.item_validate(item=item, steps=steps)
-            except DomainError as exc:
-                column = {"promised_days": "承诺时限", "steps": "办理环节"}.get(exc.field or "")
-                r.bad(column, exc.message.partition("：")[2] or exc.message)
-        elif len(steps) > services.MAX_STEPS:
-            r.bad("办理环节", f"办理环节不能超过{services.MAX_STEPS}个")
+        item, steps, sup = _item_of_row(r, code, known)
         if r.ok and code not in file_items:
-            file_items[code] = item
+            file_items.add(code)
             plan.items.append((item, steps, sup or None))
-    known_items = db_items | set(file_items)
+    known.items |= file_items
 
-    # 材料
-    for r in sheets["材料"]:
+
+def _item_of_row(r: _Row, code: str, known: _Known) -> tuple[ServiceItem, list[str], str]:
+    type_code = _type_code(r.text("事项类型代码", required=True))
+    if type_code not in ItemType.values:
+        r.bad("事项类型代码", f"“{type_code}”不在 GB/T 39046 事项类型代码表中（如 01 行政许可、07 行政确认、20 公共服务）")
+    mode = r.choice("办件类型", MODES, "即办件 或 承诺件")
+    statutory, promised = r.integer("法定时限"), r.integer("承诺时限")
+    try:
+        fee = Decimal(r.text("收费") or "0")
+        if fee < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        r.bad("收费", f"“{r.text('收费')}”应为金额（元）")
+        fee = Decimal(0)
+    steps = r.codes("办理环节")
+    obj_text = r.text("服务对象")
+    service_object = SERVICE_OBJECTS.get(obj_text or "法人")
+    if service_object is None:
+        r.bad("服务对象", f"“{obj_text}”应为 自然人 或 法人")
+    sup = r.text("监管部门代码")
+    if sup and sup not in known.units:
+        r.bad("监管部门代码", f"单位“{sup}”不存在")
+    item = ServiceItem(
+        basic_code=code, name=r.text("事项名称", required=True), type_code=type_code,
+        mode=mode or "promised", statutory_days=statutory or 0, promised_days=promised or 0,
+        basis=r.text("设定依据"), conditions=r.text("受理条件"), fee=fee, commitment_allowed=r.flag("告知承诺"),
+        deemed_approval_allowed=r.flag("超时默认"), result_licence=r.text("结果证照"),
+        form_fields=r.codes("表单字段"), service_object=service_object or "enterprise",
+    )
+    if statutory is not None and promised is not None and mode:
+        try:
+            services.item_validate(item=item, steps=steps)
+        except DomainError as exc:
+            column = {"promised_days": "承诺时限", "steps": "办理环节"}.get(exc.field or "")
+            r.bad(column, exc.message.partition("：")[2] or exc.message)
+    elif len(steps) > services.MAX_STEPS:
+        r.bad("办理环节", f"办理环节不能超过{services.MAX_STEPS}个")
+    return item, steps, sup
+
+
+def _check_materials(rows: list[_Row], known: _Known, plan: _Plan) -> None:
+    for r in rows:
         code = r.text("基本编码", required=True)
-        if code and code not in known_items:
+        if code and code not in known.items:
             r.bad("基本编码", f"事项“{code}”不在事项表中，也不在目录中")
         name = r.text("材料名称", required=True)
         if name in {m.name for m in plan.materials.get(code, [])}:
@@ -357,32 +385,23 @@ def _check(sheets: dict[str, list[_Row]], problems: list[Problem]) -> _Plan:
             material.order = len(plan.materials[code]) + 1
             plan.materials[code].append(material)
 
-    # 实施清单
-    db_impls = {c: (i, reg) for c, i, reg in
-                ItemImplementation.objects.values_list("impl_code", "item__basic_code", "region_id")}
+
+def _check_impls(rows: list[_Row], known: _Known, plan: _Plan) -> None:
     file_impls: dict[str, tuple[str, str]] = {}
-    for r in sheets["实施清单"]:
+    for r in rows:
         code = r.text("实施编码", required=True)
         if code in file_impls:
             r.bad("实施编码", f"实施编码“{code}”重复")
-        basic = r.text("基本编码", required=True)
-        if basic and basic not in known_items:
-            r.bad("基本编码", f"事项“{basic}”不在事项表中，也不在目录中")
-        region = r.text("行政区划", required=True)
-        if region and region not in regions:
-            r.bad("行政区划", f"行政区划“{region}”不存在")
-        dept = r.text("实施部门代码", required=True)
-        if dept and dept not in units:
-            r.bad("实施部门代码", f"部门“{dept}”不存在")
+        basic, region, dept = _impl_refs(r, known)
         type_code = _type_code(r.text("事项类型代码", required=True))
         if type_code not in ItemType.values:
             r.bad("事项类型代码", f"“{type_code}”不在 GB/T 39046 事项类型代码表中")
         co = r.codes("联合审查单位代码")
         for c in co:
-            if c not in units:
+            if c not in known.units:
                 r.bad("联合审查单位代码", f"单位“{c}”不存在")
         pair = (basic, region)
-        clash = [c for c, p in list(file_impls.items()) + [(k, v) for k, v in db_impls.items() if k not in file_impls]
+        clash = [c for c, p in list(file_impls.items()) + [(k, v) for k, v in known.impls.items() if k not in file_impls]
                  if p == pair and c != code]
         if clash and basic and region:
             r.bad("基本编码", f"事项“{basic}”在行政区划 {region} 已有实施清单（{clash[0]}）")
@@ -392,77 +411,105 @@ def _check(sheets: dict[str, list[_Row]], problems: list[Problem]) -> _Plan:
                                 "name": r.text("事项名称", required=True), "basis": r.text("设定依据"),
                                 "type_code": type_code, "location": r.text("办理地点"),
                                 "phone": r.text("咨询电话")}, co))
-    all_impls = {**{k: v for k, v in db_impls.items()}, **file_impls}
+    known.impls = {**known.impls, **file_impls}
 
-    # 赋权
-    seen_empowerments = set()
-    for r in sheets["赋权"]:
+
+def _impl_refs(r: _Row, known: _Known) -> tuple[str, str, str]:
+    """An implementation row's item and region (each must exist) and its department."""
+    basic = r.text("基本编码", required=True)
+    if basic and basic not in known.items:
+        r.bad("基本编码", f"事项“{basic}”不在事项表中，也不在目录中")
+    region = r.text("行政区划", required=True)
+    if region and region not in known.regions:
+        r.bad("行政区划", f"行政区划“{region}”不存在")
+    dept = r.text("实施部门代码", required=True)
+    if dept and dept not in known.units:
+        r.bad("实施部门代码", f"部门“{dept}”不存在")
+    return basic, region, dept
+
+
+def _check_empowerments(rows: list[_Row], known: _Known, plan: _Plan) -> None:
+    seen = set()
+    for r in rows:
         impl = r.text("实施编码", required=True)
-        if impl and impl not in all_impls:
+        if impl and impl not in known.impls:
             r.bad("实施编码", f"实施编码“{impl}”不在实施清单中")
         park = r.text("园区代码", required=True)
-        if park and park not in units:
+        if park and park not in known.units:
             r.bad("园区代码", f"园区“{park}”不存在")
-        elif park and units[park].kind not in rules.EMPOWERABLE_KINDS:  # parks, towns, community points
+        elif park and known.units[park].kind not in rules.EMPOWERABLE_KINDS:  # parks, towns, community points
             r.bad("园区代码", f"单位“{park}”不是园区、乡镇或村（社区）代办点")
         mode = r.choice("赋权方式", EMPOWER_MODES, "直接赋权/DIRECT、委托行使/ENTRUSTED、服务前移/FORWARD、审批直报/DIRECT_REPORT")
         start, end = r.day("生效日期"), r.day("终止日期", required=False)
         if start and end and end <= start:
             r.bad("终止日期", "终止日期应晚于生效日期")
         approver = r.text("审批层级代码")
-        if approver and approver not in units:
+        if approver and approver not in known.units:
             r.bad("审批层级代码", f"单位“{approver}”不存在")
         elif approver and mode and mode != EmpowermentMode.DIRECT_REPORT:
             r.bad("审批层级代码", "只有审批直报需要填写审批层级")
         key = (impl, park, start)
-        if key in seen_empowerments:
+        if key in seen:
             r.bad(None, f"赋权（{impl} → {park}，{start}）重复")
-        seen_empowerments.add(key)
+        seen.add(key)
         if r.ok:
             plan.empowerments.append({"impl": impl, "park": park, "mode": mode, "from": start, "to": end,
                                       "approver": approver or None})
 
-    # 一件事: one row per member; the bundle's columns repeat on each of its rows.
-    impl_by_item_region = {v: k for k, v in all_impls.items()}
-    regions_of_item = defaultdict(set)
-    for basic, region in all_impls.values():
-        regions_of_item[basic].add(region)
+
+def _check_bundles(rows: list[_Row], known: _Known, plan: _Plan) -> None:
+    """One row per member; the bundle's columns repeat on each of its rows."""
     bundles: dict[str, dict] = {}
     members: dict[str, list[tuple[_Row, str, list[str]]]] = defaultdict(list)
-    for r in sheets["一件事"]:
+    implemented: dict[str, set[str]] = defaultdict(set)  # item → regions it is implemented in
+    for basic, region in known.impls.values():
+        implemented[basic].add(region)
+    for r in rows:
         code = r.text("编码", required=True)
-        head = {"code": code, "name": r.text("名称", required=True),
-                "theme": r.choice("主题", THEMES, "个人全周期、企业全周期 或 项目全周期"),
-                "region": r.text("行政区划", required=True), "promised_days": r.integer("承诺时限")}
-        if head["region"] and head["region"] not in regions:
-            r.bad("行政区划", f"行政区划“{head['region']}”不存在")
-        if code in bundles:
-            for key, column in (("name", "名称"), ("theme", "主题"), ("region", "行政区划"), ("promised_days", "承诺时限")):
-                if head[key] != bundles[code][key]:
-                    r.bad(column, f"与一件事“{code}”的前面几行不一致")
-        else:
-            bundles[code] = head
+        head = _bundle_head(r, code, known, bundles)
         member = r.text("成员事项基本编码", required=True)
-        if member and head["region"] and (member, head["region"]) not in impl_by_item_region:
-            if regions_of_item.get(member):
-                r.bad("成员事项基本编码", f"事项“{member}”不在一件事所在的行政区划 {head['region']} 实施"
-                      f"（只在 {'、'.join(sorted(regions_of_item[member]))}）：成员不能来自区划之外")
-            else:
-                r.bad("成员事项基本编码", f"事项“{member}”没有实施清单")
+        _check_member_region(r, implemented, member, head["region"])
         if any(m == member for _, m, _ in members[code]):
             r.bad("成员事项基本编码", f"事项“{member}”在一件事“{code}”中重复")
         members[code].append((r, member, r.codes("需等待")))
-    for code, rows in members.items():
-        graph = {m: after for _, m, after in rows}
+    for code, member_rows in members.items():
+        graph = {m: after for _, m, after in member_rows}
         try:
             rules.bundle_layers(graph)
         except rules.BundleGraphError as exc:
-            culprit = next((r for r, m, _ in rows if m in exc.members), rows[0][0])
+            culprit = next((r for r, m, _ in member_rows if m in exc.members), member_rows[0][0])
             culprit.bad("需等待", exc.message)
             continue
-        if all(r.ok for r, _, _ in rows):
-            plan.bundles.append((bundles[code], [(m, after) for _, m, after in rows]))
-    return plan
+        if all(r.ok for r, _, _ in member_rows):
+            plan.bundles.append((bundles[code], [(m, after) for _, m, after in member_rows]))
+
+
+def _bundle_head(r: _Row, code: str, known: _Known, bundles: dict[str, dict]) -> dict:
+    """The bundle's own columns of a row; the first row of a code sets them, later rows must repeat them."""
+    head = {"code": code, "name": r.text("名称", required=True),
+            "theme": r.choice("主题", THEMES, "个人全周期、企业全周期 或 项目全周期"),
+            "region": r.text("行政区划", required=True), "promised_days": r.integer("承诺时限")}
+    if head["region"] and head["region"] not in known.regions:
+        r.bad("行政区划", f"行政区划“{head['region']}”不存在")
+    if code in bundles:
+        for key, column in (("name", "名称"), ("theme", "主题"), ("region", "行政区划"), ("promised_days", "承诺时限")):
+            if head[key] != bundles[code][key]:
+                r.bad(column, f"与一件事“{code}”的前面几行不一致")
+    else:
+        bundles[code] = head
+    return head
+
+
+def _check_member_region(r: _Row, implemented: dict[str, set[str]], member: str, region: str) -> None:
+    """A member must be implemented in the bundle's own region."""
+    if not member or not region or region in implemented.get(member, ()):
+        return
+    regions_of_item = implemented.get(member)
+    if regions_of_item:
+        r.bad("成员事项基本编码", f"事项“{member}”不在一件事所在的行政区划 {region} 实施"
+              f"（只在 {'、'.join(sorted(regions_of_item))}）：成员不能来自区划之外")
+    else:
+        r.bad("成员事项基本编码", f"事项“{member}”没有实施清单")
 
 
 def catalogue_import(content: bytes) -> dict[str, int]:

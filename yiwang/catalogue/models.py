@@ -65,6 +65,9 @@ class ServiceItem(models.Model):
     deemed_consent_days = models.PositiveIntegerField("联合审查默认同意时限（工作日）", null=True, blank=True)
     special_procedure = models.JSONField("特别程序", default=dict, blank=True)
     result_licence = models.CharField("结果证照", max_length=64, blank=True, default="")
+    # 设立登记: the result creates a party (the new enterprise), which holds the licence and in whose
+    # name a bundle's later members are filed (parties.services.party_register_for_case).
+    creates_party = models.BooleanField("结果产生新主体", default=False)
     supervising_unit = models.ForeignKey(
         "organisations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name="监管部门",

@@ -61,6 +61,17 @@ def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str 
             "rows": selectors.ranking(scope, f, figure=figure, by=by)}
 
 
+@router.get("/stats/efficiency", summary="岗位效能评价：工作人员、窗口或单位的综合得分、各项得分与所用权重")
+def efficiency(request, by: str = "staff", region: str = "", unit: str = "", park: str = "", item: str = "",
+               start: str = Query("", alias="from"), end: str = Query("", alias="to")):
+    scope, f = _filters(request, region, unit, park, item, start, end)
+    weights, published = selectors.efficiency_weights(scope.regions[0])
+    return {"by": by, "period": _period(f), "weights": weights,
+            "weights_published_at": published.set_at if published else None,
+            "rows": [{k: r[k] for k in ("rank", "key", "name", "score", "parts", "decided")}
+                     for r in selectors.efficiency_ranking(scope, f, by=by, weights=weights)]}
+
+
 @router.get("/stats/definitions", summary="指标定义：代码、名称、分子、分母、口径")
 def definitions(request):
     require_user(request)

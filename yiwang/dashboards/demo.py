@@ -143,7 +143,8 @@ def _ratings(cases: list) -> int:
         if slot is None:
             continue
         level = 4 if i == 2 else (1 if i % 3 else 2)
-        ev.evaluation_rate(evaluation=slot, level=level, channel="web", text="" if level < 4 else "等候时间较长")
+        ev.evaluation_rate(evaluation=slot, level=level, channel="web", text="" if level < 4 else "窗口等候时间较长",
+                           problem_type="" if level < 4 else "waiting")
         n += 1
         if level >= 4:
             rect = slot.rectification

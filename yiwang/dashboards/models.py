@@ -87,3 +87,18 @@ class RollupCursor(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "统计进度"
+
+
+class EfficiencyWeights(models.Model):
+    """The published weighting of 岗位效能评价 for a region (and the regions below it): each change is a new
+    row, so the weighting any past ranking used can be read back; the newest row applies."""
+
+    region = models.CharField("行政区划", max_length=12)
+    weights = models.JSONField("权重")
+    note = models.CharField("调整说明", max_length=200, blank=True, default="")
+    set_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name="设置人")
+    set_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位效能评价权重"
+        indexes = [models.Index(fields=["region", "-set_at"], name="dash_weights_region_idx")]

@@ -312,8 +312,9 @@ RECT_OPEN, RECT_CLOSE, RECT_VOID = "open", "rerate", "void"  # RectificationEven
 def evaluation_contributions(*, subject_kind: str, events: list[Ev]) -> list[Contrib]:
     """A rating slot (好差评): its level on the day rated or defaulted. Its rectification, if its 差评
     opened one, is a subject of its own (rectification_contributions)."""
-    if subject_kind == "hotline":
-        return []  # counted as 12345 回访满意率, not as a 政务服务 rating
+    if subject_kind in ("hotline", "bundle"):
+        # 12345: counted as 回访满意率; a bundle's one rating: through its per-member slots (each unit's)
+        return []
     out: list[Contrib] = []
     for e in events:
         if e.action in (RATED, DEFAULTED):

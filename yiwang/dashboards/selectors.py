@@ -330,3 +330,67 @@ def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
                      "bad": sums.get("eval.bad", 0), **{c.replace("-", "_"): f for c, f in figs.items()}})
     rows.sort(key=lambda r: (-(r["EVA_HP"].value or 0), -r["rated"], r["unit"]))
     return rows
+
+
+# ------------------------------------------------------------------------------------------ 岗位效能评价
+
+EFFICIENCY_BY = {"staff": "工作人员", "window": "窗口", "unit": "单位"}
+
+
+def efficiency_weights(region: str) -> tuple[dict[str, int], object | None]:
+    """The newest weighting published for the region or the nearest region above it; the default otherwise."""
+    from . import efficiency
+    from .models import EfficiencyWeights
+
+    chain, node = [], Region.objects.filter(code=region).first()
+    while node is not None:
+        chain.append(node.code)
+        node = node.parent
+    rows = {}
+    for row in EfficiencyWeights.objects.filter(region__in=chain).order_by("region", "-set_at", "-pk"):
+        rows.setdefault(row.region, row)
+    for code in chain:
+        if code in rows:
+            return dict(rows[code].weights), rows[code]
+    return dict(efficiency.DEFAULT_WEIGHTS), None
+
+
+def efficiency_ranking(scope: Scope, f: Filters, *, by: str, weights: dict[str, int]) -> list[dict]:
+    """Every staff member, window or unit of the scope with a score: the parts from the same rankings the
+    dashboard shows (so each part can be checked there), weighted as published."""
+    from . import efficiency
+
+    if by not in EFFICIENCY_BY:
+        raise DomainError("评价对象应为工作人员、窗口或单位", field="by")
+    per: dict = {}
+    for code in ("EVA-HP", "EVA-CP", "EVA-ZG", "GOV-AS"):
+        for r in ranking(scope, f, figure=code, by=by):
+            per.setdefault(r["key"], {"name": r["name"]})[code] = r
+    values = {}
+    for key, got in per.items():
+        hp, cp, zg, on_time = (got.get(c) for c in ("EVA-HP", "EVA-CP", "EVA-ZG", "GOV-AS"))
+        values[key] = efficiency.PartValues(
+            good_rate=hp and hp["value"], bad_rate=cp and cp["value"], rectified_rate=zg and zg["value"],
+            bad_count=cp["numerator"] if cp else 0, on_time_rate=on_time and on_time["value"],
+            decided=on_time["denominator"] if on_time else 0)
+    out = []
+    for i, s in enumerate(efficiency.scores(values, weights), start=1):
+        out.append({"rank": i, "key": s.key, "name": per[s.key]["name"], "score": s.score, "parts": s.parts,
+                    "decided": values[s.key].decided})
+    return out
+
+
+def own_scope(user) -> Scope:
+    """A staff member's own region subtree: where the staff they are ranked among work."""
+    roles = staff_roles(user)
+    if not roles:
+        raise Forbidden("仅工作人员可以查看本人的岗位效能评价")
+    return Scope(region_subtree_codes(roles[0].unit.region_id), None, roles[0].unit.region.name)
+
+
+def efficiency_own(user, scope: Scope, f: Filters) -> dict:
+    """A staff member's own row among the staff of their region (only their own: the others are not shown)."""
+    weights, published = efficiency_weights(scope.regions[0])
+    rows = efficiency_ranking(scope, f, by="staff", weights=weights)
+    mine = next((r for r in rows if r["key"] == user.pk), None)
+    return {"row": mine, "of": len(rows), "weights": weights, "published": published}

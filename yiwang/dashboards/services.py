@@ -339,3 +339,31 @@ def recount(sources: Iterable = SOURCES) -> dict[tuple, int]:
 def cells_as_dict(grain: str = "fine") -> dict[tuple, int]:
     return {(r["counter"], r["day"], *(r[k] for k in DIMS)): r["value"]
             for r in RollupCell.objects.filter(grain=grain).values("counter", "day", "value", *DIMS) if r["value"]}
+
+
+def efficiency_weights_set(*, actor, region: str, weights: dict, note: str = "", now=None):
+    """A supervisor publishes the weighting of 岗位效能评价 for a region of their scope: a new row, the old kept."""
+    from yiwang.core.errors import DomainError, Forbidden
+    from yiwang.organisations.models import Role
+    from yiwang.organisations.selectors import has_role, region_subtree_codes, staff_roles
+
+    from . import efficiency
+    from .models import EfficiencyWeights
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise Forbidden("仅督查人员可以调整岗位效能评价权重", field="weights")
+    scope = {c for s in staff_roles(actor) if s.role == Role.SUPERVISOR for c in region_subtree_codes(s.unit.region_id)}
+    if region not in scope:
+        raise Forbidden(f"无权调整行政区划“{region}”的权重（超出本人辖区）", field="region")
+    try:
+        clean = efficiency.weights_check(weights)
+    except ValueError as exc:
+        part = exc.args[0]
+        message = ("各项权重不能全为0" if not any(str(weights.get(p, "0")).strip() not in ("", "0")
+                                                 for p in efficiency.PARTS)
+                   else f"“{efficiency.PARTS[part][0]}”的权重应为0到100的整数")
+        raise DomainError(message, field=f"weights.{part}") from None
+    if len(note) > 200:
+        raise DomainError("调整说明不能超过200个字", field="note")
+    return EfficiencyWeights.objects.create(region=region, weights=clean, note=note.strip(), set_by=actor,
+                                            set_at=now or timezone.now())

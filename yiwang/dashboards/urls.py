@@ -11,5 +11,7 @@ urlpatterns = [
     path("dashboard/drill.xlsx", views.export_drilldown, name="drill_export"),
     path("dashboard/ranking/", views.ranking_page, name="ranking"),
     path("dashboard/definitions/", views.definitions, name="definitions"),
+    path("dashboard/efficiency/", views.efficiency_page, name="efficiency"),
+    path("me/efficiency/", views.efficiency_mine, name="efficiency_mine"),
     path("haochaping/", views.public_ratings, name="public_ratings"),
 ]

@@ -9,12 +9,15 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from yiwang.core.errors import DomainError, Forbidden
+from yiwang.organisations.models import Role
+from yiwang.organisations.selectors import has_role
 
-from . import excel, rules, selectors
+from . import efficiency, excel, rules, selectors, services
 
 PRESETS = {"month": "本月", "last_month": "上月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -234,3 +237,74 @@ def public_ratings(request):
     return render(request, "dashboards/public_ratings.html", {
         "rows": rows, "year": year, "start": start, "end": end, "years": list(range(today.year, today.year - 5, -1)),
         "defs": [rules.FIGURES_BY_CODE[c] for c in selectors.PUBLIC_FIGURES]})
+
+
+# ------------------------------------------------------------------------------------------ 岗位效能评价
+
+EFFICIENCY_HEAD = ["名次", "评价对象", "综合得分", *[label for label, _ in efficiency.PARTS.values()], "办结件数"]
+
+
+def _efficiency_rows(rows) -> list[list]:
+    return [[r["rank"], r["name"], "—" if r["score"] is None else r["score"],
+             *["—" if r["parts"][p] is None else r["parts"][p] for p in efficiency.PARTS], r["decided"]]
+            for r in rows]
+
+
+def _weights_note(weights: dict, published) -> str:
+    text = "、".join(f"{efficiency.PARTS[p][0]} {w}" for p, w in weights.items())
+    who = (f"{published.set_by.first_name or published.set_by.get_username()} 于 "
+           f"{timezone.localtime(published.set_at):%Y-%m-%d %H:%M} 公布" if published else "默认权重")
+    return f"权重（{who}）：{text}。未发生的项目（无评价、无办结）不计，其权重由其余项目按比例分担；无差评时整改项计100分。"
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_page
+def efficiency_page(request, scope):
+    f, values, error = _filters(request, scope)
+    by = request.GET.get("by", "staff")
+    weights, published = selectors.efficiency_weights(scope.regions[0])
+    form_errors, typed = {}, {}
+    if request.method == "POST":
+        typed = {p: request.POST.get(f"w_{p}", "") for p in efficiency.PARTS}
+        try:
+            services.efficiency_weights_set(actor=request.user, region=scope.regions[0], weights=typed,
+                                            note=request.POST.get("note", ""))
+            return redirect(f"{request.path}?{_qs(values, by=by)}")
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            form_errors[exc.field or "weights"] = exc.message
+    try:
+        rows = selectors.efficiency_ranking(scope, f, by=by, weights=weights)
+    except DomainError as exc:
+        error, rows, by = exc, [], "staff"
+    note = _weights_note(weights, published)
+    if request.GET.get("format") == "xlsx":
+        data = excel.table_xlsx(title=f"岗位效能评价（按{selectors.EFFICIENCY_BY[by]}）", subtitle=_subtitle(scope, f),
+                                headers=EFFICIENCY_HEAD, rows=_efficiency_rows(rows),
+                                widths=[8, 28, 10, 14, 16, 12, 12, 14, 10], notes=[note])
+        return _xlsx(data, f"岗位效能评价_{by}_{f.start}_{f.end}.xlsx")
+    return render(request, "dashboards/efficiency.html", {
+        "rows": rows, "by": by, "by_choices": selectors.EFFICIENCY_BY, "values": values, "error": error,
+        "subtitle": _subtitle(scope, f), "parts": efficiency.PARTS, "weights": weights, "note": note,
+        "can_set": has_role(request.user, Role.SUPERVISOR), "form_errors": form_errors,
+        "weight_fields": [{"code": p, "label": label, "value": (typed or weights).get(p, ""),
+                           "error": form_errors.get(f"weights.{p}", "")} for p, (label, _) in efficiency.PARTS.items()],
+        "by_label": selectors.EFFICIENCY_BY.get(by, "评价对象"), "qs": _qs(values, by=by), "back": _qs(values),
+    }, status=400 if form_errors else 200)
+
+
+@login_required
+def efficiency_mine(request):
+    """Each staff member sees their own score and rank (not the others')."""
+    try:
+        scope = selectors.own_scope(request.user)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    f, values, error = _filters(request, scope)
+    own = selectors.efficiency_own(request.user, scope, f)
+    return render(request, "dashboards/efficiency_mine.html", {
+        **own, "values": values, "error": error, "parts": efficiency.PARTS, "presets": PRESETS,
+        "note": _weights_note(own["weights"], own["published"]),
+        "period": f"{f.start} 至 {f.end}", "scope_label": scope.label,
+    })

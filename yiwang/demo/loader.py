@@ -52,6 +52,7 @@ DEMO_STAFF = [
     ("leader", "XTX-SPJ", Role.LEADER, None, "县领导（看板）"),
     ("secadmin", "XTX-SPJ", Role.SECURITY_ADMIN, None, "安全管理员（账号与锁定）"),
     ("auditor", "XTX-SPJ", Role.AUDITOR, None, "安全审计员（审计日志）"),
+    ("agent", "TYJK", Role.AGENT, None, "帮代办专员（天易经开区帮代办服务队）"),
 ]
 DEMO_APPLICANTS = [
     ("zhang", "430321198506120013", "个人申请人 张示范"),
@@ -103,6 +104,8 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
 
         counts["due_sweep"] = cases_due_sweep()
         counts["policies"] = importlib.import_module("yiwang.policies.demo").load_policies_demo()
+        if with_accounts:
+            counts["agents"] = importlib.import_module("yiwang.agents.demo").load_agents_demo()
     return counts
 
 
@@ -162,6 +165,7 @@ def _items(rows) -> dict[str, ServiceItem]:
             "deemed_consent_days": row.get("deemed_consent_days"),
             "special_procedure": row.get("special_procedure") or {},
             "result_licence": row.get("result_licence", ""),
+            "creates_party": bool(row.get("creates_party", False)),
             "form_fields": row.get("form_fields", []),
             "channels": ["1", "2", "3"],
             "conditions": row.get("conditions", f"申请人符合《{row['name']}》办理条件，申请材料齐全、符合法定形式。"),

@@ -1,6 +1,6 @@
 from datetime import date, datetime, time
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, Forbidden, NotFound
@@ -8,7 +8,7 @@ from yiwang.core.workflow import available_actions
 from yiwang.core.workflow.api import ERRORS, action_routes
 
 from . import selectors, services
-from .rules import TZ
+from .rules import PROBLEM_TYPES, TZ
 from .workflow import EVENT_LABELS, RECTIFICATION
 
 router = Router(tags=["evaluations"])
@@ -17,7 +17,9 @@ router = Router(tags=["evaluations"])
 class RateIn(Schema):
     level: int
     channel: str = "web"
-    text: str = ""
+    text: str = Field("", description="文字评价；不满意、非常不满意时必填（不少于5个字）")
+    problem_type: str = Field("", max_length=16, description="差评问题类型（不满意、非常不满意时必填）："
+                              + "、".join(f"{k} {v}" for k, v in PROBLEM_TYPES.items()))
 
 
 @router.get("/evaluations/by-token/{token}", summary="评价码对应的评价（公开，不含评价人）")
@@ -28,11 +30,12 @@ def by_token(request, token: str):
             "item": ev.implementation.name if ev.implementation_id else None}
 
 
-@router.post("/evaluations/by-token/{token}", summary="评价（1 非常满意 … 5 非常不满意，GB/T 39046 表A.8）")
+@router.post("/evaluations/by-token/{token}", response={200: dict, **ERRORS}, summary="评价（1 非常满意 … 5 非常不满意，GB/T 39046 表A.8）")
 def rate(request, token: str, payload: RateIn):
     ev = services.evaluation_rate(evaluation=services.evaluation_by_token(token), level=payload.level,
-                                  channel=payload.channel, text=payload.text, rater_user=request.user)
-    return {"status": ev.status, "level": ev.level, "bad": ev.bad}
+                                  channel=payload.channel, text=payload.text, problem_type=payload.problem_type,
+                                  rater_user=request.user)
+    return {"status": ev.status, "level": ev.level, "bad": ev.bad, "problem_type": ev.problem_type}
 
 
 @router.get("/evaluations", summary="好差评列表（本单位；督查人员可看全部）")

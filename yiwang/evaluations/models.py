@@ -27,6 +27,9 @@ class SubjectKind(models.TextChoices):
     CASE = "case", "办件（一事一评）"
     WINDOW = "window", "窗口服务（一次一评）"
     HOTLINE = "hotline", "热线答复"
+    # One rating for a whole bundle case (一件事一次办, 一事一评); it counts through the per-member
+    # slots it is attributed to (one per member case, each its unit's), not by itself.
+    BUNDLE = "bundle", "一件事（一事一评）"
 
 
 class EvalChannel(models.TextChoices):
@@ -77,6 +80,7 @@ class Evaluation(models.Model):
     bad = models.BooleanField("差评", default=False)
     channel = models.CharField("评价渠道", max_length=16, choices=EvalChannel.choices, blank=True, default="")
     text = models.TextField("文字评价", blank=True, default="")
+    problem_type = models.CharField("差评问题类型", max_length=16, blank=True, default="")  # rules.PROBLEM_TYPES
     rater_party = models.ForeignKey("parties.Party", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name="评价人")
     rater_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -109,6 +113,12 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_subject_kind_display()} {self.subject_ref} 第{self.round}次"
+
+    @property
+    def problem_type_label(self) -> str:
+        from .rules import PROBLEM_TYPES
+
+        return PROBLEM_TYPES.get(self.problem_type, "")
 
 
 class EvaluationEvent(EventBase):

@@ -25,3 +25,9 @@ def invite_case(*, payload: dict) -> None:
         if case is None or case.commitment or not case.implementation.item.is_instant:
             return  # a commitment approval is rated when its result is delivered
     services.evaluation_invite_case(case_number=number)
+
+
+@reaction("evaluations.invite_bundle")
+def invite_bundle(*, payload: dict) -> None:
+    """A bundle case completed (every result delivered): one invitation for the whole 一件事."""
+    services.evaluation_invite_bundle(bundle_case_number=payload["key"])

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
-from .models import EvalStatus, Evaluation, EvaluationEvent, Rectification, RectStatus
+from .models import EvalStatus, Evaluation, EvaluationEvent, Rectification, RectStatus, SubjectKind
 from .rules import LEVEL_NAMES
 
 GROUPS = {
@@ -80,7 +80,9 @@ def evaluation_stats(*, by: str, start: datetime | None = None, end: datetime | 
     if by not in GROUPS:
         raise ValueError(by)
     key, label = GROUPS[by]
-    qs = Evaluation.objects.filter(status__in=[EvalStatus.RATED, EvalStatus.DEFAULTED]).exclude(**{key: None})
+    # A bundle's one rating counts through the member slots it is attributed to (each its unit's).
+    qs = (Evaluation.objects.filter(status__in=[EvalStatus.RATED, EvalStatus.DEFAULTED]).exclude(**{key: None})
+          .exclude(subject_kind=SubjectKind.BUNDLE))
     if start:
         qs = qs.filter(rated_at__gte=start)
     if end:
@@ -127,9 +129,10 @@ def evaluations_open_for(user) -> QuerySet[Evaluation]:
     return evaluations_of_rater(user).filter(status=EvalStatus.INVITED)
 
 
-def case_evaluation(case_number: str) -> Evaluation | None:
-    """The latest rating slot of a case, for the case page's “评价” link (open slot: rate; else: the result)."""
-    return (Evaluation.objects.filter(subject_kind="case", subject_ref=case_number)
+def case_evaluation(case_number: str, *, kind: str = "case") -> Evaluation | None:
+    """The latest rating slot of a case (kind "bundle": of a bundle case), for the case page's “评价”
+    link (open slot: rate; else: the result)."""
+    return (Evaluation.objects.filter(subject_kind=kind, subject_ref=case_number)
             .order_by("-round").first())
 
 

@@ -107,10 +107,12 @@ def evaluation_by_token(token: str) -> Evaluation:
 
 @transaction.atomic
 def evaluation_rate(
-    *, evaluation: Evaluation, level: int, channel: str, text: str = "", rater_user=None, now: datetime | None = None,
+    *, evaluation: Evaluation, level: int, channel: str, text: str = "", problem_type: str = "", rater_user=None,
+    now: datetime | None = None,
 ) -> Evaluation:
-    """The rater's rating. One per slot; staff cannot rate their own work; a bad review opens a
-    rectification (a hotline reply's bad review reopens the request instead, see the hotline)."""
+    """The rater's rating. One per slot; staff cannot rate their own work; a bad review says its
+    problem type and what happened, and opens a rectification (a hotline reply's bad review reopens
+    the request instead, see the hotline; the operator's 回访记录 there is the description)."""
     try:
         level = int(level)
         bad = rules.is_bad(level)
@@ -118,8 +120,12 @@ def evaluation_rate(
         raise DomainError("满意度应为 1（非常满意）至 5（非常不满意）", field="level") from None
     if channel not in EvalChannel.values or channel == EvalChannel.SYSTEM:
         raise DomainError(f"评价渠道“{channel}”不存在", field="channel")
+    text = text or ""
     if len(text) > 2000:
         raise DomainError("文字评价不能超过2000字", field="text")
+    missing = None if channel == EvalChannel.HOTLINE else rules.bad_review_problem(level, problem_type, text)
+    if missing:
+        raise DomainError(missing[1], field=missing[0], code="bad_review_incomplete")
     ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if rater_user is not None and rater_user.is_authenticated and ev.staff_id == rater_user.pk:
         raise Forbidden("工作人员不能评价自己经办的服务", field="level", code="own_work")
@@ -127,13 +133,14 @@ def evaluation_rate(
         raise Conflict("本次服务已评价，每次服务只能评价一次", field="level", code="already_rated")
     now = now or timezone.now()
     ev.level, ev.bad, ev.channel, ev.text, ev.rated_at = level, bad, channel, text.strip(), now
+    ev.problem_type = problem_type if bad and problem_type in rules.PROBLEM_TYPES else ""
     ev.status = EvalStatus.RATED
     if rater_user is not None and rater_user.is_authenticated:
         ev.rater_user = rater_user
     ev.save()
     timer_cancel(kind=TIMER_DEFAULT, key=str(ev.pk))
     _event(ev, "rated", before=EvalStatus.INVITED, now=now, actor=rater_user, actor_kind=RATER, level=level,
-           channel=channel)
+           channel=channel, **({"problem_type": ev.problem_type} if ev.problem_type else {}))
     _after_rating(ev, now, rater_user=rater_user)
     return ev
 
@@ -145,6 +152,10 @@ def _after_rating(ev: Evaluation, now: datetime, rater_user=None) -> None:
     if rect is not None and rect.status == RectStatus.FIXED:
         actor = rater_user if is_rater(rater_user, ev) else None
         apply(RECTIFICATION, subject=rect, action="rerate", actor=actor, now=now)
+        return
+    if ev.subject_kind == SubjectKind.BUNDLE:
+        for member in _bundle_attribute(ev, now):  # each member's unit rectifies its own part
+            _after_rating(member, now, rater_user=rater_user)
         return
     if ev.bad and ev.subject_kind != SubjectKind.HOTLINE:
         rectification_open(evaluation=ev, now=now)
@@ -269,14 +280,31 @@ def rectifications_recompute_deadlines(*, since, now: datetime) -> int:
 DECISION_ACTIONS = ("approve", "deny", "decide_on_acceptance", "deemed_approve")
 
 
-def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> Evaluation | None:
-    """Open the first rating slot of a completed case (一事一评), or nothing if it already has one.
-
-    unit = the deciding unit; staff = who decided (none for a deemed approval); window = the intake
-    window (the window of the clerk who received or accepted it); item; park = the applicant's park;
-    rater = the applicant."""
-    from yiwang.cases.models import Case
+def _case_slot(case) -> dict:
+    """Who a case's rating is about: unit = the deciding unit; staff = who decided (none for a deemed
+    approval); window = the intake window (of the clerk who received or accepted it); item; park =
+    the applicant's park; rater = the applicant."""
     from yiwang.organisations.models import Staff
+
+    events = list(case.events.filter(action__in=(*DECISION_ACTIONS, "accept", "submit")).order_by("seq"))
+    decided = [e for e in events if e.action in DECISION_ACTIONS]
+    staff = decided[-1].actor if decided and decided[-1].actor_id else None
+    window = None
+    for e in events:
+        if e.action in ("accept", "submit") and e.actor_id and (e.action == "accept" or case.channel == "window"):
+            row = Staff.objects.filter(user_id=e.actor_id, window__isnull=False).select_related("window").first()
+            if row is not None:
+                window = row.window
+    applicant = case.applicant
+    return {"unit": case.deciding_unit, "staff": staff, "window": window, "implementation": case.implementation,
+            "park": applicant.park, "rater_party": applicant, "rater_name": applicant.name}
+
+
+def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> Evaluation | None:
+    """Open the first rating slot of a completed case (一事一评), or nothing if it already has one —
+    or if it is a member of a bundle case: the bundle case is rated once (evaluation_invite_bundle)."""
+    from yiwang.bundlecases.models import BundleMemberCase
+    from yiwang.cases.models import Case
 
     with transaction.atomic():
         case = (Case.objects.select_related("deciding_unit", "implementation", "applicant")
@@ -285,21 +313,55 @@ def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> 
             raise NotFound(f"办件“{case_number}”不存在", field="case")
         if Evaluation.objects.filter(subject_kind=SubjectKind.CASE, subject_ref=case.number).exists():
             return None
-        events = list(case.events.filter(action__in=(*DECISION_ACTIONS, "accept", "submit")).order_by("seq"))
-        decided = [e for e in events if e.action in DECISION_ACTIONS]
-        staff = decided[-1].actor if decided and decided[-1].actor_id else None
-        window = None
-        for e in events:
-            if e.action in ("accept", "submit") and e.actor_id and (e.action == "accept" or case.channel == "window"):
-                row = Staff.objects.filter(user_id=e.actor_id, window__isnull=False).select_related("window").first()
-                if row is not None:
-                    window = row.window
-        applicant = case.applicant
-        return evaluation_invite(
-            subject_kind=SubjectKind.CASE, subject_ref=case.number, unit=case.deciding_unit, staff=staff,
-            window=window, implementation=case.implementation, park=applicant.park, rater_party=applicant,
-            rater_name=applicant.name, now=now,
-        )
+        if BundleMemberCase.objects.filter(case=case).exists():
+            return None
+        return evaluation_invite(subject_kind=SubjectKind.CASE, subject_ref=case.number, now=now,
+                                 **_case_slot(case))
+
+
+def evaluation_invite_bundle(*, bundle_case_number: str, now: datetime | None = None) -> Evaluation | None:
+    """一事一评 for a bundle case whose every result was delivered: one slot, one invitation to its
+    applicant, about the bundle window that accepted it (its unit and window)."""
+    from yiwang.bundlecases.models import BundleCase
+    from yiwang.organisations.models import Staff
+
+    bc = BundleCase.objects.select_related("applicant", "accepted_by").filter(number=bundle_case_number).first()
+    if bc is None:
+        raise NotFound(f"一件事办件“{bundle_case_number}”不存在", field="case")
+    if Evaluation.objects.filter(subject_kind=SubjectKind.BUNDLE, subject_ref=bc.number).exists():
+        return None
+    row = (Staff.objects.filter(user_id=bc.accepted_by_id, window__isnull=False).select_related("window", "unit")
+           .first() if bc.accepted_by_id else None)
+    unit = row.unit if row else bc.member_cases.select_related("case__deciding_unit").first().case.deciding_unit
+    return evaluation_invite(subject_kind=SubjectKind.BUNDLE, subject_ref=bc.number, unit=unit,
+                             window=row.window if row else None, staff=bc.accepted_by, park=bc.applicant.park,
+                             rater_party=bc.applicant, rater_name=bc.applicant.name, now=now)
+
+
+def _bundle_attribute(ev: Evaluation, now: datetime) -> list[Evaluation]:
+    """The bundle's one rating, attributed to each member's unit: one slot per member case (its latest
+    attempt), rated as the bundle was, so each unit's satisfaction counts it once and the bundle slot
+    itself counts nothing (dashboards)."""
+    from yiwang.bundlecases.models import BundleMemberCase
+
+    latest = {}
+    for link in (BundleMemberCase.objects.filter(bundle_case__number=ev.subject_ref).order_by("attempt", "id")
+                 .select_related("case__deciding_unit", "case__implementation", "case__applicant__park")):
+        latest[link.member_id] = link.case
+    out = []
+    for case in latest.values():
+        if Evaluation.objects.filter(subject_kind=SubjectKind.CASE, subject_ref=case.number).exists():
+            continue
+        member = Evaluation.objects.create(
+            subject_kind=SubjectKind.CASE, subject_ref=case.number, round=1, token=secrets.token_urlsafe(12),
+            status=ev.status, level=ev.level, bad=ev.bad, channel=ev.channel, text=ev.text, rater_user=ev.rater_user,
+            invited_at=ev.invited_at, default_due_at=ev.default_due_at, rated_at=ev.rated_at, **_case_slot(case))
+        _event(member, "invited", before="", now=ev.invited_at, bundle=ev.subject_ref)
+        _event(member, "rated" if ev.status == EvalStatus.RATED else "defaulted", before=EvalStatus.INVITED,
+               now=now, actor=ev.rater_user, actor_kind=RATER if ev.status == EvalStatus.RATED else SYSTEM,
+               level=ev.level, channel=ev.channel, bundle=ev.subject_ref)
+        out.append(member)
+    return out
 
 
 def window_clerk(window) -> object | None:

@@ -20,6 +20,7 @@ from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
 from .models import EvalStatus, Level, Rectification, RectStatus
+from .rules import PROBLEM_TYPES
 from .workflow import RECTIFICATION
 
 
@@ -29,17 +30,19 @@ def _forbidden(request, message: str):
 
 def rate(request, token):
     ev = services.evaluation_by_token(token) if token else None
-    error = ""
+    errors: dict = {}
     if request.method == "POST" and ev is not None:
         try:
             ev = services.evaluation_rate(evaluation=ev, level=request.POST.get("level"),
                                           channel=request.POST.get("channel", "qr"), text=request.POST.get("text", ""),
-                                          rater_user=request.user)
+                                          problem_type=request.POST.get("problem_type", ""), rater_user=request.user)
         except DomainError as exc:
-            error = exc.message
+            errors = {exc.field if exc.field in ("level", "problem_type", "text") else "level": exc.message}
+            status = exc.status
     return render(request, "evaluations/rate.html", {
-        "ev": ev, "levels": Level.choices, "error": error, "done": ev.status != EvalStatus.INVITED,
-    }, status=403 if error and "自己" in error else 200)
+        "ev": ev, "levels": Level.choices, "problem_types": list(PROBLEM_TYPES.items()), "errors": errors,
+        "v": request.POST if errors else {}, "done": ev.status != EvalStatus.INVITED,
+    }, status=status if errors else 200)
 
 
 def rate_qr(request, token):

@@ -5,7 +5,7 @@ from ninja.files import UploadedFile
 
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
-from yiwang.core.workflow.api import action_routes
+from yiwang.core.workflow.api import ERRORS, action_routes
 from yiwang.organisations.models import Region
 
 from . import selectors, services
@@ -31,7 +31,9 @@ class RequestIn(Schema):
     private: bool = False
     address: str = Field("", max_length=200)
     urgent: bool = False
-    demand_items: list[str] = Field([], max_length=50)
+    demand_items: list[str] = Field([], max_length=50, description="企业诉求事项，每项逐一办理、逐项销号")
+    requester: str = Field("", max_length=128, description="诉求企业：统一社会信用代码或企业名称（话务员代企业登记；"
+                           "企业账号关联多家企业时指定）")
 
 
 class ActionIn(Schema):
@@ -96,7 +98,8 @@ def _staff_out(request, r) -> dict:
             "actions": _actions(r, request.user)}
 
 
-@router.post("/requests", summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询）")
+@router.post("/requests", response={200: dict, **ERRORS}, summary="提交诉求（公众可匿名提交举报、建议、表扬、咨询；"
+             "企业账号或话务员可提交企业诉求 demand_items）")
 def request_create(request, payload: RequestIn):
     category = Category.objects.filter(code=payload.category, active=True).first()
     if category is None:
@@ -106,8 +109,10 @@ def request_create(request, payload: RequestIn):
         raise NotFound(f"行政区划“{payload.region}”不存在", field="region")
     actor = request.user if request.user.is_authenticated else None
     channel = payload.channel if actor and services.is_operator(actor) else "web"
-    data = payload.dict(exclude={"category", "region", "channel"})
-    req = services.request_create(category=category, region=region, channel=channel, actor=actor, **data)
+    requester = services.requester_for(actor=actor, text=payload.requester, demand=bool(payload.demand_items))
+    data = payload.dict(exclude={"category", "region", "channel", "requester"})
+    req = services.request_create(category=category, region=region, channel=channel, actor=actor,
+                                  requester=requester, **data)
     return {**_out(req), "token": req.token}
 
 

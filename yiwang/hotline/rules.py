@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -55,6 +55,28 @@ def request_deadline(kind: str, received_at: datetime, *, urgent: bool, add_work
 
 def sign_due(dispatched_at: datetime, add_working_days: Callable) -> datetime:
     return end_of_day(add_working_days(dispatched_at.astimezone(TZ).date(), SIGN_WORKING_DAYS).date)
+
+
+# 11-digit mobile numbers (号段 13x–19x), optionally with the country code; or a fixed line: area code
+# (0 + 2–3 digits: 010, 0731) and a local number of 7–8 digits not starting with 0, an optional
+# extension after a hyphen or 转.
+_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?([1-9]\d{6,7})(?:(?:-|转)(\d{1,6}))?$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－—＋", "0123456789--+")
+PHONE_HINT = "请填写11位手机号码（如13812345678）或区号加座机号码（如0731-12345678）"
+
+
+def phone_normalise(text: str) -> str | None:
+    """The number as stored (13812345678, 0731-12345678, 0731-12345678-801), or None when it is
+    neither a mobile nor a fixed-line number. Spaces and full-width digits are accepted."""
+    raw = "".join((text or "").translate(_FULL_WIDTH).split()).replace("(", "").replace(")", "")
+    m = _MOBILE.match(raw)
+    if m:
+        return m.group(1)
+    m = _LANDLINE.match(raw)
+    if m:
+        return "-".join(g for g in m.groups() if g)
+    return None
 
 
 def may_be_anonymous(kind: str) -> bool:
@@ -112,3 +134,41 @@ def scrub_numbers(text: str) -> str:
     """Runs of 10 or more digits (a phone, an ID or a card number; not a date) become asterisks: a
     unit's public reply that quotes one by mistake does not publish it."""
     return _DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), text or "")
+
+
+# --- the 12345 bulletin (简报) -----------------------------------------------------------------------
+BULLETIN_PERIODS = {"week": "周报", "month": "月报"}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date  # first day
+    end: date  # the day after the last
+    label: str
+
+    def previous(self) -> Period:
+        return bulletin_period(self.kind, self.start - timedelta(days=1))
+
+
+def bulletin_period(kind: str, day: date) -> Period:
+    """The natural week (Monday to Sunday) or month containing `day`."""
+    if kind == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+        iso = start.isocalendar()
+        return Period(kind, start, end, f"{iso.year}年第{iso.week}周（{start:%m月%d日}至{end - timedelta(days=1):%m月%d日}）")
+    if kind == "month":
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return Period(kind, start, end, f"{start.year}年{start.month}月")
+    raise ValueError(f"简报周期应为 {'、'.join(BULLETIN_PERIODS)}")
+
+
+def rate(n: int, d: int) -> float | None:
+    return round(100.0 * n / d, 1) if d else None
+
+
+def change(now: int, before: int) -> float | None:
+    """Period on period (环比), in per cent; None when the earlier period had none."""
+    return round(100.0 * (now - before) / before, 1) if before else None

@@ -8,7 +8,10 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from yiwang.organisations.selectors import staff_roles
+from yiwang.core.errors import DomainError
+from yiwang.organisations.models import Unit, UnitKind
+from yiwang.organisations.selectors import region_subtree_codes, staff_roles
+from yiwang.parties.models import Party, PartyKind
 
 from . import rules
 from .models import OPEN_STATUSES, DemandBaseline, DemandItem, Request, Status
@@ -36,6 +39,55 @@ def requests_overdue() -> QuerySet[Request]:
 
 def requests_escalated() -> QuerySet[Request]:
     return _base().filter(status=Status.ESCALATED).order_by("deadline_at", "id")
+
+
+def dispatch_units(region_code: str) -> QuerySet[Unit]:
+    """The units a request of this region may go to: those of the region and the regions below it
+    (a 湘潭县 call goes to 湘潭县's departments, towns, parks and utilities), never the hotline itself."""
+    return (Unit.objects.filter(region_id__in=region_subtree_codes(region_code))
+            .exclude(kind=UnitKind.HOTLINE).order_by("code"))
+
+
+def dissatisfied_callbacks() -> QuerySet[Request]:
+    """Requests whose requester was dissatisfied at the visit back (回访不满意: GB/T 39046 codes 4, 5),
+    latest first: the reopened, the escalated and those closed after coordination."""
+    return _base().filter(satisfaction__in=[4, 5]).order_by("-updated_at", "-id")
+
+
+# --- enterprises (企业诉求) ---------------------------------------------------------------------
+
+def enterprises_matching(q: str, *, limit: int = 10) -> list[Party]:
+    """Enterprises whose name contains, or whose unified social credit code starts with, `q`."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    return list(Party.objects.filter(kind=PartyKind.ENTERPRISE)
+                .filter(Q(name__icontains=q) | Q(number__istartswith=q)).order_by("name")[:limit])
+
+
+def enterprise_pick(text: str, *, field: str = "requester") -> Party:
+    """The one enterprise an operator means by a name or a code: the code, the exact name, or the
+    only enterprise whose name contains the text; otherwise a refusal saying what to type."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("请输入诉求企业的名称或统一社会信用代码", field=field)
+    enterprises = Party.objects.filter(kind=PartyKind.ENTERPRISE)
+    exact = enterprises.filter(Q(number=text.upper()) | Q(name=text)).first()
+    if exact is not None:
+        return exact
+    found = enterprises_matching(text, limit=2)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise DomainError(f"未找到企业“{text}”，请核对企业名称或统一社会信用代码", field=field)
+    raise DomainError(f"有多家企业与“{text}”相符，请输入完整的企业名称或统一社会信用代码", field=field)
+
+
+def own_enterprises(user) -> list[Party]:
+    """The enterprises the signed-in account acts for (its parties of kind enterprise)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Party.objects.filter(user_id=user.pk, kind=PartyKind.ENTERPRISE).order_by("name"))
 
 
 def request_duplicates(req: Request, *, days: int = 30) -> QuerySet[Request]:

@@ -79,6 +79,14 @@ def propose_unit(*, category: Category, region: Region) -> Unit | None:
 
 # --- intake ------------------------------------------------------------------------------------------
 
+def _phone_checked(phone: str) -> str:
+    """A phone the hotline can call back: 11-digit mobile or area code + number (rules.phone_normalise)."""
+    normalised = rules.phone_normalise(phone)
+    if normalised is None:
+        raise DomainError(f"联系电话格式不正确，{rules.PHONE_HINT}", field="phone")
+    return normalised
+
+
 @transaction.atomic
 def request_create(
     *, kind: str, channel: str, category: Category, region: Region, title: str, content: str, actor=None,
@@ -92,6 +100,8 @@ def request_create(
                                  "anonymous": anonymous, "contact": bool(phone or requester or email),
                                  "demand_items": demand_items or []})
     _check_lengths(title=title, requester_name=requester_name, phone=phone, email=email, address=address)
+    if phone and not anonymous:
+        phone = _phone_checked(phone)
     now = now or timezone.now()
     operator = actor if actor is not None and is_operator(actor) else None
     req = Request.objects.create(
@@ -105,6 +115,46 @@ def request_create(
         proposed_unit=propose_unit(category=category, region=region),
     )
     return _act(req, "create", operator or Requester(req.token), intake.model_dump(), now=now)
+
+
+def demand_create(*, enterprise, category: Category, region: Region, title: str, content: str,
+                  demand_items: list[str], actor=None, channel: str = "web", **extra) -> Request:
+    """企业诉求: filed by the enterprise itself (portal, API) or by an operator for it; each item is
+    closed on its own later (对单销号), so at least one is needed."""
+    if enterprise is None or enterprise.kind != "enterprise":
+        raise DomainError("请选择提出诉求的企业（企业名称或统一社会信用代码）", field="requester")
+    if not [x for x in demand_items or [] if x and x.strip()]:
+        raise DomainError("请填写诉求事项，每行一项（逐项办理、逐项销号）", field="demand_items")
+    return request_create(category=category, region=region, title=title, content=content, actor=actor,
+                          requester=enterprise, channel=channel, demand_items=demand_items, **extra)
+
+
+def requester_for(*, actor, text: str = "", demand: bool = False):
+    """Who files it. An operator names any enterprise (name or code: selectors.enterprise_pick); a
+    signed-in applicant files for one of their own enterprises (the only one, or the one named); the
+    public files as nobody in particular. A demand needs an enterprise."""
+    from . import selectors
+
+    text = (text or "").strip()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        if text or demand:
+            raise DomainError("企业诉求请先登录企业账号，或拨打12345由话务员代为登记", field="requester")
+        return None
+    if is_operator(actor):
+        return selectors.enterprise_pick(text) if text or demand else None
+    own = selectors.own_enterprises(actor)
+    if text:
+        mine = [p for p in own if text.upper() == p.number or text == p.name]
+        if not mine:
+            raise Forbidden(f"“{text}”不是本账号关联的企业，只能以本账号关联的企业提出诉求", field="requester")
+        return mine[0]
+    if not demand:
+        return None
+    if not own:
+        raise DomainError("本账号未关联企业，不能提出企业诉求；个人诉求请不要填写诉求事项", field="requester")
+    if len(own) > 1:
+        raise DomainError("本账号关联了多家企业，请选择以哪家企业提出诉求", field="requester")
+    return own[0]
 
 
 def request_get(number: str) -> Request:

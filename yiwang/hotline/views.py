@@ -11,7 +11,7 @@ from yiwang.core.audit import audit_read
 from yiwang.core.errors import DomainError
 from yiwang.core.inputs import ascii_int
 from yiwang.evaluations.rules import LEVEL_NAMES
-from yiwang.organisations.models import Region, Unit
+from yiwang.organisations.models import Region, Role
 from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
@@ -27,7 +27,22 @@ def _leaf_categories():
     return Category.objects.filter(active=True, children__isnull=True).order_by("code")
 
 
-def _create_from_post(request, *, actor, channel=None):
+FORM_FIELDS = frozenset({"kind", "channel", "category", "requester_name", "phone", "anonymous", "private", "address",
+                         "title", "content", "demand_items", "requester"})
+
+
+PUBLIC_FIELDS = FORM_FIELDS - {"channel", "demand_items", "requester"}
+
+
+def _form_errors(request, exc: DomainError, fields=FORM_FIELDS) -> dict:
+    """A refusal is shown at its field when the form has that field, otherwise above the form."""
+    if exc.field in fields:
+        return {exc.field: exc.message}
+    messages.error(request, exc.message)
+    return {}
+
+
+def _create_from_post(request, *, actor, channel=None, requester=None, demand: bool = False):
     p = request.POST
     category = Category.objects.filter(code=p.get("category", ""), active=True).first()
     if category is None:
@@ -35,13 +50,19 @@ def _create_from_post(request, *, actor, channel=None):
     region = Region.objects.filter(code=p.get("region") or "430321").first()
     if region is None:
         raise DomainError(f"行政区划“{p.get('region')}”不存在", field="region")
-    return services.request_create(
+    items = [x for x in p.get("demand_items", "").splitlines() if x.strip()]
+    if requester is None and actor is not None:  # the console: the enterprise an operator named
+        requester = services.requester_for(actor=actor, text=p.get("requester", ""), demand=bool(items))
+    values = dict(
         kind=p.get("kind", ""), channel=channel or p.get("channel", "phone"), category=category, region=region,
         title=p.get("title", ""), content=p.get("content", "") or p.get("title", ""), actor=actor,
         requester_name=p.get("requester_name", ""), phone=p.get("phone", ""), anonymous=bool(p.get("anonymous")),
         private=bool(p.get("private")), address=p.get("address", ""), urgent=bool(p.get("urgent")),
-        demand_items=[x for x in p.get("demand_items", "").splitlines() if x.strip()],
-    )
+        demand_items=items)
+    if demand:
+        values.pop("channel")
+        return services.demand_create(enterprise=requester, channel=channel or "web", **values)
+    return services.request_create(requester=requester, **values)
 
 
 def _attach_uploads(request, req, *, token: str = "") -> None:
@@ -60,11 +81,12 @@ def _attach_uploads(request, req, *, token: str = "") -> None:
 def console(request):
     if not services.is_operator(request.user):
         return _forbidden(request, "热线话务台")
+    errors: dict = {}
     if request.method == "POST":
         try:
             req = _create_from_post(request, actor=request.user)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors = _form_errors(request, exc)
         else:
             _attach_uploads(request, req)
             messages.success(request, f"已受理，工单编号 {req.number}")
@@ -73,8 +95,17 @@ def console(request):
     return render(request, "hotline/console.html", {
         "queue": queue, "counters": selectors.counters(), "kinds": Kind.choices,
         "channels": [c for c in RequestChannel.choices if c[0] != "open311"], "categories": _leaf_categories(),
-        "closure": selectors.demand_closure(),
-    })
+        "closure": selectors.demand_closure(), "errors": errors, "v": request.POST if errors else {},
+    }, status=400 if errors else 200)
+
+
+@login_required
+def enterprise_suggest(request):
+    """The console's enterprise search: options for the 诉求企业 field, by name or code."""
+    if not services.is_operator(request.user):
+        return _forbidden(request, "企业查询")
+    q = request.GET.get("requester", "") or request.GET.get("q", "")
+    return render(request, "hotline/_enterprise_options.html", {"hits": selectors.enterprises_matching(q)})
 
 
 @login_required
@@ -195,7 +226,7 @@ def detail(request, number):
         audit_read(request, object_type="request", object_id=req.number)
     available = services.actions_for(req, user)
     names = {a.name for a in available}
-    ctx = {"units": Unit.objects.exclude(kind="hotline").order_by("code"),
+    ctx = {"units": selectors.dispatch_units(req.region_id),
            "duplicates": list(selectors.request_duplicates(req)[:5]) if "merge" in names else []}
     return render(request, "hotline/detail.html", {
         "r": req, "tag": selectors.deadline_tag(req), "events": req.events.select_related("actor", "unit"),
@@ -226,9 +257,14 @@ def inbox(request):
 def supervise(request):
     if not services.is_supervisor(request.user):
         return _forbidden(request, "督查页面")
+    from yiwang.cases.selectors import cases_overdue_in
     from yiwang.evaluations.selectors import rectifications_visible
+    from yiwang.organisations.selectors import region_subtree_codes
 
+    regions = sorted({c for s in staff_roles(request.user) for c in region_subtree_codes(s.unit.region_id)})
     return render(request, "hotline/supervise.html", {
+        "dissatisfied": selectors.dissatisfied_callbacks()[:200],
+        "cases_overdue": cases_overdue_in(regions)[:200],
         "overdue": _with_actions(selectors.requests_overdue()[:200], request.user),
         "escalated": _with_actions(selectors.requests_escalated()[:200], request.user),
         "arbitration": _with_actions(selectors.queue(statuses=["arbitration"])[:200], request.user),
@@ -239,19 +275,49 @@ def supervise(request):
 
 def public(request):
     """12345 网上诉求: submit without an account, track by number."""
+    errors: dict = {}
     if request.method == "POST":
         try:
             req = _create_from_post(request, actor=None, channel="web")
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors = _form_errors(request, exc, PUBLIC_FIELDS)
         else:
-            _attach_uploads(request, req, token=req.token)
-            messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
-            return redirect(f"/12345/{req.number}/?token={req.token}")
+            return _submitted(request, req)
     number = request.GET.get("number", "").strip()
     if number:
         return redirect("hotline:track", number=number)
-    return render(request, "hotline/public.html", {"kinds": Kind.choices, "categories": _leaf_categories()})
+    return render(request, "hotline/public.html", {
+        "kinds": Kind.choices, "categories": _leaf_categories(), "errors": errors,
+        "v": request.POST if errors else {}}, status=400 if errors else 200)
+
+
+def _submitted(request, req):
+    _attach_uploads(request, req, token=req.token)
+    messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
+    return redirect(f"/12345/{req.number}/?token={req.token}")
+
+
+@login_required
+def demand(request):
+    """企业诉求 under 我要反映: an enterprise's account files a demand of one or more items."""
+    enterprises = selectors.own_enterprises(request.user)
+    if not enterprises:
+        return _forbidden(request, "企业诉求（请使用关联了企业的账号登录；个人诉求请到“群众诉求”提交）")
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            enterprise = services.requester_for(actor=request.user, text=request.POST.get("requester", ""),
+                                                demand=True)
+            req = _create_from_post(request, actor=None, channel="web", requester=enterprise, demand=True)
+        except DomainError as exc:
+            errors = _form_errors(request, exc)
+        else:
+            return _submitted(request, req)
+    return render(request, "hotline/demand.html", {
+        "kinds": [k for k in Kind.choices if k[0] != "praise"], "categories": _leaf_categories(),
+        "enterprises": enterprises, "errors": errors,
+        "v": request.POST if errors else {"category": "0501", "kind": "help", "phone": enterprises[0].phone}},
+        status=400 if errors else 200)
 
 
 def track(request, number):
@@ -281,3 +347,46 @@ def attachment(request, pk: int):
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Cache-Control"] = "private, no-store"
     return resp
+
+
+BULLETIN_ROLES = {Role.LEADER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}
+
+
+@login_required
+def bulletin(request):
+    """12345 简报: this week's or month's figures of the viewer's region, as a page, Excel or PDF."""
+    from datetime import date
+
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from yiwang.organisations.selectors import region_subtree_codes
+
+    from . import rules
+    from .bulletin import bulletin as figures
+    from .bulletin import bulletin_pdf, bulletin_xlsx, summary_rows
+
+    roles = [s for s in staff_roles(request.user) if s.role in BULLETIN_ROLES]
+    if not roles:
+        return _forbidden(request, "12345简报（领导、督查人员和热线话务员可以查看）")
+    kind = request.GET.get("period", "week")
+    try:
+        day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
+        period = rules.bulletin_period(kind, day)
+    except ValueError:
+        return render(request, "hotline/bulletin.html", {"error": "请选择周报或月报，日期格式如 2026-03-02",
+                                                         "periods": rules.BULLETIN_PERIODS}, status=400)
+    regions = {s.unit.region for s in roles}
+    codes = sorted({c for r in regions for c in region_subtree_codes(r.code)})
+    b = figures(period, region_codes=codes, scope="、".join(sorted(r.name for r in regions)))
+    fmt = request.GET.get("format", "")
+    name = f"12345_{kind}_{period.start:%Y%m%d}"
+    if fmt in ("xlsx", "pdf"):
+        data, ctype = ((bulletin_xlsx(b), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       if fmt == "xlsx" else (bulletin_pdf(b), "application/pdf"))
+        resp = HttpResponse(data, content_type=ctype)
+        resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return resp
+    return render(request, "hotline/bulletin.html", {
+        "b": b, "summary": summary_rows(b), "periods": rules.BULLETIN_PERIODS, "kind": kind,
+        "day": day.isoformat(), "prev": period.previous().start.isoformat(), "next": period.end.isoformat()})

@@ -216,7 +216,8 @@ def intake_is_complete(ctx):
     if not i.anonymous and not i.contact:
         return Refusal("invalid", "请留下联系电话（或选择匿名）", "phone")
     if i.demand_items and not req.is_demand:
-        return Refusal("invalid", "企业诉求的诉求人应为企业", "requester")
+        return Refusal("invalid", "企业诉求事项须以企业名义提出，请选择诉求企业（企业名称或统一社会信用代码）",
+                       "requester")
 
 
 @guard
@@ -231,6 +232,18 @@ def returns_at_limit(ctx):
         return Refusal("assign_too_early", f"退单未满{rules.MAX_RETURNS}次，请重新派单或提请督查裁定", "unit", 409)
 
 
+def _outside_region(ctx, unit: Unit, field: str) -> Refusal | None:
+    """A request goes to a unit of its own region (or a region below it), never across the province."""
+    from yiwang.organisations.selectors import region_subtree_codes
+
+    req = ctx.subject
+    codes = ctx.cached(f"region_tree:{req.region_id}", lambda: set(region_subtree_codes(req.region_id)))
+    if unit.region_id not in codes:
+        region = req.region.name if req.region_id else ""
+        return Refusal("invalid", f"{unit.name}不是{region}的单位，请选择工单所在地区的承办单位", field)
+    return None
+
+
 @guard(needs_input=True)
 def unit_exists(ctx):
     code = ctx.input.unit
@@ -238,6 +251,7 @@ def unit_exists(ctx):
         return Refusal("invalid", f"单位“{code}”不存在", "unit")
     if not code and ctx.subject.proposed_unit_id is None:
         return Refusal("invalid", "没有匹配的派单规则，请选择承办单位", "unit")
+    return _outside_region(ctx, _unit(ctx, code) or ctx.subject.proposed_unit, "unit")
 
 
 @guard
@@ -323,6 +337,10 @@ def coordination_is_valid(ctx):
     missing = [c for c in i.co_units if _unit(ctx, c) is None]
     if missing:
         return Refusal("invalid", f"单位“{missing[0]}”不存在", "co_units")
+    for code, field in [(i.lead_unit, "lead_unit"), *((c, "co_units") for c in i.co_units)]:
+        outside = _outside_region(ctx, _unit(ctx, code), field)
+        if outside:
+            return outside
     if i.joint_deadline < ctx.today:
         return Refusal("invalid", "协调办结时限不能早于今天", "joint_deadline")
 

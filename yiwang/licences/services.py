@@ -345,11 +345,21 @@ def _content_from_form(form, form_fields) -> dict:
     return {str(k): form[k] for k in keys if isinstance(form[k], str | int | bool) and form[k] != ""}
 
 
+def _holder_for(case):
+    """The applicant, or the party the case's result created (企业设立登记: the new enterprise)."""
+    from yiwang.parties.selectors import registered_party
+
+    number = getattr(case, "number", None)
+    creates = getattr(getattr(getattr(case, "implementation", None), "item", None), "creates_party", False)
+    created = registered_party(number) if number and creates else None
+    return created or getattr(case, "applicant", None)
+
+
 def licence_issue_for_case(case, *, actor=None) -> Licence | None:
     """The licence a decided case produces, issued once (a second call returns the same licence).
 
     Reads the case defensively: case.number, case.implementation.item.result_licence,
-    case.applicant (Party), case.deciding_unit (Unit; else the implementation's department),
+    case.applicant (Party; the party its result created, if any, holds the licence), case.deciding_unit (Unit; else the implementation's department),
     case.in_name_of (Unit; else the deciding unit), case.form (dict of the item's form fields).
     Returns None when the item produces no licence.
     """
@@ -363,7 +373,7 @@ def licence_issue_for_case(case, *, actor=None) -> Licence | None:
         existing = Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version")
         if existing.exists():
             return existing.first()
-    holder = getattr(case, "applicant", None)
+    holder = _holder_for(case)
     deciding = getattr(case, "deciding_unit", None) or getattr(implementation, "department", None)
     in_name_of = getattr(case, "in_name_of", None) or deciding
     content = {"关联事项": getattr(item, "name", "")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from yiwang.core.outbox import outbox_put
-from yiwang.core.workflow import SYSTEM, ActionInput, Context, Effect, Refusal, Workflow, action, guard
+from yiwang.core.workflow import SYSTEM, ActionInput, Context, Effect, Refusal, Workflow, action, guard, react
 from yiwang.core.workflow.checks import register_workflow
 
 from .models import Licence, LicenceEvent, LicenceStatus
@@ -131,5 +131,8 @@ LICENCE = Workflow(
     key=lambda lic: lic.identifier, notify=notify, event_extra=event_extra, prepare_event=prepare_event,
     conflict_message="证照已被他人处理，请刷新后重试", terminal=frozenset({S.REVOKED, S.CANCELLED, S.EXPIRED}),
     version_field="lock_version",
+    # 双推送: an issuer's change of a licence is pushed to its supervising unit (by the outbox, after commit).
+    reactions=(react("supervision.task_from_licence_change", actions={"suspend", "reinstate", "revoke", "cancel"},
+                     after_commit=True),),
 )
 register_workflow(LICENCE)

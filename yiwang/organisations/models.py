@@ -96,6 +96,7 @@ class Role(models.TextChoices):
     # administrator keeps accounts and lockouts, the auditor reads the audit log — three people.
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDITOR = "auditor", "安全审计员"
+    AGENT = "agent", "帮代办专员"  # a member of its unit's 帮代办 team (yiwang.agents)
 
 
 class Staff(models.Model):

@@ -45,3 +45,24 @@ def check_uscc(value: str, *, field: str = "uscc") -> CheckResult:
     if uscc.calc_check_digit(code) != code[-1]:
         return CheckResult(False, "check_digit", f"{field}：统一社会信用代码校验位错误", code)
     return CheckResult(True, normalised=code)
+
+
+# GB 11714 organisation code: 8 body characters and a check character (weights 3 7 9 10 5 8 4 2).
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def organisation_check_char(body: str) -> str:
+    """The GB 11714 check character of an 8-character organisation code body (digits, capitals)."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
+    c = 11 - total % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+def uscc_build(*, region_code: str, body: str, department: str = "9", category: str = "1") -> str:
+    """A unified social credit code as a registering unit assigns it (GB 32100): the registering
+    department (9 = market regulation), the category (1 = enterprise), the region's six digits, the
+    organisation code (body + its GB 11714 check character) and the check character."""
+    if len(region_code) != 6 or len(body) != 8:
+        raise ValueError("region_code must have 6 and body 8 characters")
+    first17 = f"{department}{category}{region_code}{body}{organisation_check_char(body)}"
+    return first17 + uscc.calc_check_digit(first17)

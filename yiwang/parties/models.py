@@ -39,6 +39,11 @@ class Party(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="parties"
     )
+    # An enterprise the platform registered (企业设立登记): the case that created it and the party who
+    # filed that application (the 申请人/经办 of the registration, not the new enterprise itself).
+    registered_case = models.CharField("设立登记办件", max_length=96, blank=True, default="", db_index=True)
+    filer = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="registered",
+                              verbose_name="设立登记申请人（经办）")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

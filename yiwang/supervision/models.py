@@ -328,13 +328,16 @@ class SupervisionTask(models.Model):
     result = models.CharField("监管措施", max_length=16, choices=TaskResult.choices, blank=True, default="")
     result_note = models.TextField("处置情况", blank=True, default="")
     pushed_at = models.DateTimeField("反馈推送时间", null=True, blank=True)
+    # A licence changes more than once (暂扣, then 恢复 or 撤销): each change is its own push, by its event's seq.
+    change_seq = models.PositiveIntegerField("证照变更序号", default=0)
     created_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "监管任务"
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["case_number", "kind"], name="task_once_per_case_kind")]
+        constraints = [models.UniqueConstraint(fields=["case_number", "kind", "change_seq"],
+                                               name="task_once_per_case_kind_change")]
         indexes = [models.Index(fields=["unit", "status", "deadline"], name="task_queue_idx")]
 
 

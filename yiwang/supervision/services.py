@@ -312,16 +312,17 @@ def credit_repair(*, record: CreditRecord, actor, note: str, now: datetime | Non
 
 
 def supervision_task_open(*, case_number: str, unit, kind: str, party: Party, approving_unit, item_name: str,
-                          now: datetime | None = None) -> SupervisionTask:
-    """Open (once per case and kind) the task of the supervising unit to follow an approval up."""
+                          change_seq: int = 0, now: datetime | None = None) -> SupervisionTask:
+    """Open (once per case and kind, and per licence change) the supervising unit's task to follow it up."""
     now = now or timezone.now()
-    existing = SupervisionTask.objects.filter(case_number=case_number, kind=kind).first()
+    existing = SupervisionTask.objects.filter(case_number=case_number, kind=kind, change_seq=change_seq).first()
     if existing:
         return existing
     due = add_working_days(timezone.localdate(now), config()["claim_days"])
     with transaction.atomic():
         task = SupervisionTask.objects.create(
             number=f"RW{timezone.localdate(now):%Y%m%d}{_token()}", kind=kind, case_number=case_number,
+            change_seq=change_seq,
             item_name=item_name, party=party, approving_unit=approving_unit, unit=unit, deadline=due.date,
             deadline_provisional=due.provisional, created_at=now)
         _first_event(TaskEvent, "task", task, action="push", to="pending", actor=None, now=now,
@@ -348,6 +349,30 @@ def task_from_approval(*, payload: dict) -> None:
     kind = "revocation" if case.status == "revoked" else ("commitment" if case.commitment else "approval")
     supervision_task_open(case_number=case.number, unit=unit, kind=kind, party=case.applicant,
                           approving_unit=case.deciding_unit, item_name=item.name)
+
+
+@reaction("supervision.task_from_licence_change")
+def task_from_licence_change(*, payload: dict) -> None:
+    """After commit of a licence's 暂扣/恢复/撤销/注销 by its issuer (双推送: 证照变更): payload["key"] is the
+    licence identifier, payload["seq"] the change's event. A change the system made (the case engine's
+    revocation after a failed post-check) is pushed by the case's own revocation task, not twice."""
+    from yiwang.cases.models import Case
+    from yiwang.licences.models import Licence, LicenceEvent
+
+    licence = Licence.objects.select_related("licence_type", "issuer", "holder").filter(
+        identifier=payload["key"]).first()
+    if licence is None:
+        raise NotFound(f"未找到证照{payload['key']}")
+    event = LicenceEvent.objects.filter(licence=licence, seq=payload["seq"]).first()
+    if event is None or event.actor_id is None:
+        return
+    case = (Case.objects.select_related("implementation__item__supervising_unit").filter(
+        number=licence.case_number).first() if licence.case_number else None)
+    unit = (case.implementation.item.supervising_unit if case else None) or licence.issuer
+    label = {"suspend": "暂扣", "reinstate": "恢复", "revoke": "撤销", "cancel": "注销"}.get(event.action, event.action)
+    supervision_task_open(case_number=(licence.case_number or licence.identifier)[:96], unit=unit,
+                          kind="licence_change", party=licence.holder, approving_unit=licence.issuer,
+                          item_name=f"{licence.licence_type.name}（{label}）"[:200], change_seq=event.seq)
 
 
 def task_act(*, task: SupervisionTask, action: str, actor, input: dict | None = None, version: int | None = None,

@@ -20,6 +20,7 @@ WORKBENCH_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.CATALOGUE_ADMIN: ("admin:index",),
     Role.AUDITOR: ("audit",),
     Role.SECURITY_ADMIN: ("audit",),
+    Role.AGENT: ("agents:workbench", CASES),
 }
 WORKBENCH_FALLBACK = "/workbench/"
 

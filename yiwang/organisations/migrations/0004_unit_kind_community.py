@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0002_alter_staff_role'),
+        ('organisations', '0003_alter_staff_role'),
     ]
 
     operations = [

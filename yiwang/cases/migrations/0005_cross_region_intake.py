@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_queue_indexes'),
-        ('organisations', '0003_unit_kind_community'),
+        ('cases', '0004_case_authorisation'),
+        ('organisations', '0004_unit_kind_community'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('organisations', '0003_unit_kind_community'),
+        ('catalogue', '0002_serviceitem_creates_party'),
+        ('organisations', '0004_unit_kind_community'),
     ]
 
     operations = [
