@@ -18,11 +18,14 @@ from .conftest import LHYS, PDF, QYSLDJ, SPJYXK, at, form_for
 DAY = date(2026, 11, 2)  # a Monday
 NOW = at(DAY)
 ACTOR_USER = {T.APPLICANT: "xtcy", T.INTAKE: "clerk", T.REVIEWER: "approver", T.DECIDER: "approver",
-              T.HEAD: "head", T.CO_REVIEWER: "xtx-zrzy", SYSTEM: None}
+              T.HEAD: "head", T.CO_REVIEWER: "xtx-zrzy", T.REMOTE_INTAKE: "clerk", SYSTEM: None}
+REMOTE = "430421-SPJYXK"  # 衡阳县's, on the 跨域通办清单 of 湘潭县's windows
 OUTSIDER = "xtx-ga"  # approver and head of another department
 
 
 def impl_for(action: str) -> str:
+    if action == "forward":
+        return REMOTE
     if action in ("co_review", "deemed_consent"):
         return LHYS
     if action in ("decide_on_acceptance", "post_check_pass", "post_check_fail", "flag_post_check_due"):
@@ -31,9 +34,22 @@ def impl_for(action: str) -> str:
 
 
 def submit(users, impl):
+    if impl == REMOTE:
+        return remote_submit(users)
     return services.case_submit(actor=users["clerk"], item=impl, applicant={
         "kind": "enterprise", "number": "91430321MA4T8K2P6K", "name": "湘潭示范餐饮有限公司"},
         form=form_for(impl), channel="window", now=NOW)
+
+
+def remote_submit(users):
+    """A case 湘潭县's window takes in for 衡阳县, its materials scanned (uploaded), not yet forwarded."""
+    case = services.case_submit(actor=users["clerk"], item=REMOTE, applicant={
+        "kind": "enterprise", "number": "91430321MA4T8K2P6K", "name": "湘潭示范餐饮有限公司"},
+        form=form_for(REMOTE), channel="window", receiving_region="430321", now=NOW)
+    for name in paper(case):
+        services.case_material_upload(case=case.number, actor=users["clerk"], name=name, filename="a.pdf",
+                                      content=PDF, now=NOW)
+    return case
 
 
 def paper(case):

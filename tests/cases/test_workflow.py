@@ -17,12 +17,13 @@ from .test_transitions import INPUT, NOW, drive, paper
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["clerk", "approver", "head", "xtcy", "xtx-ga", "xtx-zj", "xtx-zrzy", "zhang"]
+ROLES = ["clerk", "approver", "head", "xtcy", "xtx-ga", "xtx-zj", "xtx-zrzy", "zhang", "hyx-scjg"]
 # (status, a hint for drive(): which item and set-up) — every state a case can be in, and the
 # commitment and co-review variants where other actions open up.
 STATES = [(s, "x") for s in CaseStatus.values if s not in (CaseStatus.REVOKED, CaseStatus.CLOSED)] + [
     (CaseStatus.APPROVED, "post_check_pass"), (CaseStatus.DELIVERED, "post_check_pass"),
     (CaseStatus.ACCEPTED, "co_review"), (CaseStatus.ACCEPTED, "supply_material"),
+    (CaseStatus.SUBMITTED, "forward"),  # 跨域通办: taken in by 湘潭县's window, not yet forwarded to 衡阳县
 ]
 GOOD = {**INPUT, "review": {"data": {"opinion": "同意"}}}
 

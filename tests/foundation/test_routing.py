@@ -38,7 +38,7 @@ def test_routing_on_demo_data(api_client, item, park, on, mode, receiving, revie
     resp = api_client.get("/api/v1/routing", {"item": item, "park": park, "date": on})
     assert resp.status_code == 200
     assert resp.json() == {"mode": mode, "receiving_unit": receiving, "reviewing_unit": reviewing,
-                           "deciding_unit": deciding, "in_name_of": name}
+                           "deciding_unit": deciding, "in_name_of": name, "remote_intake_unit": None}
 
 
 @pytest.mark.django_db

@@ -31,6 +31,8 @@ class ActorKind(models.TextChoices):
 
     APPLICANT = "applicant", "申请人"  # the applicant's own account, or their authorised agent
     INTAKE = "intake", "窗口受理人员"  # a window clerk of the region's hall, or staff of the receiving unit
+    # 收受分离: a window clerk of another region's hall (or of the unit) that took the application in
+    REMOTE_INTAKE = "remote_intake", "异地收件窗口人员"
     REVIEWER = "reviewer", "审查单位审批人员"  # approver or head of the reviewing unit
     DECIDER = "decider", "决定单位审批人员"  # approver or head of the deciding unit
     HEAD = "head", "决定单位负责人"  # department head of the deciding unit
@@ -123,6 +125,15 @@ class Case(models.Model):
         "organisations.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="以谁的名义"
     )
     region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="+")
+    # 跨域通办 (收受分离): a window of another region took the application in, checked identity and
+    # materials and forwards it; the receiving unit above accepts, under its own clock.
+    remote_intake_unit = models.ForeignKey(
+        "organisations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="异地收件单位",
+    )
+    forwarded_at = models.DateTimeField("转交受理地时间", null=True, blank=True)
+    delivery_choice = models.CharField("申请人选择的送达方式", max_length=16, choices=DeliveryMethod.choices,
+                                       blank=True, default="")
 
     form = models.JSONField("申请表", default=dict, blank=True)
     submitted_at = models.DateTimeField("提交时间")

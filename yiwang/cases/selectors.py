@@ -57,11 +57,21 @@ def actor_kinds(case: Case, user, *, co_review: bool = True) -> set[str]:
             kinds.add(A.HEAD)
     if case.receiving_unit.region_id in _hall_regions(user):
         kinds.add(A.INTAKE)
+    if case.remote_intake_unit_id and _is_remote_intake(case, user, roles):
+        kinds.add(A.REMOTE_INTAKE)
     if co_review and any(s.role in HANDLING_ROLES for s in roles):
         units = {s.unit_id for s in roles if s.role in HANDLING_ROLES}
         if CoReview.objects.filter(case=case, unit_id__in=units).exists():
             kinds.add(A.CO_REVIEWER)
     return kinds
+
+
+def _is_remote_intake(case: Case, user, roles) -> bool:
+    """跨域通办: staff of the window's unit that took the case in, or a clerk of that region's hall."""
+    if any(s.unit_id == case.remote_intake_unit_id and s.role in (Role.WINDOW_CLERK, *HANDLING_ROLES)
+           for s in roles):
+        return True
+    return case.remote_intake_unit.region_id in _hall_regions(user)
 
 
 def _agent_in_force(case: Case, user) -> bool:
@@ -100,9 +110,11 @@ def visible_cases(user) -> QuerySet[Case]:
     if units:
         q |= Q(receiving_unit_id__in=units) | Q(reviewing_unit_id__in=units) | Q(deciding_unit_id__in=units)
         q |= Q(pk__in=CoReview.objects.filter(unit_id__in=units).values("case_id"))
+        q |= Q(remote_intake_unit_id__in=units)  # 跨域通办: what this window took in for another region
     halls = _hall_regions(user)
     if halls:
-        q |= Q(receiving_unit_id__in=Unit.objects.filter(region_id__in=halls).values("id"))
+        hall_units = Unit.objects.filter(region_id__in=halls).values("id")
+        q |= Q(receiving_unit_id__in=hall_units) | Q(remote_intake_unit_id__in=hall_units)
     return Case.objects.filter(q)
 
 
@@ -128,12 +140,14 @@ def case_list(
     if unit:
         # The unit's id as a literal (not a subquery), so PostgreSQL can OR its three queue indexes.
         unit_id = _unit_id(unit)
-        qs = qs.filter(Q(receiving_unit_id=unit_id) | Q(reviewing_unit_id=unit_id) | Q(deciding_unit_id=unit_id))
+        qs = qs.filter(Q(receiving_unit_id=unit_id) | Q(reviewing_unit_id=unit_id) | Q(deciding_unit_id=unit_id)
+                       | Q(remote_intake_unit_id=unit_id))
     if due in ("near", "overdue", "ok"):
         qs = qs.filter(due_state=due)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(applicant__name__icontains=q))
-    return qs.select_related("implementation", "applicant", "deciding_unit", "receiving_unit").order_by(
+    return qs.select_related("implementation", "applicant", "deciding_unit", "receiving_unit",
+                             "remote_intake_unit").order_by(
         "deadline", "submitted_at", "id"
     )
 
@@ -160,7 +174,7 @@ def case_get(number: str, *, user, field: str = "number") -> Case:
     case = (
         Case.objects.select_related(
             "implementation__item", "implementation__department", "applicant", "receiving_unit",
-            "reviewing_unit", "deciding_unit", "in_name_of", "agent", "authorisation",
+            "reviewing_unit", "deciding_unit", "in_name_of", "agent", "authorisation", "remote_intake_unit",
         )
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "actor_unit").order_by("seq")),

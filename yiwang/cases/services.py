@@ -31,7 +31,7 @@ from yiwang.parties.models import Party
 from yiwang.parties.services import party_get_or_create
 from yiwang.workcalendar.index import add_working_days, get_index
 
-from . import clock, selectors
+from . import clock, remote, selectors
 from . import workflow as W
 from .materials import sniff
 from .models import (
@@ -154,6 +154,23 @@ def _intake_check(*, channel: str, actor, party: Party, receiving: Unit, bundle_
     return Intake(actor, A.APPLICANT, auth)
 
 
+def _route_and_units(impl: ItemImplementation, party: Party, *, actor, channel: str, today: date,
+                     receiving_region: str, bundle_case: str):
+    """The route from the window taking the application in (跨域通办 and towns: remote.py), and its units."""
+    at = remote.intake_point(actor=actor, channel=channel, receiving_region=receiving_region,
+                             item_region=impl.region_id, bundle_case=bundle_case)
+    route = route_for(impl=impl, park_code=party.park.code if party.park_id else None, on=today, at=at)
+    units = {u.code: u for u in Unit.objects.filter(
+        code__in={route.receiving_unit, route.reviewing_unit, route.deciding_unit, route.in_name_of,
+                  route.remote_intake_unit or route.receiving_unit})}
+    return route, units
+
+
+def _remote_intake(route, units: dict[str, Unit], *, actor, party: Party) -> Intake | None:
+    kind = remote.remote_intake_kind(route=route, units=units, actor=actor, party=party)
+    return Intake(None, kind) if kind else None
+
+
 @transaction.atomic
 def case_submit(
     *,
@@ -167,12 +184,15 @@ def case_submit(
     now: datetime | None = None,
     bundle_case: str = "",
     materials_from: dict[str, str] | None = None,
+    receiving_region: str = "",
+    delivery: str = "",
 ) -> Case:
     """Receive an application: online by the applicant, at a window by a clerk, or by an agent.
 
     bundle_case: the number of the bundle case (一件事) this is a member of; its intake was checked
     when the bundle case was received, so the channel's actor check is not repeated here.
     materials_from: {material name: licence identifier} produced by an earlier member of that bundle.
+    receiving_region: the taking-in window's region (跨域通办, remote.py); delivery: the applicant's choice.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -183,13 +203,13 @@ def case_submit(
     _check_service_object(impl, party)
     form = _form_check(impl, form or {})
 
-    route = route_for(impl=impl, park_code=party.park.code if party.park_id else None, on=today)
-    units = {u.code: u for u in Unit.objects.filter(
-        code__in={route.receiving_unit, route.reviewing_unit, route.deciding_unit, route.in_name_of})}
+    route, units = _route_and_units(impl, party, actor=actor, channel=channel, today=today,
+                                    receiving_region=receiving_region, bundle_case=bundle_case)
     receiving = units[route.receiving_unit]
-    intake = _intake_check(channel=channel, actor=actor, party=party, receiving=receiving,
-                           bundle_case=bundle_case, agent_authorisation=agent_authorisation, impl=impl,
-                           today=today)
+    intake = _remote_intake(route, units, actor=actor, party=party) or _intake_check(
+        channel=channel, actor=actor, party=party, receiving=receiving, bundle_case=bundle_case,
+        agent_authorisation=agent_authorisation, impl=impl, today=today)
+    remote_columns = remote.remote_fields(route=route, units=units, delivery=delivery)
 
     shared = _materials_shared(impl, party, form, materials_from or {})
     # The number last: its counter row stays locked until commit, so the less work after it, the more
@@ -204,9 +224,9 @@ def case_submit(
         in_name_of=units[route.in_name_of], region_id=impl.region_id, form=form, submitted_at=now,
         received_on=today, statutory_days=impl.item.statutory_days, promised_days=impl.item.promised_days,
         steps=_steps_of(impl), version=1,
-        shared_materials=shared,
+        shared_materials=shared, **remote_columns,
     )
-    submit_data = {"channel": channel, "route": route.mode}
+    submit_data = {"channel": channel, "route": route.mode, **remote.submit_data(route, units)}
     if bundle_case:
         submit_data["bundle_case"] = bundle_case
     if case.shared_materials.get("satisfied"):
@@ -274,7 +294,10 @@ def _append_event(case: Case, *, action, from_status, to_status, actor, actor_ki
 
 
 def _schedule_deemed_acceptance(case: Case) -> None:
-    """At submission: the case number is new in this transaction, so nothing of it is pending."""
+    """At submission: the case number is new in this transaction, so nothing of it is pending.
+    A case another region's window took in gets its five days when that window forwards it."""
+    if case.remote_intake_unit_id:
+        return
     timers_set(key=case.number, plan={TIMER_DEEMED_ACCEPTANCE: W.deemed_acceptance_due(case)}, fresh=True)
 
 
@@ -302,8 +325,8 @@ def case_material_upload(*, case: Case | str, actor, name: str, filename: str, c
     counts as supplied (an event)."""
     case = W.case_for_update(case)
     kinds = selectors.actor_kinds(case, actor)
-    if not kinds & {A.APPLICANT, A.INTAKE}:
-        raise Forbidden("file：只有申请人或受理窗口可以上传材料", field="file")
+    if not kinds & {A.APPLICANT, A.INTAKE, A.REMOTE_INTAKE}:
+        raise Forbidden("file：只有申请人、受理窗口或异地收件窗口可以上传材料", field="file")
     names, _, _ = _applicant_materials(implementation_get(case.implementation.impl_code))
     if name not in names:
         raise DomainError(f"name：“{name}”不是该事项需要申请人提交的材料", field="name")

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
@@ -23,7 +24,7 @@ from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
 from yiwang.organisations.selectors import staff_roles
 
-from . import selectors, services
+from . import remote, selectors, services
 from .clock import MAX_EXTENSION_DAYS
 from .models import CaseStatus, DeliveryMethod
 from .workflow import EVENT_LABELS, TERMINAL, WORKFLOW
@@ -153,9 +154,7 @@ def intake(request):
     roles = _staff_or_403(request.user)
     if not any(s.role == Role.WINDOW_CLERK for s in roles):
         raise PermissionDenied("无权代收件：仅综合窗口受理人员可以代申请人收件")
-    regions = {s.unit.region_id for s in roles}
-    impls = ItemImplementation.objects.filter(active=True, region_id__in=regions).select_related(
-        "department").order_by("department__code", "impl_code")
+    impls, remote_impls = remote.intake_choices(roles, on=timezone.localdate())
     code = request.GET.get("item") or request.POST.get("item") or ""
     impl = implementation_get(code) if code else None
     values: dict = {}
@@ -164,7 +163,7 @@ def intake(request):
         applicant = {k: request.POST.get(k, "").strip() for k in ("kind", "number", "name", "phone")}
         try:
             case = services.case_submit(actor=request.user, item=impl.impl_code, applicant=applicant, form=values,
-                                        channel="window")
+                                        channel="window", **_remote_args(request, impl, roles))
             _save_uploads(request, case.number, impl)
             messages.success(request, f"已收件，办件编号 {case.number}")
             return redirect("cases:workbench_case", number=case.number)
@@ -175,8 +174,17 @@ def intake(request):
     fields = [(f"f_{i}", n, values.get(n, "")) for i, n in enumerate(impl.item.form_fields)] if impl else []
     return render(request, "cases/intake.html", {
         "impls": impls, "impl": impl, "fields": fields, "materials": _applicant_materials(impl) if impl else [],
-        "post": request.POST,
+        "post": request.POST, "remote_impls": remote_impls,
+        "remote": impl is not None and impl.region_id not in {s.unit.region_id for s in roles},
     })
+
+
+def _remote_args(request, impl, roles) -> dict:
+    """跨域通办: another region's item is taken in for the clerk's own region, with the delivery chosen."""
+    if impl.region_id in {s.unit.region_id for s in roles if s.role == Role.WINDOW_CLERK}:
+        return {}
+    region = next((s.unit.region_id for s in roles if s.role == Role.WINDOW_CLERK), "")
+    return {"receiving_region": region, "delivery": request.POST.get("delivery", "")}
 
 
 @login_required

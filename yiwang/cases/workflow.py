@@ -47,9 +47,9 @@ from .models import (
 )
 
 S = CaseStatus
-APPLICANT, INTAKE, REVIEWER, DECIDER, HEAD, CO_REVIEWER = (
+APPLICANT, INTAKE, REVIEWER, DECIDER, HEAD, CO_REVIEWER, REMOTE_INTAKE = (
     ActorKind.APPLICANT, ActorKind.INTAKE, ActorKind.REVIEWER, ActorKind.DECIDER, ActorKind.HEAD,
-    ActorKind.CO_REVIEWER)
+    ActorKind.CO_REVIEWER, ActorKind.REMOTE_INTAKE)
 
 ACTIVE = (S.ACCEPTED, S.IN_REVIEW)  # running and not paused: review and decision happen here
 UNDECIDED = (S.SUBMITTED, S.CORRECTION_REQUESTED, *RUNNING)
@@ -72,6 +72,7 @@ CASE_TIMERS = (TIMER_DEEMED_ACCEPTANCE, TIMER_DEEMED_APPROVAL, TIMER_DEEMED_CONS
                TIMER_DELIVERY_LIMIT, TIMER_POST_CHECK)
 
 LAW = "《中华人民共和国行政许可法》"
+CROSS_REGION_BASIS = "《国务院办公厅关于加快推进政务服务“跨省通办”的指导意见》（国办发〔2020〕35号）"
 
 # ---------------------------------------------------------------- inputs
 
@@ -336,6 +337,55 @@ def post_check_open(ctx):
     return _no("no_post_check", "该办件没有待进行的事后核查")
 
 
+# 跨域通办 (收受分离): the remote window takes in and forwards; the receiving unit accepts only then.
+
+
+@guard
+def remote_to_forward(ctx):
+    case = ctx.subject
+    if not case.remote_intake_unit_id:
+        return _no("not_remote", "本办件不是异地收件，无需转交")
+    if case.forwarded_at:
+        return _no("forwarded", "已转交受理地")
+    return None
+
+
+@guard
+def scanned_for_forwarding(ctx):
+    """Materials travel electronically: what cannot be tolerated must have been uploaded (scanned)."""
+    required, tolerable = _applicant_materials(ctx)
+    missing = [m for m in required if m not in tolerable and m not in _uploaded(ctx)]
+    if missing:
+        return _no("materials_missing", "请先上传（扫描）以下材料再转交受理地：" + "、".join(missing), "materials")
+    return None
+
+
+@guard
+def forwarded_if_remote(ctx):
+    case = ctx.subject
+    if case.remote_intake_unit_id and not case.forwarded_at:
+        return _no("not_forwarded", f"异地收件窗口（{case.remote_intake_unit.name}）尚未转交，受理地暂不能处理")
+    return None
+
+
+@guard
+def delivered_where_chosen(ctx):
+    """A cross-region result the applicant collects at the window where they applied: that window hands it over."""
+    case = ctx.subject
+    if case.remote_intake_unit_id and case.delivery_choice == DeliveryMethod.WINDOW and \
+            REMOTE_INTAKE not in _actor_kinds(ctx):
+        return _no("collect_at_remote", f"申请人选择在收件地窗口（{case.remote_intake_unit.name}）领取，由收件窗口送达")
+    return None
+
+
+@guard(needs_input=True)
+def delivery_as_chosen(ctx):
+    chosen = ctx.subject.delivery_choice
+    if chosen and ctx.input.method.value != chosen:
+        return _no("delivery_choice", f"申请人选择的送达方式为“{DeliveryMethod(chosen).label}”", "method")
+    return None
+
+
 # ---------------------------------------------------------------- effects (one per action)
 
 
@@ -401,6 +451,17 @@ def resubmit_effect(ctx: Context) -> Effect:
         ctx.set(form=form_check(list(_item(ctx).form_fields or []), {**case.form, **ctx.input.form},
                                 whose="该事项申请表"))
     return Effect(timers={TIMER_DEEMED_ACCEPTANCE: deemed_acceptance_due(case)})
+
+
+def forward_effect(ctx: Context) -> Effect:
+    """The receiving unit has the application (materials are already stored): its five days to accept
+    (art. 32) run from today, and its clock from its own acceptance."""
+    case = ctx.subject
+    ctx.set(forwarded_at=ctx.now, received_on=ctx.today)
+    due = clock.midnight_after(clock.deemed_acceptance_day(ctx.today))
+    return Effect(timers={TIMER_DEEMED_ACCEPTANCE: due},
+                  data={"from": case.remote_intake_unit.code, "to": case.receiving_unit.code},
+                  notice=f"您的申请已由{case.remote_intake_unit.name}转交{case.receiving_unit.name}受理。")
 
 
 def withdraw_effect(ctx: Context) -> Effect:
@@ -614,7 +675,7 @@ def _notify(ctx: Context, effect: Effect, event) -> None:
 def _event_extra(ctx: Context) -> dict:
     """The unit the staff member acted for (the case's receiving, reviewing or deciding unit)."""
     case = ctx.subject
-    units = (case.receiving_unit_id, case.reviewing_unit_id, case.deciding_unit_id)
+    units = (case.receiving_unit_id, case.reviewing_unit_id, case.deciding_unit_id, case.remote_intake_unit_id)
     unit = next((s.unit for s in staff_roles(ctx.actor) if s.unit_id in units), None) if ctx.actor else None
     return {"actor_unit": unit}
 
@@ -623,7 +684,7 @@ def case_for_update(case: Case | str) -> Case:
     """The case afresh, with what guards, effects and notices read joined in."""
     number = case.number if isinstance(case, Case) else case
     found = (Case.objects.select_related("implementation__item", "applicant", "receiving_unit", "reviewing_unit",
-                                         "deciding_unit", "in_name_of")
+                                         "deciding_unit", "in_name_of", "remote_intake_unit")
              .filter(number=number).first())
     if found is None:
         raise NotFound(f"办件“{number}”不存在", field="number", code="case_not_found")
@@ -636,17 +697,23 @@ DECISION_ACTIONS = ("approve", "deny", "deemed_approve", "decide_on_acceptance")
 APPROVALS = ("approve", "deemed_approve", "decide_on_acceptance")
 
 ACTIONS = [
+    action("forward", "转交受理地", edges={S.SUBMITTED: SAME}, actors={REMOTE_INTAKE}, input=CaseInput,
+           guards=(remote_to_forward, scanned_for_forwarding), effect=forward_effect,
+           basis=f"{CROSS_REGION_BASIS}（异地代收、收受分离）"),
     action("accept", "受理", edges={S.SUBMITTED: S.ACCEPTED}, actors={INTAKE}, input=AcceptIn,
-           guards=(materials_complete, commitment_allowed), effect=accept_effect, basis=f"{LAW}第三十二条"),
+           guards=(forwarded_if_remote, materials_complete, commitment_allowed), effect=accept_effect,
+           basis=f"{LAW}第三十二条"),
     action("deemed_accept", "视为受理", edges={S.SUBMITTED: S.ACCEPTED}, actors={SYSTEM},
-           effect=deemed_accept_effect, basis=f"{LAW}第三十二条（五日内不告知视为受理）", input=CaseInput),
+           guards=(forwarded_if_remote,), effect=deemed_accept_effect,
+           basis=f"{LAW}第三十二条（五日内不告知视为受理）", input=CaseInput),
     action("refuse", "不予受理", edges={S.SUBMITTED: S.REFUSED}, actors={INTAKE}, input=ReasonIn,
-           effect=refuse_effect, basis=f"{LAW}第三十二条", confirm="确定不予受理？申请人须重新申请。"),
+           guards=(forwarded_if_remote,), effect=refuse_effect, basis=f"{LAW}第三十二条",
+           confirm="确定不予受理？申请人须重新申请。"),
     action("request_correction", "一次性告知补正", edges={S.SUBMITTED: S.CORRECTION_REQUESTED}, actors={INTAKE},
-           input=ReasonIn, guards=(correction_once,), effect=request_correction_effect,
+           input=ReasonIn, guards=(forwarded_if_remote, correction_once), effect=request_correction_effect,
            basis=f"{LAW}第三十二条（一次告知需要补正的全部内容）"),
-    action("resubmit", "补正后重新提交", edges={S.CORRECTION_REQUESTED: S.SUBMITTED}, actors={APPLICANT, INTAKE},
-           input=ResubmitIn, effect=resubmit_effect),
+    action("resubmit", "补正后重新提交", edges={S.CORRECTION_REQUESTED: S.SUBMITTED},
+           actors={APPLICANT, INTAKE, REMOTE_INTAKE}, input=ResubmitIn, effect=resubmit_effect),
     action("withdraw", "撤回申请", edges=edges_from(UNDECIDED, S.WITHDRAWN), actors={APPLICANT, SYSTEM},
            input=CaseInput, effect=withdraw_effect, confirm="确定撤回申请？撤回后如需办理须重新申请。"),
     action("decide_on_acceptance", "当场办结", edges={S.ACCEPTED: S.APPROVED}, actors={INTAKE, DECIDER, SYSTEM},
@@ -669,7 +736,8 @@ ACTIONS = [
            effect=resume_effect, basis=f"{LAW}第四十五条"),
     action("extend", "延长期限", edges=edges_from(RUNNING, SAME), actors={HEAD}, input=ExtendIn,
            guards=(not_extended,), effect=extend_effect, basis=f"{LAW}第四十二条（经本行政机关负责人批准，可以延长十日）"),
-    action("supply_material", "补交容缺材料", edges=edges_from(RUNNING, SAME), actors={APPLICANT, INTAKE},
+    action("supply_material", "补交容缺材料", edges=edges_from(RUNNING, SAME),
+           actors={APPLICANT, INTAKE, REMOTE_INTAKE},
            input=SupplyIn, guards=(materials_owed, material_missing, material_received), effect=supply_material_effect),
     action("flag_supply_overdue", "容缺材料逾期未补", edges=edges_from(RUNNING, SAME), actors={SYSTEM},
            input=CaseInput, guards=(supply_late,), effect=flag_supply_overdue_effect),
@@ -679,8 +747,9 @@ ACTIONS = [
            guards=(co_review_silent,), effect=deemed_consent_effect),
     action("calendar_moved", "工作日历调整期限", edges=edges_from(RUNNING, SAME), actors={SYSTEM}, input=CalendarIn,
            effect=calendar_moved_effect, basis=f"{LAW}第八十二条（期限以工作日计算）"),
-    action("deliver", "送达结果", edges=edges_from(DECIDED, S.DELIVERED), actors={INTAKE, DECIDER}, input=DeliverIn,
-           effect=deliver_effect, basis=f"{LAW}第四十四条（作出决定之日起十日内送达）"),
+    action("deliver", "送达结果", edges=edges_from(DECIDED, S.DELIVERED), actors={INTAKE, DECIDER, REMOTE_INTAKE},
+           input=DeliverIn, guards=(delivered_where_chosen, delivery_as_chosen), effect=deliver_effect,
+           basis=f"{LAW}第四十四条（作出决定之日起十日内送达）"),
     action("flag_delivery_overdue", "送达逾期", edges=edges_from(DECIDED, SAME), actors={SYSTEM}, input=CaseInput,
            effect=flag_delivery_overdue_effect, basis=f"{LAW}第四十四条"),
     action("flag_post_check_due", "事后核查到期", edges=edges_from(CHECKABLE, SAME), actors={SYSTEM}, input=CaseInput,

@@ -21,6 +21,7 @@ from .models import (
     Empowerment,
     ItemImplementation,
     Material,
+    RemoteIntakeListing,
     ServiceItem,
     Step,
 )
@@ -298,6 +299,41 @@ class EmpowermentAdmin(RegionScopedAdmin):
     def save_model(self, request, obj, form, change):
         self.require_scope(request, obj, "赋权")
         services.empowerment_save(empowerment=obj)
+
+
+# ---------------------------------------------------------------- 跨域通办清单
+
+
+class RemoteIntakeListingForm(forms.ModelForm):
+    class Meta:
+        model = RemoteIntakeListing
+        exclude = ()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("implementation") and data.get("receiving_region") and data.get("effective_from"):
+            probe = RemoteIntakeListing(implementation=data["implementation"], receiving_region=data["receiving_region"],
+                                        effective_from=data["effective_from"], effective_to=data.get("effective_to"))
+            try:
+                services.remote_listing_validate(listing=probe)
+            except DomainError as exc:
+                raise _to_validation_error(exc, self.fields)
+        return data
+
+
+@admin.register(RemoteIntakeListing)
+class RemoteIntakeListingAdmin(RegionScopedAdmin):
+    """The item's own region keeps its rows (it accepts and decides); the receiving region is any other."""
+
+    form = RemoteIntakeListingForm
+    list_display = ("implementation", "receiving_region", "effective_from", "effective_to", "document")
+    list_filter = ("receiving_region", "implementation__region")
+    search_fields = ("implementation__impl_code", "implementation__name")
+    region_path = "implementation__region"
+
+    def save_model(self, request, obj, form, change):
+        self.require_scope(request, obj, "跨域通办清单")
+        services.remote_listing_save(listing=obj)
 
 
 # ---------------------------------------------------------------- bundles

@@ -217,6 +217,10 @@ class RouteIn(Schema):
     item: str = Field(max_length=64)
     park: str = Field("", max_length=32)
     date: dt.date | None = None
+    # Where the application is taken in: a window's unit (a town, a community point, a park…), or a
+    # region (its hall). Another region than the item's: 跨域通办, only where the 清单 lists it.
+    receiving_region: str = Field("", max_length=12)
+    receiving_unit: str = Field("", max_length=32)
 
 
 class RouteOut(Schema):
@@ -225,12 +229,15 @@ class RouteOut(Schema):
     reviewing_unit: str
     deciding_unit: str
     in_name_of: str
+    remote_intake_unit: str | None = None
 
 
-@router.get("/routing", openapi_extra=refusals(404), response=RouteOut, summary="Who receives, decides, and in whose name")
+@router.get("/routing", openapi_extra=refusals(404), response=RouteOut,
+            summary="Who receives, decides, and in whose name (from a receiving region or window for 跨域通办)")
 def routing(request, q: Query[RouteIn]):
     impl = selectors.implementation_get(q.item, field="item")
     if q.park and not Unit.objects.filter(code=q.park, kind="park").exists():
         raise NotFound(f"park：园区“{q.park}”不存在", field="park", code="park_not_found")
-    r = selectors.route_for(impl=impl, park_code=q.park, on=q.date or timezone.localdate())
+    at = selectors.intake_point_find(region=q.receiving_region, unit=q.receiving_unit)
+    r = selectors.route_for(impl=impl, park_code=q.park, on=q.date or timezone.localdate(), at=at)
     return r.__dict__

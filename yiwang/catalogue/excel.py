@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from yiwang.core.errors import DomainError
-from yiwang.organisations.models import Region, Unit, UnitKind
+from yiwang.organisations.models import Region, Unit
 
 from . import rules, services
 from .models import (
@@ -437,8 +437,8 @@ def _check_empowerments(rows: list[_Row], known: _Known, plan: _Plan) -> None:
         park = r.text("园区代码", required=True)
         if park and park not in known.units:
             r.bad("园区代码", f"园区“{park}”不存在")
-        elif park and known.units[park].kind != UnitKind.PARK:
-            r.bad("园区代码", f"单位“{park}”不是园区")
+        elif park and known.units[park].kind not in rules.EMPOWERABLE_KINDS:  # parks, towns, community points
+            r.bad("园区代码", f"单位“{park}”不是园区、乡镇或村（社区）代办点")
         mode = r.choice("赋权方式", EMPOWER_MODES, "直接赋权/DIRECT、委托行使/ENTRUSTED、服务前移/FORWARD、审批直报/DIRECT_REPORT")
         start, end = r.day("生效日期"), r.day("终止日期", required=False)
         if start and end and end <= start:

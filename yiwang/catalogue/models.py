@@ -177,8 +177,10 @@ class EmpowermentMode(models.TextChoices):
 
 class Empowerment(models.Model):
     implementation = models.ForeignKey(ItemImplementation, on_delete=models.PROTECT, related_name="empowerments")
+    # A park, a town (乡镇) or a village/community service point (村/社区代办点): the field keeps its name.
     park = models.ForeignKey(
-        "organisations.Unit", on_delete=models.PROTECT, related_name="empowerments", limit_choices_to={"kind": "park"}
+        "organisations.Unit", on_delete=models.PROTECT, related_name="empowerments", verbose_name="承接单位",
+        limit_choices_to={"kind__in": ["park", "town", "community"]},
     )
     mode = models.CharField("赋权方式", max_length=16, choices=EmpowermentMode.choices)
     effective_from = models.DateField("生效日期")
@@ -190,7 +192,7 @@ class Empowerment(models.Model):
     document = models.CharField("赋权文件", max_length=200, blank=True, default="")
 
     class Meta:
-        verbose_name = verbose_name_plural = "园区赋权"
+        verbose_name = verbose_name_plural = "赋权（园区、乡镇、村社区）"
         ordering = ["implementation_id", "park_id", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["implementation", "park", "effective_from"], name="empowerment_unique")
@@ -198,6 +200,37 @@ class Empowerment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.implementation.impl_code} → {self.park.code} {self.get_mode_display()}"
+
+
+class RemoteIntakeListing(models.Model):
+    """跨域通办清单: an item of one region that the windows of another region may take in (收受分离,
+    异地可办). The item's own region keeps the row: it accepts, decides and answers for the case."""
+
+    implementation = models.ForeignKey(ItemImplementation, on_delete=models.PROTECT, related_name="remote_listings",
+                                       verbose_name="事项（办理地实施清单）")
+    receiving_region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name="收件地区")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("终止日期", null=True, blank=True, help_text="停止异地收件的日期（不含）")
+    document = models.CharField("依据文件", max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跨域通办清单"
+        ordering = ["implementation_id", "receiving_region_id", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["implementation", "receiving_region", "effective_from"],
+                                               name="remote_listing_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.receiving_region_id} 收件 → {self.implementation.impl_code}"
+
+    def clean(self):
+        errors = {}
+        if self.implementation_id and self.receiving_region_id == self.implementation.region_id:
+            errors["receiving_region"] = "收件地区应为事项所属地区以外的地区"
+        if self.effective_to and self.effective_from and self.effective_to <= self.effective_from:
+            errors["effective_to"] = "终止日期应晚于生效日期"
+        if errors:
+            raise ValidationError(errors)
 
 
 class BundleTheme(models.TextChoices):

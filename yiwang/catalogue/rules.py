@@ -6,7 +6,7 @@ No database here: selectors feed these functions, tests call them with tables.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from yiwang.core.errors import DomainError
@@ -35,6 +35,62 @@ class Route:
     reviewing_unit: str
     deciding_unit: str
     in_name_of: str
+    # 收受分离: a window of another region took the application in and forwards it (None: not so).
+    remote_intake_unit: str | None = None
+
+
+# Units an item may be devolved to (赋权): parks, towns (乡镇), village and community service points.
+EMPOWERABLE_KINDS = frozenset({"park", "town", "community"})
+
+
+@dataclass(frozen=True)
+class IntakePoint:
+    """Where an application is taken in at a window: the window's unit, its kind and its region."""
+
+    unit: str
+    kind: str
+    region: str
+    region_name: str = ""
+
+
+@dataclass(frozen=True)
+class ListingTerm:
+    """One row of the 跨域通办清单 for an item: windows of `receiving_region` may take it in."""
+
+    receiving_region: str
+    effective_from: date
+    effective_to: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+
+def route_at(*, department: str, item_region: str, at: IntakePoint | None, park: str | None, on: date,
+             empowerments: Iterable[EmpowermentTerm], listings: Iterable[ListingTerm] = (),
+             item_region_name: str = "") -> Route:
+    """`route`, from where the application is taken in.
+
+    No intake point (online, an agent) or a hall or department window of the item's region: routed
+    by the applicant's park, as `route`. A park, town or community window of the item's region: by
+    that unit's own empowerment; none in force is refused (the item was not devolved there). A window
+    of another region: only where the 跨域通办清单 lists that region for the item on that day; the
+    item's own department then receives (accepts), reviews and decides, in its own name, and the
+    window is the remote intake unit that takes the application in and forwards it.
+    """
+    if at is None or (at.region == item_region and at.kind not in EMPOWERABLE_KINDS):
+        return route(department=department, park=park, on=on, empowerments=empowerments)
+    if at.region == item_region:
+        r = route(department=department, park=at.unit, on=on, empowerments=empowerments)
+        if r.mode == NO_EMPOWERMENT:
+            raise DomainError("item：该事项未下放（赋权）至本单位，不能在本单位窗口收件，请到政务服务中心办理",
+                              field="item", code="not_empowered")
+        return r
+    if not any(t.receiving_region == at.region and t.in_force(on) for t in listings):
+        here, there = at.region_name or at.region, item_region_name or item_region
+        raise DomainError(f"item：该事项未列入{here}收件、{there}办理的跨域通办清单，不能在本地窗口收件",
+                          field="item", code="not_listed")
+    r = route(department=department, park=None, on=on, empowerments=empowerments)
+    return replace(r, remote_intake_unit=at.unit)
 
 
 def route(*, department: str, park: str | None, on: date, empowerments: Iterable[EmpowermentTerm]) -> Route:

@@ -5,10 +5,10 @@ from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from yiwang.core.errors import NotFound
+from yiwang.core.errors import DomainError, NotFound
 
 from . import rules
-from .models import Bundle, BundleMember, Empowerment, ItemImplementation, Material, Step
+from .models import Bundle, BundleMember, Empowerment, ItemImplementation, Material, RemoteIntakeListing, Step
 
 
 def implementations_qs() -> QuerySet[ItemImplementation]:
@@ -76,9 +76,61 @@ def empowerment_terms(impl: ItemImplementation) -> list[rules.EmpowermentTerm]:
     ]
 
 
-def route_for(*, impl: ItemImplementation, park_code: str | None, on: date) -> rules.Route:
-    return rules.route(department=impl.department.code, park=park_code or None, on=on,
-                       empowerments=empowerment_terms(impl))
+def listing_terms(impl: ItemImplementation) -> list[rules.ListingTerm]:
+    """The 跨域通办清单 rows of this item: which other regions' windows may take it in, and when."""
+    return [rules.ListingTerm(x.receiving_region_id, x.effective_from, x.effective_to)
+            for x in RemoteIntakeListing.objects.filter(implementation=impl)]
+
+
+def route_for(*, impl: ItemImplementation, park_code: str | None, on: date,
+              at: rules.IntakePoint | None = None) -> rules.Route:
+    """Who receives, reviews and decides; `at` is the window taking the application in (None online)."""
+    if at is None:
+        return rules.route(department=impl.department.code, park=park_code or None, on=on,
+                           empowerments=empowerment_terms(impl))
+    remote = at.region != impl.region_id
+    return rules.route_at(department=impl.department.code, item_region=impl.region_id, at=at,
+                          park=park_code or None, on=on, empowerments=empowerment_terms(impl),
+                          listings=listing_terms(impl) if remote else (), item_region_name=impl.region.name)
+
+
+def remote_listed_implementations(region: str, *, on: date) -> QuerySet[ItemImplementation]:
+    """Other regions' items the windows of `region` may take in on that day (跨域通办清单)."""
+    rows = RemoteIntakeListing.objects.filter(receiving_region_id=region, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+    return implementations_qs().filter(pk__in=rows.values("implementation_id")).order_by("region_id", "impl_code")
+
+
+def empowered_implementations(unit_code: str, *, on: date) -> QuerySet[ItemImplementation]:
+    """The items devolved to this park, town or community point on that day (what its window takes in)."""
+    terms = Empowerment.objects.filter(park__code=unit_code, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+    return implementations_qs().filter(pk__in=terms.values("implementation_id"))
+
+
+def intake_point_of(unit, *, region_name: str = "") -> rules.IntakePoint:
+    return rules.IntakePoint(unit=unit.code, kind=unit.kind, region=unit.region_id, region_name=region_name)
+
+
+def intake_point_find(*, region: str = "", unit: str = "") -> rules.IntakePoint | None:
+    """The window's unit named (a town, a park, a hall…), or the hall (政务服务中心) of the region named."""
+    from yiwang.organisations.models import Unit, UnitKind
+
+    if unit:
+        found = Unit.objects.select_related("region").filter(code=unit).first()
+        if found is None:
+            raise NotFound(f"receiving_unit：收件单位“{unit}”不存在", field="receiving_unit", code="unit_not_found")
+        if region and found.region_id != region:
+            raise DomainError(f"receiving_unit：收件单位“{unit}”不在收件地区“{region}”", field="receiving_unit")
+        return intake_point_of(found, region_name=found.region.name)
+    if not region:
+        return None
+    hall = (Unit.objects.select_related("region").filter(region_id=region, kind__in=[UnitKind.CENTER, UnitKind.BUREAU])
+            .order_by("-kind", "code").first())  # the 政务服务中心 first, else the 行政审批服务局
+    if hall is None:
+        raise NotFound(f"receiving_region：收件地区“{region}”没有政务服务中心", field="receiving_region",
+                       code="region_not_found")
+    return intake_point_of(hall, region_name=hall.region.name)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from yiwang.core.errors import DomainError
-from yiwang.organisations.models import Unit, UnitKind
+from yiwang.organisations.models import Unit
 
 from . import rules
 from .models import (
@@ -15,6 +15,7 @@ from .models import (
     EmpowermentMode,
     ItemImplementation,
     ItemType,
+    RemoteIntakeListing,
     ServiceItem,
     Step,
 )
@@ -125,8 +126,9 @@ def empowerment_validate(*, empowerment: Empowerment) -> None:
     if e.mode not in EmpowermentMode.values:
         raise DomainError(f"mode：赋权方式“{e.mode}”应为直接赋权、委托行使、服务前移或审批直报",
                           field="mode", code="bad_mode")
-    if e.park_id and e.park.kind != UnitKind.PARK:
-        raise DomainError(f"park：单位“{e.park.code}”不是园区", field="park", code="not_a_park")
+    if e.park_id and e.park.kind not in rules.EMPOWERABLE_KINDS:
+        raise DomainError(f"park：单位“{e.park.code}”不是园区、乡镇或村（社区）代办点", field="park",
+                          code="not_a_park")
     if e.effective_to is not None and e.effective_to <= e.effective_from:
         raise DomainError("effective_to：终止日期应晚于生效日期", field="effective_to", code="bad_dates")
     if e.approving_unit_id and e.mode != EmpowermentMode.DIRECT_REPORT:
@@ -138,6 +140,23 @@ def empowerment_save(*, empowerment: Empowerment) -> Empowerment:
     empowerment_validate(empowerment=empowerment)
     empowerment.save()
     return empowerment
+
+
+def remote_listing_validate(*, listing: RemoteIntakeListing) -> None:
+    """A 跨域通办清单 row: another region receives, and the dates are in order."""
+    x = listing
+    if x.implementation_id and x.receiving_region_id == x.implementation.region_id:
+        raise DomainError("receiving_region：收件地区应为事项所属地区以外的地区", field="receiving_region",
+                          code="same_region")
+    if x.effective_to is not None and x.effective_to <= x.effective_from:
+        raise DomainError("effective_to：终止日期应晚于生效日期", field="effective_to", code="bad_dates")
+
+
+@transaction.atomic
+def remote_listing_save(*, listing: RemoteIntakeListing) -> RemoteIntakeListing:
+    remote_listing_validate(listing=listing)
+    listing.save()
+    return listing
 
 
 def bundle_members_validate(*, bundle: Bundle, members: list[tuple[ItemImplementation, list[str]]]) -> None:

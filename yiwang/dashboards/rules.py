@@ -66,6 +66,8 @@ FIGURES: tuple[Figure, ...] = (
            "由电子证照库、数据共享或一件事前序结果提供而免于申请人提交的材料份数（按提交日期）", "份"),
     Figure("GOV-WZM-PD", "减少跑动次数", "count", "case.visits_saved", "",
            "因免提交材料而减少的跑动次数（按提交日期）", "次"),
+    Figure("GOV-KY", "跨域通办件数", "count", "case.cross_region", "",
+           "由其他地区窗口收件、转交事项所属地区受理办理的办件数（收受分离，按提交日期）", "件"),
     Figure("GOV-YJS", "一件事办件数", "count", "bundle.received", "",
            "提交的一件事办件数（按提交日期）", "件", group="一件事"),
     Figure("GOV-YJS-YS", "一件事平均办结用时", "avg", "bundle.days", "bundle.completed",
@@ -241,6 +243,8 @@ def case_contributions(case: CaseFacts, events: list[Ev], *, between: Callable[[
         if e.action == "submit":
             shared = len(e.data.get("shared") or [])
             out += [("case.received", e.on, 1)]
+            if e.data.get("remote_intake"):
+                out.append(("case.cross_region", e.on, 1))
             if shared or case.copies_saved:
                 out.append(("case.materials_saved", e.on, shared or case.copies_saved))
             if case.visits_saved:

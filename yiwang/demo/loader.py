@@ -19,6 +19,7 @@ from yiwang.catalogue.models import (
     Empowerment,
     ItemImplementation,
     Material,
+    RemoteIntakeListing,
     ServiceItem,
     Step,
 )
@@ -41,6 +42,8 @@ DEMO_PASSWORD = "Demo@2026"
 DEMO_STAFF = [
     ("clerk", "XTX-ZWZX", Role.WINDOW_CLERK, "XTX-W01", "综合窗口受理员（湘潭县政务服务中心 1号窗）"),
     ("bundleclerk", "XTX-ZWZX", Role.WINDOW_CLERK, "XTX-W05", "一件事专窗受理员"),
+    ("townclerk", "XTX-YSH", Role.WINDOW_CLERK, "XTX-YSH-W01", "乡镇窗口受理员（易俗河镇便民服务中心）"),
+    ("communityclerk", "XTX-YSH-SQ01", Role.WINDOW_CLERK, "XTX-YSH-SQ01-W01", "社区代办员（易俗河镇示范社区代办点）"),
     ("approver", "XTX-SCJG", Role.APPROVER, None, "审批人员（湘潭县市场监督管理局）"),
     ("head", "XTX-SCJG", Role.DEPARTMENT_HEAD, None, "部门负责人（湘潭县市场监督管理局）"),
     ("catadmin", "XTX-SPJ", Role.CATALOGUE_ADMIN, None, "事项目录管理员（湘潭县行政审批服务局）"),
@@ -83,6 +86,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
         counts["items"] = len(items)
         counts["implementations"] = _implementations(data["implementations"], data["items"], items)
         counts["empowerments"] = _empowerments(data["empowerments"])
+        counts["remote_intake"] = _remote_intake(data.get("remote_intake", []))
         counts["bundles"] = _bundles(data["bundles"])
         counts["parties"] = _parties(data["parties"])
         if with_accounts:
@@ -242,6 +246,15 @@ def _empowerments(rows) -> int:
     return len(rows)
 
 
+def _remote_intake(rows) -> int:
+    """The 跨域通办清单 rows."""
+    for r in rows:
+        _upsert(RemoteIntakeListing, implementation=ItemImplementation.objects.get(impl_code=r["item"]),
+                receiving_region_id=r["receiving_region"], effective_from=date.fromisoformat(str(r["from"])),
+                defaults={"document": r.get("document", "")})
+    return len(rows)
+
+
 def _bundles(rows) -> int:
     for b in rows:
         bundle, _ = _upsert(
@@ -300,7 +313,8 @@ def _account(username: str, *, is_staff: bool = False, is_superuser: bool = Fals
 CATALOGUE_ADMIN_GROUP = "事项目录管理员"
 # What a catalogue admin keeps in the admin: (app label, model names).
 CATALOGUE_ADMIN_MODELS = [
-    ("catalogue", ["serviceitem", "step", "material", "itemimplementation", "empowerment", "bundle", "bundlemember"]),
+    ("catalogue", ["serviceitem", "step", "material", "itemimplementation", "empowerment", "bundle", "bundlemember",
+                   "remoteintakelisting"]),
     ("workcalendar", ["calendaryear", "calendarday"]),
 ]
 

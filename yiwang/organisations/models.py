@@ -43,6 +43,7 @@ class UnitKind(models.TextChoices):
     HOTLINE = "hotline", "12345热线"
     UTILITY = "utility", "公用企业"
     TOWN = "town", "乡镇（街道）"
+    COMMUNITY = "community", "村（社区）代办点"
 
 
 class Unit(models.Model):
