@@ -18,7 +18,7 @@ def assert_error(r, status=400, field=None):
     assert r.status_code == status, r.content
     assert r["Content-Type"].startswith("application/json")
     body = r.json()
-    assert set(body) == {"error", "message", "field"} and any("\u4e00" <= c <= "\u9fff" for c in body["message"])
+    assert set(body) == {"error", "message", "field", "errors"} and any("\u4e00" <= c <= "\u9fff" for c in body["message"])
     if field:
         assert body["field"] == field
     return body
