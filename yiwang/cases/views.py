@@ -18,6 +18,7 @@ from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.audit import audit_read
 from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.fielderrors import FormErrors
 from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
@@ -25,6 +26,7 @@ from yiwang.organisations.selectors import staff_roles
 
 from . import selectors, services
 from .clock import MAX_EXTENSION_DAYS
+from .materials import Upload
 from .models import CaseStatus, DeliveryMethod
 from .workflow import EVENT_LABELS, TERMINAL, WORKFLOW
 
@@ -55,12 +57,34 @@ def _applicant_materials(impl: ItemImplementation) -> list:
     return [m for m in impl.item.materials.all() if m.source == MaterialSource.APPLICANT]
 
 
-def _save_uploads(request, number: str, impl: ItemImplementation) -> None:
+def _uploads(request, impl: ItemImplementation) -> list[Upload]:
+    """The application's files by their catalogue material; one too large is not read (its size says)."""
+    out = []
     for m in _applicant_materials(impl):
         f = request.FILES.get(f"material_{m.pk}")
         if f:
-            services.case_material_upload(case=number, actor=request.user, name=m.name, filename=f.name,
-                                          content=f.read())
+            big = f.size > services.max_upload_bytes()
+            out.append(Upload(m.name, f.name or "", b"" if big else f.read(), f.size))
+    return out
+
+
+def _application_inputs(impl: ItemImplementation) -> dict[str, str]:
+    """{service field: this form's input}: the form's fields, the materials and the applicant block."""
+    names = {f"form.{name}": f"f_{i}" for i, name in enumerate(impl.item.form_fields)}
+    names.update({services.material_field(m.name): f"material_{m.pk}" for m in _applicant_materials(impl)})
+    names.update({f"applicant.{k}": k for k in ("kind", "number", "name", "phone")})
+    names.update({"number": "number", "name": "name", "kind": "kind", "applicant.kind": "kind"})
+    return names
+
+
+def _application_fields(impl: ItemImplementation, values: dict, errors: FormErrors) -> dict:
+    """The form's fields and materials as the template draws them, each with its errors."""
+    return {
+        "fields": [(f"f_{i}", name, values.get(name, ""), errors.of(f"f_{i}"))
+                   for i, name in enumerate(impl.item.form_fields)],
+        "material_rows": [(m, f"material_{m.pk}", errors.of(f"material_{m.pk}")) for m in _applicant_materials(impl)],
+        "errors": errors,
+    }
 
 
 # ---------------------------------------------------------------- applicant portal
@@ -69,28 +93,27 @@ def _save_uploads(request, number: str, impl: ItemImplementation) -> None:
 @login_required
 @domain_pages
 def apply(request, impl_code: str):
+    """One transaction: the case exists only when the form and every file passed (case_submit)."""
     impl = implementation_get(impl_code)
     parties = list(request.user.parties.all())
-    ctx = {"impl": impl, "materials": _applicant_materials(impl), "parties": parties, "values": {}}
+    values, errors, status = {}, FormErrors(), 200
     if request.method == "POST":
         party = next((p for p in parties if str(p.pk) == request.POST.get("party")), parties[0] if parties else None)
         values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
-        ctx["values"] = values
-        if party is None:
-            messages.error(request, "您的账号尚未关联办事主体（个人或企业），请到窗口办理或联系管理员")
-        else:
-            try:
-                case = services.case_submit(actor=request.user, item=impl_code, applicant=party, form=values,
-                                            channel="online")
-                _save_uploads(request, case.number, impl)
-                messages.success(request, f"申请已提交，办件编号 {case.number}")
-                return redirect("cases:my_case", number=case.number)
-            except DomainError as exc:
-                if isinstance(exc, Forbidden):
-                    raise
-                messages.error(request, exc.message)
-    ctx["fields"] = [(f"f_{i}", name, ctx["values"].get(name, "")) for i, name in enumerate(impl.item.form_fields)]
-    return render(request, "cases/apply.html", ctx)
+        try:
+            if party is None:
+                raise DomainError("您的账号尚未关联办事主体（个人或企业），请到窗口办理或联系管理员")
+            case = services.case_submit(actor=request.user, item=impl_code, applicant=party, form=values,
+                                        channel="online", materials=_uploads(request, impl))
+            messages.success(request, f"申请已提交，办件编号 {case.number}")
+            return redirect("cases:my_case", number=case.number)
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            errors, status = FormErrors(exc, _application_inputs(impl)), 400
+    ctx = {"impl": impl, "parties": parties, "values": values, "party_pk": request.POST.get("party", ""),
+           **_application_fields(impl, values, errors)}
+    return render(request, "cases/apply.html", ctx, status=status)
 
 
 @login_required
@@ -156,25 +179,23 @@ def intake(request):
         "department").order_by("department__code", "impl_code")
     code = request.GET.get("item") or request.POST.get("item") or ""
     impl = implementation_get(code) if code else None
-    values: dict = {}
+    values, errors, status = {}, FormErrors(), 200
     if request.method == "POST" and impl is not None:
         values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
         applicant = {k: request.POST.get(k, "").strip() for k in ("kind", "number", "name", "phone")}
         try:
             case = services.case_submit(actor=request.user, item=impl.impl_code, applicant=applicant, form=values,
-                                        channel="window")
-            _save_uploads(request, case.number, impl)
+                                        channel="window", materials=_uploads(request, impl))
             messages.success(request, f"已收件，办件编号 {case.number}")
             return redirect("cases:workbench_case", number=case.number)
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            messages.error(request, exc.message)
-    fields = [(f"f_{i}", n, values.get(n, "")) for i, n in enumerate(impl.item.form_fields)] if impl else []
+            errors, status = FormErrors(exc, _application_inputs(impl)), 400
     return render(request, "cases/intake.html", {
-        "impls": impls, "impl": impl, "fields": fields, "materials": _applicant_materials(impl) if impl else [],
-        "post": request.POST,
-    })
+        "impls": impls, "impl": impl, "post": request.POST,
+        **(_application_fields(impl, values, errors) if impl else {"fields": [], "material_rows": [], "errors": errors}),
+    }, status=status)
 
 
 @login_required
@@ -236,7 +257,7 @@ def upload(request, number: str):
     f = request.FILES.get("file")
     try:
         if f is None:
-            raise DomainError("file：请选择文件", field="file")
+            raise DomainError("请选择文件", field="file")
         services.case_material_upload(case=number, actor=request.user, name=request.POST.get("name", ""),
                                       filename=f.name, content=f.read())
         messages.success(request, "材料已上传")

@@ -98,7 +98,7 @@ def answer_now(request):
     try:
         article_id = ascii_int(request.POST.get("article"))
         if article_id is None:
-            raise DomainError("article：请选择知识库文章", field="article")
+            raise DomainError("请选择知识库文章", field="article")
         article = article_get(article_id)
         req = _create_from_post(request, actor=request.user)
         req = services.request_answer(request=req, actor=request.user, article=article)
