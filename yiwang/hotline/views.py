@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.core.audit import audit_read
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, FieldError
+from yiwang.core.fielderrors import FormErrors
 from yiwang.core.inputs import ascii_int
 from yiwang.evaluations.rules import LEVEL_NAMES
 from yiwang.organisations.models import Region, Unit
@@ -44,37 +45,60 @@ def _create_from_post(request, *, actor, channel=None):
     )
 
 
-def _attach_uploads(request, req, *, token: str = "") -> None:
-    """Files posted as `files` (multipart) are attached; a refused file is reported, the rest kept."""
+def _files_checked(request) -> list[tuple[str, bytes]]:
+    """The posted `files`, every one checked (size, name, content) before the request is created: a
+    refused file keeps the whole form unsaved, with the reason at the files' field."""
+    from yiwang.cases.materials import Upload, upload_problem
+
+    files, errors = [], []
     for f in request.FILES.getlist("files")[:10]:
-        if f.size > services.attachment_max_bytes():
-            messages.error(request, f"附件“{f.name}”超过大小限制，未上传")
-            continue
-        try:
-            services.attachment_add(request=req, actor=request.user, filename=f.name, content=f.read(), token=token)
-        except DomainError as exc:
-            messages.error(request, f"附件“{f.name}”未上传：{exc.message}")
+        big = f.size > services.attachment_max_bytes()
+        content = b"" if big else f.read()
+        problem = upload_problem(Upload("附件", f.name or "", content, f.size),
+                                 max_bytes=services.attachment_max_bytes())
+        if problem:
+            errors.append(FieldError("files", f"附件“{(f.name or '')[:60]}”：{problem[1]}"))
+        files.append((f.name or "", content))
+    if errors:
+        raise DomainError("", errors=errors)
+    return files
+
+
+def _attach_uploads(request, req, files: list[tuple[str, bytes]], *, token: str = "") -> None:
+    for name, content in files:
+        services.attachment_add(request=req, actor=request.user, filename=name, content=content, token=token)
+
+
+# The request's fields by the form's inputs (the rest of a refusal is shown above the form).
+FORM_INPUTS = {"kind", "channel", "category", "region", "title", "content", "requester_name", "phone", "address",
+               "demand_items", "files", "anonymous", "private"}
+
+
+def _form_context(request, errors: FormErrors | None = None) -> dict:
+    return {"post": request.POST if request.method == "POST" else {}, "errors": errors or FormErrors()}
 
 
 @login_required
 def console(request):
     if not services.is_operator(request.user):
         return _forbidden(request, "热线话务台")
+    errors, status = FormErrors(), 200
     if request.method == "POST":
         try:
+            files = _files_checked(request)  # before anything is created
             req = _create_from_post(request, actor=request.user)
+            _attach_uploads(request, req, files)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors, status = FormErrors(exc, inputs=FORM_INPUTS), 400
         else:
-            _attach_uploads(request, req)
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
     queue = _with_actions(selectors.queue()[:200], request.user)
     return render(request, "hotline/console.html", {
         "queue": queue, "counters": selectors.counters(), "kinds": Kind.choices,
         "channels": [c for c in RequestChannel.choices if c[0] != "open311"], "categories": _leaf_categories(),
-        "closure": selectors.demand_closure(),
-    })
+        "closure": selectors.demand_closure(), **_form_context(request, errors),
+    }, status=status)
 
 
 @login_required
@@ -164,7 +188,8 @@ def _act_from_post(request, req) -> None:
     if act.confirm and not p.get("confirm"):
         raise DomainError(f"请勾选确认后再{act.label}", field="confirm")
     if a == "attach":
-        _attach_uploads(request, req)
+        _attach_uploads(request, req, _files_checked(request))
+        messages.success(request, "附件已上传")
         return
     version = int(p["version"]) if p.get("version", "").isdigit() else None
     services.request_act(request=req, action=a, actor=request.user, input=_input_from_post(a, p), version=version)
@@ -239,19 +264,22 @@ def supervise(request):
 
 def public(request):
     """12345 网上诉求: submit without an account, track by number."""
+    errors, status = FormErrors(), 200
     if request.method == "POST":
         try:
+            files = _files_checked(request)  # before anything is created
             req = _create_from_post(request, actor=None, channel="web")
+            _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            errors, status = FormErrors(exc, inputs=FORM_INPUTS), 400
         else:
-            _attach_uploads(request, req, token=req.token)
             messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
             return redirect(f"/12345/{req.number}/?token={req.token}")
     number = request.GET.get("number", "").strip()
     if number:
         return redirect("hotline:track", number=number)
-    return render(request, "hotline/public.html", {"kinds": Kind.choices, "categories": _leaf_categories()})
+    return render(request, "hotline/public.html", {"kinds": Kind.choices, "categories": _leaf_categories(),
+                                                   **_form_context(request, errors)}, status=status)
 
 
 def track(request, number):
