@@ -161,3 +161,26 @@ def test_the_case_pages_offer_exactly_the_available_actions_with_their_input_and
     client.force_login(users["xtcy"])
     page = client.get(f"/me/cases/{case.number}/").content.decode()
     assert "action-withdraw" in page and 'name="confirm" required' in page and "onsubmit" not in page
+
+
+def test_a_refused_action_form_shows_each_error_at_its_field_and_keeps_the_typed_reason(client, users):
+    from yiwang.cases.models import CaseStatus
+
+    from .test_transitions import drive
+
+    case = drive(users, CaseStatus.ACCEPTED, "x")
+    client.force_login(users["head"])
+    r = client.post(f"/cases/{case.number}/act/", {"action": "extend", "days": "99", "reason": "需要专家评审<论证>",
+                                                    "version": str(case.version),
+                                                    "next": f"/workbench/cases/{case.number}/"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    form = page.split('class="card action-extend"', 1)[1].split("</form>", 1)[0]
+    assert 'id="days-error-1"' in form and "延长天数不能大于" in form and 'value="99"' in form
+    assert "需要专家评审&lt;论证&gt;</textarea>" in form  # what was typed is kept, escaped
+    assert "days：" not in page and "action：" not in page
+    r = client.post(f"/cases/{case.number}/act/", {"action": "extend", "days": "", "reason": "",
+                                                    "version": str(case.version),
+                                                    "next": f"/workbench/cases/{case.number}/"})
+    form = r.content.decode().split('class="card action-extend"', 1)[1].split("</form>", 1)[0]
+    assert r.status_code == 400 and 'id="days-error-1"' in form and 'id="reason-error-1"' in form  # both at once

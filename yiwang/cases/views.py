@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.audit import audit_read
-from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
 from yiwang.core.fielderrors import FormErrors
 from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
@@ -224,6 +224,11 @@ def _form_input(p) -> dict:
     return data
 
 
+# An action form's inputs (workbench_case.html): a refusal at one of them is shown under it.
+ACTION_INPUTS = {"reason", "days", "method", "procedure", "opinion", "consent", "material", "paper", "tolerate",
+                 "commitment", "confirm"}
+
+
 @require_POST
 @login_required
 @domain_pages
@@ -245,8 +250,20 @@ def act(request, number: str):
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
+        if back.split("?")[0] == f"/workbench/cases/{number}/" and not isinstance(exc, Conflict):
+            return _action_refused(request, number, action, exc)
         messages.error(request, exc.message)
     return redirect(back)
+
+
+def _action_refused(request, number: str, action: str, exc: DomainError):
+    """The workbench page again, the refused action's form with each error at its input and what was
+    typed (a 409 goes back to the fresh page instead: what was typed may no longer apply)."""
+    _staff_or_403(request.user)
+    ctx = _case_context(request, number)
+    ctx.update(methods=DeliveryMethod.choices, max_extension=MAX_EXTENSION_DAYS, failed=action,
+               action_errors=FormErrors(exc, inputs=ACTION_INPUTS), typed=request.POST)
+    return render(request, "cases/workbench_case.html", ctx, status=400)
 
 
 @require_POST
