@@ -169,8 +169,7 @@ def case_submit(
     bundle_case: the number of the bundle case (一件事) this is a member of; its intake was checked
     when the bundle case was received, so the channel's actor check is not repeated here.
     materials_from: {material name: licence identifier} produced by an earlier member of that bundle.
-    materials: the application's files (the portal's and the window's form); then the case exists only
-    if the form and every file passed, with the required ones there (see application_check).
+    materials: the application's files; the case exists only if they and the form pass (application_check).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
