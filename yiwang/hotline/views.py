@@ -70,8 +70,8 @@ def _attach_uploads(request, req, files: list[tuple[str, bytes]], *, token: str 
 
 
 # The request's fields by the form's inputs (the rest of a refusal is shown above the form).
-FORM_INPUTS = {"kind", "channel", "category", "region", "title", "content", "requester_name", "phone", "address",
-               "demand_items", "files", "anonymous", "private"}
+PUBLIC_INPUTS = {"kind", "category", "title", "content", "requester_name", "phone", "address", "files", "anonymous"}
+CONSOLE_INPUTS = PUBLIC_INPUTS | {"channel", "demand_items"}
 
 
 def _form_context(request, errors: FormErrors | None = None) -> dict:
@@ -89,7 +89,7 @@ def console(request):
             req = _create_from_post(request, actor=request.user)
             _attach_uploads(request, req, files)
         except DomainError as exc:
-            errors, status = FormErrors(exc, inputs=FORM_INPUTS), 400
+            errors, status = FormErrors(exc, inputs=CONSOLE_INPUTS), 400
         else:
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
@@ -271,7 +271,7 @@ def public(request):
             req = _create_from_post(request, actor=None, channel="web")
             _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
-            errors, status = FormErrors(exc, inputs=FORM_INPUTS), 400
+            errors, status = FormErrors(exc, inputs=PUBLIC_INPUTS), 400
         else:
             messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
             return redirect(f"/12345/{req.number}/?token={req.token}")
