@@ -13,8 +13,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from yiwang.core.errors import DomainError
-from yiwang.core.inputs import field_label, refuse
+from yiwang.core.errors import DomainError, FieldError, error_body
+from yiwang.core.inputs import FIELD_LABELS, refuse
+from yiwang.core.workflow.inputs import reason_of
 
 log = logging.getLogger(__name__)
 
@@ -53,34 +54,11 @@ api = YiwangAPI(
     title="Yiwang 一网通办 API",
     version="1",
     description="事项目录、工作日历、赋权路由、办件、电子证照、好差评与 12345 热线的接口。错误均为 "
-    '{"error": 代码, "message": 中文说明, "field": 字段或 null}。',
+    '{"error": 代码, "message": 中文说明, "field": 字段或 null, "errors": [{"field", "message"}, …]}'
+    "（errors 列出每个字段的错误，message/field 为其中第一个）。",
     docs_url="/docs",
     urls_namespace="api",
 )
-
-_PYDANTIC_MESSAGES = {
-    "missing": "缺少必填字段",
-    "int_parsing": "必须是整数",
-    "int_type": "必须是整数",
-    "float_parsing": "必须是数字",
-    "bool_parsing": "必须是布尔值",
-    "string_type": "必须是字符串",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "datetime_parsing": "时间格式应为 ISO 8601",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_too_long": "内容过长",
-    "string_too_short": "内容过短",
-    "string_pattern_mismatch": "格式不正确",
-    "json_invalid": "请求体不是合法的 JSON",
-    "model_attributes_type": "请求体格式不正确",
-    "dict_type": "必须是对象",
-    "list_type": "必须是数组",
-}
 
 
 def _field_of(loc) -> str | None:
@@ -88,17 +66,20 @@ def _field_of(loc) -> str | None:
     return ".".join(parts) or None
 
 
+def _label_of(field: str | None) -> str:
+    """The field's Chinese label (core.inputs.FIELD_LABELS) by its last named part."""
+    names = [p for p in (field or "").split(".") if not p.isdigit()]
+    return FIELD_LABELS.get(names[-1], names[-1]) if names else "请求内容"
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
-    first = exc.errors[0] if exc.errors else {}
-    field = _field_of(first.get("loc", ()))
-    reason = _PYDANTIC_MESSAGES.get(first.get("type", ""), first.get("msg", "格式不正确"))
-    reason = reason.removeprefix("Value error, ")  # a validator's own Chinese message
-    limit = (first.get("ctx") or {}).get("max_length")
-    if first.get("type") == "string_too_long" and limit:
-        reason = f"不能超过{limit}个字符"
-    message = f"{field_label(field)}：{reason}" if field else reason
-    return api.create_response(request, {"error": "invalid", "message": message, "field": field}, status=400)
+    """Every error of the body (pydantic gives all), each at its field, in the words of the one table
+    (core.workflow.inputs.REASONS) that the actions' inputs use too."""
+    errors = [FieldError(f, reason_of(e, _label_of(f)))
+              for e in exc.errors or [{}] for f in [_field_of(e.get("loc", ()))]]
+    err = DomainError("", errors=errors, code="invalid")
+    return api.create_response(request, err.as_dict(), status=400)
 
 
 @api.exception_handler(DomainError)
@@ -109,18 +90,18 @@ def on_domain_error(request, exc: DomainError):
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return api.create_response(
-        request, {"error": "not_authenticated", "message": "请先登录", "field": None}, status=401
+        request, error_body("not_authenticated", "请先登录"), status=401
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"error": "not_found", "message": "未找到", "field": None}, status=404)
+    return api.create_response(request, error_body("not_found", "未找到"), status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
-    return api.create_response(request, {"error": "forbidden", "message": "无权进行此操作", "field": None}, status=403)
+    return api.create_response(request, error_body("forbidden", "无权进行此操作"), status=403)
 
 
 @api.exception_handler(DataError)
@@ -144,12 +125,12 @@ def on_http_error(request, exc: HttpError):
     message = str(exc)
     if message.startswith("Cannot parse request body"):
         return api.create_response(
-            request, {"error": "invalid", "message": "请求体不是合法的 JSON", "field": None}, status=400
+            request, error_body("invalid", "请求体不是合法的 JSON"), status=400
         )
     if not any("\u4e00" <= ch <= "\u9fff" for ch in message):  # Ninja's own English texts
         message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
     return api.create_response(
-        request, {"error": "http_error", "message": message, "field": None}, status=exc.status_code
+        request, error_body("http_error", message), status=exc.status_code
     )
 
 

@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.files import PDF  # noqa: F401 - the cases tests' well-formed PDF, imported from here
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 QYSLDJ = "430321-QYSLDJ"  # 企业设立登记: 3 statutory / 1 promised, 住所证明 tolerable, decided by XTX-SCJG
@@ -35,7 +37,6 @@ def users(db):
     ])}
 
 
-PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import zipfile
 
 import pytest
 
+from tests import files
+
 from .conftest import PDF, QYSLDJ, XTCY, form_for
 
 
@@ -99,8 +101,8 @@ def _ofd() -> bytes:
 
 
 @pytest.mark.parametrize("content, ok", [
-    (PDF, True), (b"\xff\xd8\xff\xe0" + b"0" * 20, True), (b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
-    (_ofd(), True), (b"PK\x03\x04not a zip", False), (b"MZ\x90\x00exe", False), (b"<html>", False),
+    (PDF, True), (files.JPG, True), (files.PNG, True), (files.ofd(), True), (_ofd(), False),
+    (b"PK\x03\x04not a zip", False), (b"MZ\x90\x00exe", False), (b"<html>", False),
 ])
 def test_materials_are_checked_by_content(api_client, clerk, content, ok, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

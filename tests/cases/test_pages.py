@@ -54,6 +54,46 @@ def login(page, username):
         page.press("input[name=password]", "Enter")
 
 
+def attach_required(page, folder) -> None:
+    """Choose a well-formed PDF for every required material the form marks with *."""
+    from tests.files import PDF
+
+    path = os.path.join(folder, "材料.pdf")
+    with open(path, "wb") as fh:
+        fh.write(PDF)
+    for row in page.locator("form p:has(input[type=file])").all():
+        if row.locator("span.error").count():
+            row.locator("input[type=file]").set_input_files(path)
+
+
+@pytest.mark.browser
+def test_the_apply_form_shows_two_errors_at_their_fields_and_keeps_what_was_typed(browser_page, artifacts_dir):
+    from tests.files import exe
+
+    page = browser_page
+    login(page, "xtkj")
+    bad = os.path.join(artifacts_dir, "章程.pdf")
+    with open(bad, "wb") as fh:
+        fh.write(exe())  # a renamed program
+    for width, height, shot in ((1280, 900, "apply-errors-desktop.png"), (390, 844, "apply-errors-phone.png")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(page.base_url + f"/apply/{QYSLDJ}/")
+        values = list(form_for(QYSLDJ).values())
+        for i, value in enumerate(values[1:], start=1):  # 企业名称 left empty
+            page.fill(f"input[name=f_{i}]", value)
+        page.locator("form p:has(input[type=file])").nth(1).locator("input[type=file]").set_input_files(bad)
+        page.click("#submit-apply")
+        page.wait_for_selector("#f_0-error-1")
+        assert "请填写企业名称" in page.inner_text("#f_0-error-1")
+        errors = page.locator(".field-error").all_inner_texts()
+        assert len(errors) >= 2 and any("仅支持 PDF" in e for e in errors), errors
+        assert not any(re.match(r"[A-Za-z_][\w.]*：", e) for e in errors)  # no "key：" for people
+        assert page.input_value("input[name=f_1]") == values[1]  # typed values kept
+        assert page.get_attribute("#f_0", "aria-invalid") == "true"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scroll
+        page.screenshot(path=os.path.join(artifacts_dir, shot), full_page=True)
+
+
 @pytest.mark.browser
 def test_apply_online_accept_approve_deliver_in_the_browser(browser_page, artifacts_dir):
     page = browser_page
@@ -62,6 +102,7 @@ def test_apply_online_accept_approve_deliver_in_the_browser(browser_page, artifa
     assert page.locator("input[name=f_0]").count() == 1, page.content()[:3000]
     for i, value in enumerate(form_for(QYSLDJ).values()):
         page.fill(f"input[name=f_{i}]", value)
+    attach_required(page, artifacts_dir)
     page.click("#submit-apply")
     page.wait_for_url(re.compile(r"/me/cases/"))
     number = page.url.rstrip("/").rsplit("/", 1)[-1]
@@ -120,3 +161,26 @@ def test_the_case_pages_offer_exactly_the_available_actions_with_their_input_and
     client.force_login(users["xtcy"])
     page = client.get(f"/me/cases/{case.number}/").content.decode()
     assert "action-withdraw" in page and 'name="confirm" required' in page and "onsubmit" not in page
+
+
+def test_a_refused_action_form_shows_each_error_at_its_field_and_keeps_the_typed_reason(client, users):
+    from yiwang.cases.models import CaseStatus
+
+    from .test_transitions import drive
+
+    case = drive(users, CaseStatus.ACCEPTED, "x")
+    client.force_login(users["head"])
+    r = client.post(f"/cases/{case.number}/act/", {"action": "extend", "days": "99", "reason": "需要专家评审<论证>",
+                                                    "version": str(case.version),
+                                                    "next": f"/workbench/cases/{case.number}/"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    form = page.split('class="card action-extend"', 1)[1].split("</form>", 1)[0]
+    assert 'id="days-error-1"' in form and "延长天数不能大于" in form and 'value="99"' in form
+    assert "需要专家评审&lt;论证&gt;</textarea>" in form  # what was typed is kept, escaped
+    assert "days：" not in page and "action：" not in page
+    r = client.post(f"/cases/{case.number}/act/", {"action": "extend", "days": "", "reason": "",
+                                                    "version": str(case.version),
+                                                    "next": f"/workbench/cases/{case.number}/"})
+    form = r.content.decode().split('class="card action-extend"', 1)[1].split("</form>", 1)[0]
+    assert r.status_code == 400 and 'id="days-error-1"' in form and 'id="reason-error-1"' in form  # both at once

@@ -52,7 +52,9 @@ def test_api_error_shape(api_client, method, url, body, status, error, field):
         r = api_client.get(url)
     assert r.status_code == status, r.content
     data = r.json()
-    assert set(data) == {"error", "message", "field"}
+    assert set(data) == {"error", "message", "field", "errors"}
+    assert data["errors"][0] == {"field": data["field"], "message": data["message"]}
+    assert not re.match(r"[A-Za-z_][\w.]*：", data["message"]), data["message"]  # no "key：" for people
     assert data["error"] == error
     if field is not None:
         assert data["field"] == field

@@ -256,7 +256,7 @@ def test_a_change_made_by_another_process_is_seen_after_the_index_is_invalidated
 
 
 def test_an_unknown_kind_is_refused_by_the_service():
-    with pytest.raises(DomainError, match="kind：类型应为 holiday 或 workday"):
+    with pytest.raises(DomainError, match="^类型应为 holiday 或 workday"):
         calendar_day_set(day=D("2026-03-06"), kind="rest")
 
 

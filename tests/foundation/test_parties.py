@@ -38,7 +38,7 @@ def test_id_number_check_digit_matches_gb11643(body):
         if wrong != good[-1]:
             r = check_id_number(body + wrong, field="id_number")
             assert (r.valid, r.error) == (False, "check_digit")
-            assert r.message == "id_number：居民身份证号码校验位错误"
+            assert r.message == "居民身份证号码校验位错误"
 
 
 @pytest.mark.parametrize("body", USCC_BODIES)
@@ -47,7 +47,7 @@ def test_uscc_check_digit_matches_gb32100(body):
     assert check_uscc(good).valid
     wrong = next(c for c in "0123456789" if c != good[-1])
     r = check_uscc(body + wrong, field="uscc")
-    assert (r.valid, r.error, r.message) == (False, "check_digit", "uscc：统一社会信用代码校验位错误")
+    assert (r.valid, r.error, r.message) == (False, "check_digit", "统一社会信用代码校验位错误")
 
 
 def test_stdnum_calc_check_digit_wants_the_check_digit_included():
@@ -82,7 +82,7 @@ def test_malformed_numbers_say_the_format_is_wrong(kind, number, words):
     with pytest.raises(DomainError) as err:
         party_number_require(kind=kind, number=number, field="number")
     assert err.value.field == "number" and err.value.code == "invalid_format"
-    assert err.value.message.startswith("number：") and words in err.value.message
+    assert not err.value.message.startswith("number") and words in err.value.message
 
 
 @pytest.mark.django_db
@@ -104,5 +104,5 @@ def test_parties_check_api(api_client, payload, status, error, words):
 
 @pytest.mark.django_db
 def test_a_party_needs_a_name():
-    with pytest.raises(DomainError, match="name：名称不能为空"):
+    with pytest.raises(DomainError, match="^名称不能为空"):
         party_get_or_create(kind="person", number="430321198506120013", name=" ")

@@ -3,13 +3,12 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.files import PDF, PNG
 from yiwang.core.errors import DomainError, Forbidden
 from yiwang.hotline import services
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-PDF = b"%PDF-1.4\n%test\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from tests.conftest import accepted_in_rollback, assert_history_append_only
+from tests.files import PDF
+from yiwang.core.errors import DomainError
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
@@ -23,7 +25,6 @@ from yiwang.parties.models import Party
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-PDF = b"%PDF-1.4\n%test\n%%EOF\n"
 ROLES = ["operator", "supervisor", "xtx-scjg", "xtx-ga", "tyjk", "head", "zhang"]
 
 

@@ -23,7 +23,7 @@ def is_bundle_case(number: str) -> bool:
 def submit(user, payload, applicant: Any) -> JsonResponse:
     """POST /api/v1/cases with "bundle"; cases.api has resolved the applicant (a Party or its fields)."""
     if payload.channel not in services.CHANNELS:
-        raise DomainError("channel：一件事申请渠道应为 online 或 window", field="channel")
+        raise DomainError("一件事申请渠道应为 online 或 window", field="channel")
     bc = services.bundle_case_submit(actor=user, bundle=payload.bundle, applicant=applicant, form=payload.form,
                                      channel=payload.channel)
     return JsonResponse(selectors.bundle_case_out(selectors.bundle_case_get(bc.number, user=user), user=user),

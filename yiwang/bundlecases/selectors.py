@@ -57,7 +57,7 @@ def bundle_case_get(number: str, *, user, field: str = "number") -> BundleCase:
     the staff of a unit handling one of its children."""
     bc = BundleCase.objects.select_related("bundle", "applicant", "accepted_by").filter(number=number).first()
     if bc is None:
-        raise NotFound(f"{field}：一件事办件“{number}”不存在", field=field, code="case_not_found")
+        raise NotFound(f"一件事办件“{number}”不存在", field=field, code="case_not_found")
     if user is not None and not bundle_actor_kinds(bc, user):
         units = _member_units(user)
         if not units or not BundleMemberCase.objects.filter(bundle_case=bc).filter(

@@ -63,7 +63,7 @@ def bundle_case_number_next(*, code: str, day: date) -> str:
     """bundle code + yyyymmdd + 4-digit daily sequence; unique under concurrent submissions."""
     seq = daily_sequence_next(counter=BundleCaseCounter, key_field="code", key=code, day=day)
     if seq > 9999:
-        raise DomainError("bundle：该一件事当日办件编号已用尽", field="bundle")
+        raise DomainError("该一件事当日办件编号已用尽", field="bundle")
     return f"{code}{day:%Y%m%d}{seq:04d}"
 
 
@@ -74,7 +74,7 @@ def _locked(number: str) -> BundleCase:
     bc = (BundleCase.objects.select_for_update(of=("self",)).select_related("bundle", "applicant", "accepted_by", "submitted_by")
           .filter(number=number).first())
     if bc is None:
-        raise NotFound(f"number：一件事办件“{number}”不存在", field="number", code="case_not_found")
+        raise NotFound(f"一件事办件“{number}”不存在", field="number", code="case_not_found")
     return bc
 
 
@@ -108,7 +108,7 @@ def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dic
     today = timezone.localdate(now)
     b = bundle_get(bundle)
     if channel not in CHANNELS:
-        raise DomainError("channel：一件事申请渠道应为 online 或 window", field="channel")
+        raise DomainError("一件事申请渠道应为 online 或 window", field="channel")
     if isinstance(applicant, dict):
         data = dict(applicant)
         party = party_get_or_create(
@@ -123,14 +123,14 @@ def bundle_case_submit(*, actor, bundle: str, applicant: Party | dict, form: dic
         obj = m.implementation.item.service_object
         if obj and party.kind != obj:
             who = "自然人" if obj == "person" else "法人"
-            raise DomainError(f"applicant.kind：“{m.implementation.name}”的服务对象是{who}", field="applicant.kind")
+            raise DomainError(f"“{m.implementation.name}”的服务对象是{who}", field="applicant.kind")
     form = _form_check(b, form or {})
     checked = [_checked_upload(b, *u) for u in uploads or []]
     if channel == "online":
         if actor is None or party.user_id != actor.pk:
-            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交", field="applicant")
+            raise Forbidden("网上申请只能由申请人本人（本企业）账号提交", field="applicant")
     elif not selectors.is_bundle_clerk(actor, b):
-        raise Forbidden("channel：只有本区域一件事专窗（一窗受理）工作人员可以窗口收件", field="channel")
+        raise Forbidden("只有本区域一件事专窗（一窗受理）工作人员可以窗口收件", field="channel")
     number = bundle_case_number_next(code=b.code, day=today)
     bc = BundleCase.objects.create(
         number=number, bundle=b, applicant=party, submitted_by=actor, channel=channel,

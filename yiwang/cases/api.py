@@ -166,13 +166,13 @@ def case_out(c: Case, user) -> dict:
 def submit(request, payload: SubmitIn):
     user = require_user(request)
     if not payload.item and not payload.bundle:
-        raise DomainError("item：请指定事项实施编码（item）或一件事编码（bundle）", field="item")
+        raise DomainError("请指定事项实施编码（item）或一件事编码（bundle）", field="item")
     if payload.bundle and payload.item:
-        raise DomainError("bundle：请只指定事项（item）或一件事（bundle）之一", field="bundle")
+        raise DomainError("请只指定事项（item）或一件事（bundle）之一", field="bundle")
     if payload.applicant is None:
         party = next(iter(user.parties.all()), None)
         if party is None:
-            raise DomainError("applicant：请填写申请人", field="applicant")
+            raise DomainError("请填写申请人", field="applicant")
         applicant: Any = party
     else:
         applicant = payload.applicant.dict()
@@ -200,7 +200,7 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
               page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(50, ge=1, le=200)):
     user = require_user(request)
     if due and due not in ("near", "overdue", "ok"):
-        raise DomainError("due：应为 near、overdue 或 ok", field="due")
+        raise DomainError("到期状态应为 near、overdue 或 ok", field="due")
     page, page_size = max(page, 1), min(max(page_size, 1), 200)
     qs = selectors.case_list(user=user, status=status, unit=unit, due=due, q=q)
     start = (page - 1) * page_size
@@ -238,7 +238,7 @@ def upload(request, number: str, file: File[UploadedFile], name: Form[Annotated[
     user = require_user(request)
     selectors.case_get(number, user=user)
     if file.size and file.size > services.max_upload_bytes():
-        raise DomainError(f"file：文件超过 {services.max_upload_bytes() // 1024 // 1024}MB", field="file",
+        raise DomainError(f"文件超过 {services.max_upload_bytes() // 1024 // 1024}MB", field="file",
                           code="too_large")
     m = services.case_material_upload(case=number, actor=user, name=name, filename=file.name or "",
                                       content=file.read(), version=version)

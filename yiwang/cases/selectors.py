@@ -185,7 +185,7 @@ def case_get(number: str, *, user, field: str = "number") -> Case:
         .first()
     )
     if case is None:
-        raise NotFound(f"{field}：办件“{number}”不存在", field=field, code="case_not_found")
+        raise NotFound(f"办件“{number}”不存在", field=field, code="case_not_found")
     if user is not None and not (actor_kinds(case, user) - {A.SYSTEM}):
         raise Forbidden("无权查看此办件：仅申请人及经办单位工作人员可以查看", code="forbidden")
     return case

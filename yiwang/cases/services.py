@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
-from yiwang.catalogue.rules import form_check
+from yiwang.catalogue.rules import form_check, form_errors
 from yiwang.catalogue.selectors import implementation_get, implementations_qs, route_for
-from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.errors import Conflict, DomainError, FieldError, Forbidden, NotFound
 from yiwang.core.models import OutboxMessage
 from yiwang.core.numbering import daily_sequence_next
 from yiwang.core.timers import timers_set, timers_set_many
@@ -33,7 +33,7 @@ from yiwang.workcalendar.index import add_working_days, get_index
 
 from . import clock, remote, selectors
 from . import workflow as W
-from .materials import sniff
+from .materials import Upload, cleans_stored_files, remember_stored, required_missing, upload_problem
 from .models import (
     RUNNING,
     Case,
@@ -72,7 +72,7 @@ def case_number_next(*, impl_code: str, day: date) -> str:
     """
     seq = daily_sequence_next(counter=CaseCounter, key_field="impl_code", key=impl_code, day=day)
     if seq > 9999:
-        raise DomainError("item：该事项当日办件编号已用尽", field="item")
+        raise DomainError("该事项当日办件编号已用尽", field="item")
     return f"{impl_code}{day:%Y%m%d}{seq:04d}"
 
 
@@ -84,7 +84,7 @@ def _implementation_for_submit(impl_code: str) -> ItemImplementation:
     impl = (implementations_qs().prefetch_related("item__materials", "item__steps")
             .filter(impl_code=impl_code).first())
     if impl is None:
-        raise NotFound(f"item：事项实施编码“{impl_code}”不存在", field="item", code="item_not_found")
+        raise NotFound(f"事项实施编码“{impl_code}”不存在", field="item", code="item_not_found")
     return impl
 
 
@@ -115,7 +115,7 @@ def _party_for(applicant: Party | dict) -> Party:
 def _check_service_object(impl: ItemImplementation, party: Party) -> None:
     if impl.item.service_object and party.kind != impl.item.service_object:
         who = "自然人" if impl.item.service_object == "person" else "法人"
-        raise DomainError(f"applicant.kind：该事项的服务对象是{who}", field="applicant.kind")
+        raise DomainError(f"该事项的服务对象是{who}", field="applicant.kind")
 
 
 class Intake(NamedTuple):
@@ -137,14 +137,14 @@ def _intake_check(*, channel: str, actor, party: Party, receiving: Unit, bundle_
         return Intake(None, A.SYSTEM)
     if channel == CaseChannel.ONLINE:
         if actor is None or party.user_id != actor.pk:
-            raise Forbidden("applicant：网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
+            raise Forbidden("网上申请只能由申请人本人（本企业）账号提交；代办请选择代办渠道并提供授权",
                             field="applicant")
         return Intake(None, A.APPLICANT)
     if channel == CaseChannel.WINDOW:
         probe = Case(receiving_unit=receiving, reviewing_unit=receiving, deciding_unit=receiving,
                      applicant=party)
         if actor is None or A.INTAKE not in selectors.actor_kinds(probe, actor):
-            raise Forbidden("channel：只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
+            raise Forbidden("只有本区域政务服务大厅窗口或受理单位工作人员可以代申请人窗口收件",
                             field="channel")
         return Intake(None, A.INTAKE)
     from yiwang.agents.services import authorisation_check
@@ -171,6 +171,7 @@ def _remote_intake(route, units: dict[str, Unit], *, actor, party: Party) -> Int
     return Intake(None, kind) if kind else None
 
 
+@cleans_stored_files
 @transaction.atomic
 def case_submit(
     *,
@@ -186,6 +187,7 @@ def case_submit(
     materials_from: dict[str, str] | None = None,
     receiving_region: str = "",
     delivery: str = "",
+    materials: list[Upload] | None = None,
 ) -> Case:
     """Receive an application: online by the applicant, at a window by a clerk, or by an agent.
 
@@ -193,15 +195,16 @@ def case_submit(
     when the bundle case was received, so the channel's actor check is not repeated here.
     materials_from: {material name: licence identifier} produced by an earlier member of that bundle.
     receiving_region: the taking-in window's region (跨域通办, remote.py); delivery: the applicant's choice.
+    materials: the application's files; the case exists only if they and the form pass (application_check).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     impl = _implementation_for_submit(item)
     if channel not in CaseChannel.values:
-        raise DomainError("channel：申请渠道应为 online、window 或 agent", field="channel")
+        raise DomainError("申请渠道应为 online、window 或 agent", field="channel")
     party = _party_for(applicant)
     _check_service_object(impl, party)
-    form = _form_check(impl, form or {})
+    form, problems = _form_read(impl, form or {})
 
     route, units = _route_and_units(impl, party, actor=actor, channel=channel, today=today,
                                     receiving_region=receiving_region, bundle_case=bundle_case)
@@ -212,6 +215,7 @@ def case_submit(
     remote_columns = remote.remote_fields(route=route, units=units, delivery=delivery)
 
     shared = _materials_shared(impl, party, form, materials_from or {})
+    application_check(impl, materials, shared=shared, channel=channel, problems=problems)
     # The number last: its counter row stays locked until commit, so the less work after it, the more
     # submissions of one item a day can be numbered per second.
     number = case_number_next(impl_code=impl.impl_code, day=today)
@@ -231,6 +235,7 @@ def case_submit(
         submit_data["bundle_case"] = bundle_case
     if case.shared_materials.get("satisfied"):
         submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
+    submit_data.update(case_materials_store(case, materials or [], actor=actor))
     event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
                           actor_kind=intake.actor_kind, reason="", data=submit_data, now=now, seq=1)
     W.notice_put(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
@@ -261,6 +266,63 @@ def _materials_shared(impl: ItemImplementation, party: Party, form: dict, produc
 
 def _form_check(impl: ItemImplementation, form: dict) -> dict:
     return form_check(list(impl.item.form_fields or []), form, whose="该事项申请表")
+
+
+def _form_read(impl: ItemImplementation, form: dict) -> tuple[dict, list[FieldError]]:
+    """The form as far as it is good, and its problems (raised with the files' by application_check)."""
+    fields = list(impl.item.form_fields or [])
+    problems = form_errors(fields, form, whose="该事项申请表")
+    if not isinstance(form, dict):
+        return {}, problems
+    return {k: str(form.get(k) or "").strip() for k in fields}, problems
+
+
+def material_field(name: str) -> str:
+    """The error field of an application's material: "materials.<its name>"."""
+    return f"materials.{name}"
+
+
+def application_check(impl: ItemImplementation, uploads: list[Upload] | None, *, shared: dict, channel: str,
+                      problems: list[FieldError] = ()) -> None:
+    """Before anything is written: the form's problems, every file's (by name, size and content), and,
+    for an application made with its files online or by an agent, the required materials it lacks —
+    unless tolerable (容缺) or supplied by data sharing or a bundle. All of them at once, at their fields.
+    At a window the clerk checks paper originals when accepting, so nothing is required there yet.
+    Also for a bundle's own application (the bundle cases module) over each member's materials."""
+    errors = list(problems)
+    if uploads is not None:
+        names, required, tolerable = _applicant_materials(impl)
+        for u in uploads:
+            problem = ("bad_name", "不是该事项需要申请人提交的材料") if u.name not in names else \
+                upload_problem(u, max_bytes=max_upload_bytes())
+            if problem:
+                errors.append(FieldError(material_field(u.name), f"{u.name}：{problem[1]}"))
+        if channel != CaseChannel.WINDOW:
+            supplied = {u.name for u in uploads} | {s["material"] for s in shared.get("satisfied", [])}
+            errors += [FieldError(material_field(m), f"请上传{m}（必需材料）")
+                       for m in required_missing(required=required, tolerable=tolerable, supplied=supplied)]
+    if errors:
+        raise DomainError("", errors=errors, code="invalid")
+
+
+def case_materials_store(case: Case, uploads: list[Upload], *, actor) -> dict:
+    """Store the checked files of an application as the case's materials (removed again by
+    cleans_stored_files if the transaction fails); what the submit event records of them."""
+    for u in uploads:
+        _material_store(case, u, actor=actor)
+    return {"materials": [u.name for u in uploads]} if uploads else {}
+
+
+def _material_store(case: Case, u: Upload, *, actor) -> CaseMaterial:
+    from .materials import magic_kind
+
+    kind = magic_kind(u.content)
+    material = CaseMaterial(case=case, name=u.name, filename=u.filename, kind=kind, size=len(u.content),
+                            sha256=hashlib.sha256(u.content).hexdigest(), uploaded_by=actor)
+    material.file.save(f"{case.number}-{material.sha256[:16]}.{kind}", ContentFile(u.content), save=False)
+    remember_stored(material.file.storage, material.file.name)
+    material.save()
+    return material
 
 
 # ---------------------------------------------------------------- acting
@@ -318,32 +380,26 @@ def case_accept(*, case: Case | str, actor, tolerate: list[str] | None = None, p
 # ---------------------------------------------------------------- materials
 
 
+@cleans_stored_files
 @transaction.atomic
 def case_material_upload(*, case: Case | str, actor, name: str, filename: str, content: bytes,
                          version: int | None = None, now: datetime | None = None) -> CaseMaterial:
-    """Store one material, checked by content (pdf, jpg, png, ofd) and size; a tolerated one also
-    counts as supplied (an event)."""
+    """Store one material, checked by content (pdf, jpg, png, ofd), size and name; a tolerated one also
+    counts as supplied (an event). A refusal after the file was stored (a 409 on the version) removes it."""
     case = W.case_for_update(case)
     kinds = selectors.actor_kinds(case, actor)
     if not kinds & {A.APPLICANT, A.INTAKE, A.REMOTE_INTAKE}:
-        raise Forbidden("file：只有申请人、受理窗口或异地收件窗口可以上传材料", field="file")
+        raise Forbidden("只有申请人、受理窗口或异地收件窗口可以上传材料", field="file")
     names, _, _ = _applicant_materials(implementation_get(case.implementation.impl_code))
     if name not in names:
-        raise DomainError(f"name：“{name}”不是该事项需要申请人提交的材料", field="name")
+        raise DomainError(f"“{name}”不是该事项需要申请人提交的材料", field="name")
     open_statuses = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
     if case.status not in open_statuses and name not in case.missing_materials:
-        raise Conflict("file：办件已受理，只能补交容缺材料", field="file", code="bad_state")
-    if len(content) == 0:
-        raise DomainError("file：文件为空", field="file")
-    if len(content) > max_upload_bytes():
-        raise DomainError(f"file：文件超过 {max_upload_bytes() // 1024 // 1024}MB", field="file", code="too_large")
-    kind = sniff(content)
-    if kind is None:
-        raise DomainError("file：仅支持 PDF、JPG、PNG、OFD 文件（按文件内容检查）", field="file", code="bad_type")
-    material = CaseMaterial(case=case, name=name, filename=filename[:200], kind=kind, size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor)
-    material.file.save(f"{case.number}-{material.sha256[:16]}.{kind}", ContentFile(content), save=False)
-    material.save()
+        raise Conflict("办件已受理，只能补交容缺材料", field="file", code="bad_state")
+    problem = upload_problem(Upload(name, filename, content), max_bytes=max_upload_bytes())
+    if problem:
+        raise DomainError(problem[1], field="file", code=problem[0])
+    material = _material_store(case, Upload(name, filename, content), actor=actor)
     if name in case.missing_materials:
         case_act(case=case, actor=actor, action="supply_material", data={"material": name}, version=version,
                  now=now)

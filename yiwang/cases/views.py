@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from yiwang.catalogue.models import ItemImplementation, MaterialSource
 from yiwang.catalogue.selectors import implementation_get
 from yiwang.core.audit import audit_read
-from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
+from yiwang.core.fielderrors import FormErrors
 from yiwang.core.inputs import ascii_int
 from yiwang.core.redirects import safe_next
 from yiwang.organisations.models import Role
@@ -26,6 +27,7 @@ from yiwang.organisations.selectors import staff_roles
 
 from . import remote, selectors, services
 from .clock import MAX_EXTENSION_DAYS
+from .materials import Upload
 from .models import CaseStatus, DeliveryMethod
 from .workflow import EVENT_LABELS, TERMINAL, WORKFLOW
 
@@ -56,12 +58,34 @@ def _applicant_materials(impl: ItemImplementation) -> list:
     return [m for m in impl.item.materials.all() if m.source == MaterialSource.APPLICANT]
 
 
-def _save_uploads(request, number: str, impl: ItemImplementation) -> None:
+def _uploads(request, impl: ItemImplementation) -> list[Upload]:
+    """The application's files by their catalogue material; one too large is not read (its size says)."""
+    out = []
     for m in _applicant_materials(impl):
         f = request.FILES.get(f"material_{m.pk}")
         if f:
-            services.case_material_upload(case=number, actor=request.user, name=m.name, filename=f.name,
-                                          content=f.read())
+            big = f.size > services.max_upload_bytes()
+            out.append(Upload(m.name, f.name or "", b"" if big else f.read(), f.size))
+    return out
+
+
+def _application_inputs(impl: ItemImplementation) -> dict[str, str]:
+    """{service field: this form's input}: the form's fields, the materials and the applicant block."""
+    names = {f"form.{name}": f"f_{i}" for i, name in enumerate(impl.item.form_fields)}
+    names.update({services.material_field(m.name): f"material_{m.pk}" for m in _applicant_materials(impl)})
+    names.update({f"applicant.{k}": k for k in ("kind", "number", "name", "phone")})
+    names.update({"number": "number", "name": "name", "kind": "kind", "applicant.kind": "kind"})
+    return names
+
+
+def _application_fields(impl: ItemImplementation, values: dict, errors: FormErrors) -> dict:
+    """The form's fields and materials as the template draws them, each with its errors."""
+    return {
+        "fields": [(f"f_{i}", name, values.get(name, ""), errors.of(f"f_{i}"))
+                   for i, name in enumerate(impl.item.form_fields)],
+        "material_rows": [(m, f"material_{m.pk}", errors.of(f"material_{m.pk}")) for m in _applicant_materials(impl)],
+        "errors": errors,
+    }
 
 
 # ---------------------------------------------------------------- applicant portal
@@ -70,28 +94,27 @@ def _save_uploads(request, number: str, impl: ItemImplementation) -> None:
 @login_required
 @domain_pages
 def apply(request, impl_code: str):
+    """One transaction: the case exists only when the form and every file passed (case_submit)."""
     impl = implementation_get(impl_code)
     parties = list(request.user.parties.all())
-    ctx = {"impl": impl, "materials": _applicant_materials(impl), "parties": parties, "values": {}}
+    values, errors, status = {}, FormErrors(), 200
     if request.method == "POST":
         party = next((p for p in parties if str(p.pk) == request.POST.get("party")), parties[0] if parties else None)
         values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
-        ctx["values"] = values
-        if party is None:
-            messages.error(request, "您的账号尚未关联办事主体（个人或企业），请到窗口办理或联系管理员")
-        else:
-            try:
-                case = services.case_submit(actor=request.user, item=impl_code, applicant=party, form=values,
-                                            channel="online")
-                _save_uploads(request, case.number, impl)
-                messages.success(request, f"申请已提交，办件编号 {case.number}")
-                return redirect("cases:my_case", number=case.number)
-            except DomainError as exc:
-                if isinstance(exc, Forbidden):
-                    raise
-                messages.error(request, exc.message)
-    ctx["fields"] = [(f"f_{i}", name, ctx["values"].get(name, "")) for i, name in enumerate(impl.item.form_fields)]
-    return render(request, "cases/apply.html", ctx)
+        try:
+            if party is None:
+                raise DomainError("您的账号尚未关联办事主体（个人或企业），请到窗口办理或联系管理员")
+            case = services.case_submit(actor=request.user, item=impl_code, applicant=party, form=values,
+                                        channel="online", materials=_uploads(request, impl))
+            messages.success(request, f"申请已提交，办件编号 {case.number}")
+            return redirect("cases:my_case", number=case.number)
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            errors, status = FormErrors(exc, _application_inputs(impl)), 400
+    ctx = {"impl": impl, "parties": parties, "values": values, "party_pk": request.POST.get("party", ""),
+           **_application_fields(impl, values, errors)}
+    return render(request, "cases/apply.html", ctx, status=status)
 
 
 @login_required
@@ -157,26 +180,25 @@ def intake(request):
     impls, remote_impls = remote.intake_choices(roles, on=timezone.localdate())
     code = request.GET.get("item") or request.POST.get("item") or ""
     impl = implementation_get(code) if code else None
-    values: dict = {}
+    values, errors, status = {}, FormErrors(), 200
     if request.method == "POST" and impl is not None:
         values = {name: request.POST.get(f"f_{i}", "") for i, name in enumerate(impl.item.form_fields)}
         applicant = {k: request.POST.get(k, "").strip() for k in ("kind", "number", "name", "phone")}
         try:
             case = services.case_submit(actor=request.user, item=impl.impl_code, applicant=applicant, form=values,
-                                        channel="window", **_remote_args(request, impl, roles))
-            _save_uploads(request, case.number, impl)
+                                        channel="window", materials=_uploads(request, impl),
+                                        **_remote_args(request, impl, roles))
             messages.success(request, f"已收件，办件编号 {case.number}")
             return redirect("cases:workbench_case", number=case.number)
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            messages.error(request, exc.message)
-    fields = [(f"f_{i}", n, values.get(n, "")) for i, n in enumerate(impl.item.form_fields)] if impl else []
+            errors, status = FormErrors(exc, _application_inputs(impl)), 400
     return render(request, "cases/intake.html", {
-        "impls": impls, "impl": impl, "fields": fields, "materials": _applicant_materials(impl) if impl else [],
-        "post": request.POST, "remote_impls": remote_impls,
+        "impls": impls, "impl": impl, "post": request.POST, "remote_impls": remote_impls,
         "remote": impl is not None and impl.region_id not in {s.unit.region_id for s in roles},
-    })
+        **(_application_fields(impl, values, errors) if impl else {"fields": [], "material_rows": [], "errors": errors}),
+    }, status=status)
 
 
 def _remote_args(request, impl, roles) -> dict:
@@ -213,6 +235,11 @@ def _form_input(p) -> dict:
     return data
 
 
+# An action form's inputs (workbench_case.html): a refusal at one of them is shown under it.
+ACTION_INPUTS = {"reason", "days", "method", "procedure", "opinion", "consent", "material", "paper", "tolerate",
+                 "commitment", "confirm"}
+
+
 @require_POST
 @login_required
 @domain_pages
@@ -239,8 +266,20 @@ def act(request, number: str):
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
+        if back.split("?")[0] == f"/workbench/cases/{number}/" and not isinstance(exc, Conflict):
+            return _action_refused(request, number, action, exc)
         messages.error(request, exc.message)
     return redirect(back)
+
+
+def _action_refused(request, number: str, action: str, exc: DomainError):
+    """The workbench page again, the refused action's form with each error at its input and what was
+    typed (a 409 goes back to the fresh page instead: what was typed may no longer apply)."""
+    _staff_or_403(request.user)
+    ctx = _case_context(request, number)
+    ctx.update(methods=DeliveryMethod.choices, max_extension=MAX_EXTENSION_DAYS, failed=action,
+               action_errors=FormErrors(exc, inputs=ACTION_INPUTS), typed=request.POST)
+    return render(request, "cases/workbench_case.html", ctx, status=400)
 
 
 @require_POST
@@ -251,7 +290,7 @@ def upload(request, number: str):
     f = request.FILES.get("file")
     try:
         if f is None:
-            raise DomainError("file：请选择文件", field="file")
+            raise DomainError("请选择文件", field="file")
         services.case_material_upload(case=number, actor=request.user, name=request.POST.get("name", ""),
                                       filename=f.name, content=f.read())
         messages.success(request, "材料已上传")

@@ -237,7 +237,7 @@ class RouteOut(Schema):
 def routing(request, q: Query[RouteIn]):
     impl = selectors.implementation_get(q.item, field="item")
     if q.park and not Unit.objects.filter(code=q.park, kind="park").exists():
-        raise NotFound(f"park：园区“{q.park}”不存在", field="park", code="park_not_found")
+        raise NotFound(f"园区“{q.park}”不存在", field="park", code="park_not_found")
     at = selectors.intake_point_find(region=q.receiving_region, unit=q.receiving_unit)
     r = selectors.route_for(impl=impl, park_code=q.park, on=q.date or timezone.localdate(), at=at)
     return r.__dict__

@@ -173,7 +173,7 @@ class Problem:
 class CatalogueImportError(DomainError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        head = f"file：导入失败，共 {len(problems)} 处问题，未导入任何数据"
+        head = f"导入失败，共 {len(problems)} 处问题，未导入任何数据"
         super().__init__(head + "\n" + "\n".join(str(p) for p in problems), field="file", code="bad_rows")
 
 

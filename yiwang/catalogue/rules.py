@@ -9,7 +9,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, FieldError
 
 # ---------------------------------------------------------------- routing
 
@@ -124,22 +124,29 @@ def route(*, department: str, park: str | None, on: date, empowerments: Iterable
 FORM_VALUE_MAX = 500
 
 
-def form_check(fields: Sequence[str], form: object, *, whose: str) -> dict[str, str]:
-    """The filled-in form with exactly these fields, each non-empty, trimmed and not too long.
-
-    `whose` names the form in the message for an unknown field ("该事项申请表", "该一件事合并申请表").
-    """
+def form_errors(fields: Sequence[str], form: object, *, whose: str) -> list[FieldError]:
+    """Every problem of the filled-in form, each at its field ("form.<name>"), named by the field."""
     if not isinstance(form, dict):
-        raise DomainError("form：申请表应为对象", field="form")
-    unknown = [k for k in form if k not in fields]
-    if unknown:
-        raise DomainError(f"form.{unknown[0]}：不是{whose}的字段", field=f"form.{unknown[0]}")
+        return [FieldError("form", "申请表应为对象")]
+    errors = [FieldError(f"form.{k}", f"“{k}”不是{whose}的字段") for k in form if k not in fields]
     for name in fields:
         value = form.get(name)
         if value is None or not str(value).strip():
-            raise DomainError(f"form.{name}：请填写{name}", field=f"form.{name}")
-        if len(str(value)) > FORM_VALUE_MAX:
-            raise DomainError(f"form.{name}：内容过长", field=f"form.{name}")
+            errors.append(FieldError(f"form.{name}", f"请填写{name}"))
+        elif len(str(value)) > FORM_VALUE_MAX:
+            errors.append(FieldError(f"form.{name}", f"{name}不能超过{FORM_VALUE_MAX}个字"))
+    return errors
+
+
+def form_check(fields: Sequence[str], form: object, *, whose: str) -> dict[str, str]:
+    """The filled-in form with exactly these fields, each non-empty, trimmed and not too long; all
+    its problems at once otherwise.
+
+    `whose` names the form in the message for an unknown field ("该事项申请表", "该一件事合并申请表").
+    """
+    errors = form_errors(fields, form, whose=whose)
+    if errors:
+        raise DomainError("", errors=errors)
     return {k: str(form[k]).strip() for k in fields}
 
 

@@ -27,7 +27,7 @@ def implementation_get(impl_code: str, *, field: str = "item") -> ItemImplementa
         .first()
     )
     if impl is None:
-        raise NotFound(f"{field}：事项实施编码“{impl_code}”不存在", field=field, code="item_not_found")
+        raise NotFound(f"事项实施编码“{impl_code}”不存在", field=field, code="item_not_found")
     return impl
 
 
@@ -150,7 +150,7 @@ class BundleView:
 def bundle_get(code: str) -> Bundle:
     bundle = Bundle.objects.filter(code=code, active=True).select_related("region").first()
     if bundle is None:
-        raise NotFound(f"bundle：一件事“{code}”不存在", field="bundle", code="bundle_not_found")
+        raise NotFound(f"一件事“{code}”不存在", field="bundle", code="bundle_not_found")
     return bundle
 
 

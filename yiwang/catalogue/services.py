@@ -27,13 +27,13 @@ MAX_STEPS = 3
 def item_validate(*, item: ServiceItem, steps: Iterable[str] = ()) -> None:
     if item.promised_days > item.statutory_days:
         raise DomainError(
-            f"promised_days：承诺办结时限（{item.promised_days}）不能超过法定办结时限（{item.statutory_days}）",
+            f"承诺办结时限（{item.promised_days}）不能超过法定办结时限（{item.statutory_days}）",
             field="promised_days",
         )
     if item.mode == "instant" and item.promised_days != 0:
-        raise DomainError("promised_days：即办件的承诺办结时限应为0", field="promised_days")
+        raise DomainError("即办件的承诺办结时限应为0", field="promised_days")
     if len(list(steps)) > MAX_STEPS:
-        raise DomainError(f"steps：办理环节不能超过{MAX_STEPS}个", field="steps")
+        raise DomainError(f"办理环节不能超过{MAX_STEPS}个", field="steps")
 
 
 def default_steps(item: ServiceItem) -> list[str]:
@@ -85,9 +85,9 @@ def item_save(*, item: ServiceItem, steps: list[str] | None = None) -> ServiceIt
     """Save a basic item through the rules; with steps, replace its handling steps."""
     item_validate(item=item, steps=steps or ())
     if not (item.basic_code or "").strip():
-        raise DomainError("basic_code：基本编码不能为空", field="basic_code", code="required")
+        raise DomainError("基本编码不能为空", field="basic_code", code="required")
     if item.type_code not in ItemType.values:
-        raise DomainError(f"type_code：事项类型代码“{item.type_code}”不在 GB/T 39046 代码表中",
+        raise DomainError(f"事项类型代码“{item.type_code}”不在 GB/T 39046 代码表中",
                           field="type_code", code="bad_type_code")
     item.save()
     if steps is not None:
@@ -101,14 +101,14 @@ def item_save(*, item: ServiceItem, steps: list[str] | None = None) -> ServiceIt
 
 def implementation_validate(*, impl: ItemImplementation) -> None:
     if impl.type_code not in ItemType.values:
-        raise DomainError(f"type_code：事项类型代码“{impl.type_code}”不在 GB/T 39046 代码表中",
+        raise DomainError(f"事项类型代码“{impl.type_code}”不在 GB/T 39046 代码表中",
                           field="type_code", code="bad_type_code")
     clash = (
         ItemImplementation.objects.filter(item_id=impl.item_id, region_id=impl.region_id)
         .exclude(pk=impl.pk).values_list("impl_code", flat=True).first()
     )
     if clash:
-        raise DomainError(f"region：该事项在此行政区划已有实施清单（{clash}）", field="region", code="duplicate")
+        raise DomainError(f"该事项在此行政区划已有实施清单（{clash}）", field="region", code="duplicate")
 
 
 @transaction.atomic
@@ -124,15 +124,15 @@ def implementation_save(*, impl: ItemImplementation, co_reviewers: Iterable[Unit
 def empowerment_validate(*, empowerment: Empowerment) -> None:
     e = empowerment
     if e.mode not in EmpowermentMode.values:
-        raise DomainError(f"mode：赋权方式“{e.mode}”应为直接赋权、委托行使、服务前移或审批直报",
+        raise DomainError(f"赋权方式“{e.mode}”应为直接赋权、委托行使、服务前移或审批直报",
                           field="mode", code="bad_mode")
     if e.park_id and e.park.kind not in rules.EMPOWERABLE_KINDS:
-        raise DomainError(f"park：单位“{e.park.code}”不是园区、乡镇或村（社区）代办点", field="park",
+        raise DomainError(f"单位“{e.park.code}”不是园区、乡镇或村（社区）代办点", field="park",
                           code="not_a_park")
     if e.effective_to is not None and e.effective_to <= e.effective_from:
-        raise DomainError("effective_to：终止日期应晚于生效日期", field="effective_to", code="bad_dates")
+        raise DomainError("终止日期应晚于生效日期", field="effective_to", code="bad_dates")
     if e.approving_unit_id and e.mode != EmpowermentMode.DIRECT_REPORT:
-        raise DomainError("approving_unit：只有审批直报需要填写审批层级", field="approving_unit")
+        raise DomainError("只有审批直报需要填写审批层级", field="approving_unit")
 
 
 @transaction.atomic
@@ -165,17 +165,17 @@ def bundle_members_validate(*, bundle: Bundle, members: list[tuple[ItemImplement
     for impl, _ in members:
         if impl.region_id != bundle.region_id:
             raise DomainError(
-                f"items：事项“{impl.impl_code}”不属于一件事“{bundle.code}”所在的行政区划（{bundle.region_id}）",
+                f"事项“{impl.impl_code}”不属于一件事“{bundle.code}”所在的行政区划（{bundle.region_id}）",
                 field="items",
                 code="member_outside_region",
             )
     if len(set(codes)) != len(codes):
         dup = next(c for c in codes if codes.count(c) > 1)
-        raise DomainError(f"items：事项“{dup}”在一件事中只能出现一次", field="items", code="duplicate_member")
+        raise DomainError(f"事项“{dup}”在一件事中只能出现一次", field="items", code="duplicate_member")
     try:
         rules.bundle_layers({impl.item.basic_code: after for impl, after in members})
     except rules.BundleGraphError as exc:
-        raise DomainError(f"items：{exc.message}", field="items", code="bad_graph")
+        raise DomainError(f"{exc.message}", field="items", code="bad_graph")
 
 
 @transaction.atomic
@@ -188,7 +188,7 @@ def bundle_save(*, bundle: Bundle, members: list[tuple[ItemImplementation, list[
                    .select_related("implementation").first())
         if outside:
             raise DomainError(
-                f"region：成员“{outside.implementation.impl_code}”不属于行政区划 {bundle.region_id}",
+                f"成员“{outside.implementation.impl_code}”不属于行政区划 {bundle.region_id}",
                 field="region", code="member_outside_region",
             )
     bundle.save()

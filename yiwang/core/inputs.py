@@ -17,6 +17,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 
+from yiwang.core.errors import error_body
+
 # The field names of the API and the forms, by their Chinese labels.
 FIELD_LABELS = {
     "title": "标题", "content": "内容", "phone": "联系电话", "email": "电子邮箱", "address": "地址",
@@ -83,7 +85,7 @@ def _in_querydict(qd) -> tuple[str, str] | None:
 
 def refuse(request, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": code, "message": message, "field": field}, status=status,
+        return JsonResponse(error_body(code, message, field), status=status,
                             json_dumps_params={"ensure_ascii": False})
     return HttpResponse(f"<!doctype html><meta charset='utf-8'><title>请求有误</title><p>{message}</p>",
                         status=status, content_type="text/html; charset=utf-8")

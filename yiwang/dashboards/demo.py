@@ -17,7 +17,9 @@ GZKZBA = "430321-GZKZBA"  # 公章刻制备案, instant (公安局)
 # The dashboard demo's own enterprise (in 天易经济开发区, account `xtsm`), made here so that the other
 # demos' parties get no cases, licences or ratings from this one.
 SHOP = ("湘潭示范商贸有限公司", "SMSM")
-PDF = b"%PDF-1.4\n%demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A minimal well-formed PDF (header, objects, xref, trailer, startxref, %%EOF): uploads are checked.
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\nxref\n0 3\n"
+       b"0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \ntrailer<</Size 3/Root 1 0 R>>\nstartxref\n96\n%%EOF\n")
 
 
 def load_dashboard_demo() -> dict:

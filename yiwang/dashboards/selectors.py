@@ -79,7 +79,7 @@ def _date(value: str, field_name: str, label: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DomainError(f"{field_name}：{label}应为 YYYY-MM-DD 格式的日期", field=field_name) from None
+        raise DomainError(f"{label}应为 YYYY-MM-DD 格式的日期", field=field_name) from None
 
 
 def filters_parse(scope: Scope, *, region: str = "", unit: str = "", park: str = "", item: str = "",
@@ -90,13 +90,13 @@ def filters_parse(scope: Scope, *, region: str = "", unit: str = "", park: str =
     s = _date(start, "from", "起始日期") if start else first
     e = _date(end, "to", "截止日期") if end else today
     if e < s:
-        raise DomainError("to：截止日期不能早于起始日期", field="to")
+        raise DomainError("截止日期不能早于起始日期", field="to")
     if (e - s).days > MAX_DAYS:
-        raise DomainError("to：统计期间不能超过5年", field="to")
+        raise DomainError("统计期间不能超过5年", field="to")
     regions = scope.regions
     if region:
         if region not in scope.regions:
-            raise Forbidden(f"region：无权查看行政区划“{region}”的数据（超出本人辖区）", field="region")
+            raise Forbidden(f"无权查看行政区划“{region}”的数据（超出本人辖区）", field="region")
         regions = region_subtree_codes(region)
     f = Filters(s, e, region, regions=regions)
     f.unit = _unit(unit, "unit", "单位", scope) if unit else None
@@ -106,16 +106,16 @@ def filters_parse(scope: Scope, *, region: str = "", unit: str = "", park: str =
 
         f.item = ItemImplementation.objects.filter(impl_code=item).values_list("id", flat=True).first()
         if f.item is None:
-            raise DomainError(f"item：事项实施编码“{item}”不存在", field="item")
+            raise DomainError(f"事项实施编码“{item}”不存在", field="item")
     return f
 
 
 def _unit(code: str, field_name: str, label: str, scope: Scope, kind: str = "") -> Unit:
     u = Unit.objects.filter(code=code).first()
     if u is None or (kind and u.kind != kind):
-        raise DomainError(f"{field_name}：{label}“{code}”不存在", field=field_name)
+        raise DomainError(f"{label}“{code}”不存在", field=field_name)
     if u.region_id not in scope.regions or (scope.unit_id and u.pk != scope.unit_id):
-        raise Forbidden(f"{field_name}：无权查看{label}“{u.name}”的数据", field=field_name)
+        raise Forbidden(f"无权查看{label}“{u.name}”的数据", field=field_name)
     return u
 
 
@@ -178,16 +178,16 @@ def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[Ove
 def figure_get(code: str) -> rules.Figure:
     fig = rules.FIGURES_BY_CODE.get(code)
     if fig is None:
-        raise DomainError(f"figure：指标代码“{code}”不存在", field="figure")
+        raise DomainError(f"指标代码“{code}”不存在", field="figure")
     return fig
 
 
 def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
     fig = figure_get(figure)
     if fig.live:
-        raise DomainError(f"figure：“{fig.name}”是当前状态，没有时间序列", field="figure")
+        raise DomainError(f"“{fig.name}”是当前状态，没有时间序列", field="figure")
     if by not in SERIES_BY:
-        raise DomainError("by：时间粒度应为 day、month、quarter 或 year", field="by")
+        raise DomainError("时间粒度应为 day、month、quarter 或 year", field="by")
     services.rollup_refresh()
     counters = {fig.numerator, fig.denominator} - {""}
     rows = (cells(f, scope).filter(day__gte=f.start, day__lte=f.end, counter__in=counters)
@@ -208,9 +208,9 @@ def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
 def ranking(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
     fig = figure_get(figure)
     if by not in RANK_BY:
-        raise DomainError("by：排名维度应为 unit、window、staff、park、region 或 item", field="by")
+        raise DomainError("排名维度应为 unit、window、staff、park、region 或 item", field="by")
     if fig.live:
-        raise DomainError(f"figure：“{fig.name}”是当前状态，请在总览查看", field="figure")
+        raise DomainError(f"“{fig.name}”是当前状态，请在总览查看", field="figure")
     services.rollup_refresh()
     col = RANK_BY[by]
     counters = {fig.numerator, fig.denominator} - {""}
@@ -267,7 +267,7 @@ def drilldown(user, scope: Scope, f: Filters, *, figure: str, side: str = "numer
     A case links to its workbench page only when the workbench would show it to this user."""
     fig = figure_get(figure)
     if side not in ("numerator", "denominator") or (side == "denominator" and not fig.denominator):
-        raise DomainError("side：请选择分子（numerator）或分母（denominator）", field="side")
+        raise DomainError("请选择分子（numerator）或分母（denominator）", field="side")
     services.rollup_refresh()
     if fig.live:
         today = today or timezone.localdate()

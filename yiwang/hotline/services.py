@@ -12,7 +12,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.core.errors import DomainError, FieldError, Forbidden, NotFound
 from yiwang.core.workflow import apply, available_actions
 from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.core.workflow.inputs import validate
@@ -63,10 +63,13 @@ def _act(req, action: str, actor, input: dict | None = None, *, now: datetime | 
 def _check_lengths(**values: str) -> None:
     """The columns' limits, for every channel (API, forms, Open311): a 400, not a 500 on PostgreSQL
     or a silently stored overlong value on SQLite."""
+    errors = []
     for name, value in values.items():
         field = Request._meta.get_field(name)
         if value and len(value) > field.max_length:
-            raise DomainError(f"{field.verbose_name}不能超过{field.max_length}个字符", field=name)
+            errors.append(FieldError(name, f"{field.verbose_name}不能超过{field.max_length}个字符"))
+    if errors:
+        raise DomainError("", errors=errors)
 
 
 def propose_unit(*, category: Category, region: Region) -> Unit | None:

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.core.audit import audit_read
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, FieldError
 from yiwang.core.inputs import ascii_int
 from yiwang.evaluations.rules import LEVEL_NAMES
 from yiwang.organisations.models import Region, Role
@@ -35,11 +35,15 @@ PUBLIC_FIELDS = FORM_FIELDS - {"channel", "demand_items", "requester"}
 
 
 def _form_errors(request, exc: DomainError, fields=FORM_FIELDS) -> dict:
-    """A refusal is shown at its field when the form has that field, otherwise above the form."""
-    if exc.field in fields:
-        return {exc.field: exc.message}
-    messages.error(request, exc.message)
-    return {}
+    """Every refusal at its field when the form has that field (the first one per field), the rest above
+    the form."""
+    out: dict = {}
+    for field, message in exc.errors:
+        if field in fields or field == "files":
+            out.setdefault(field, message)
+        else:
+            messages.error(request, message)
+    return out
 
 
 def _create_from_post(request, *, actor, channel=None, requester=None, demand: bool = False):
@@ -65,16 +69,30 @@ def _create_from_post(request, *, actor, channel=None, requester=None, demand: b
     return services.request_create(requester=requester, **values)
 
 
-def _attach_uploads(request, req, *, token: str = "") -> None:
-    """Files posted as `files` (multipart) are attached; a refused file is reported, the rest kept."""
+def _files_checked(request) -> list[tuple[str, bytes]]:
+    """The posted `files`, every one checked (size, name, content) before the request is created: a
+    refused file keeps the whole form unsaved, with the reason at the files' field."""
+    from yiwang.cases.materials import Upload, upload_problem
+
+    files, errors = [], []
     for f in request.FILES.getlist("files")[:10]:
-        if f.size > services.attachment_max_bytes():
-            messages.error(request, f"附件“{f.name}”超过大小限制，未上传")
-            continue
-        try:
-            services.attachment_add(request=req, actor=request.user, filename=f.name, content=f.read(), token=token)
-        except DomainError as exc:
-            messages.error(request, f"附件“{f.name}”未上传：{exc.message}")
+        big = f.size > services.attachment_max_bytes()
+        content = b"" if big else f.read()
+        problem = upload_problem(Upload("附件", f.name or "", content, f.size),
+                                 max_bytes=services.attachment_max_bytes())
+        if problem:
+            errors.append(FieldError("files", f"附件“{(f.name or '')[:60]}”：{problem[1]}"))
+        files.append((f.name or "", content))
+    if errors:
+        raise DomainError("", errors=errors)
+    return files
+
+
+def _attach_uploads(request, req, files: list[tuple[str, bytes]], *, token: str = "") -> None:
+    for name, content in files:
+        services.attachment_add(request=req, actor=request.user, filename=name, content=content, token=token)
+
+
 
 
 @login_required
@@ -84,11 +102,12 @@ def console(request):
     errors: dict = {}
     if request.method == "POST":
         try:
+            files = _files_checked(request)  # before anything is created
             req = _create_from_post(request, actor=request.user)
+            _attach_uploads(request, req, files)
         except DomainError as exc:
             errors = _form_errors(request, exc)
         else:
-            _attach_uploads(request, req)
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
     queue = _with_actions(selectors.queue()[:200], request.user)
@@ -129,7 +148,7 @@ def answer_now(request):
     try:
         article_id = ascii_int(request.POST.get("article"))
         if article_id is None:
-            raise DomainError("article：请选择知识库文章", field="article")
+            raise DomainError("请选择知识库文章", field="article")
         article = article_get(article_id)
         req = _create_from_post(request, actor=request.user)
         req = services.request_answer(request=req, actor=request.user, article=article)
@@ -195,7 +214,8 @@ def _act_from_post(request, req) -> None:
     if act.confirm and not p.get("confirm"):
         raise DomainError(f"请勾选确认后再{act.label}", field="confirm")
     if a == "attach":
-        _attach_uploads(request, req)
+        _attach_uploads(request, req, _files_checked(request))
+        messages.success(request, "附件已上传")
         return
     version = int(p["version"]) if p.get("version", "").isdigit() else None
     services.request_act(request=req, action=a, actor=request.user, input=_input_from_post(a, p), version=version)
@@ -278,7 +298,9 @@ def public(request):
     errors: dict = {}
     if request.method == "POST":
         try:
+            files = _files_checked(request)  # before anything is created
             req = _create_from_post(request, actor=None, channel="web")
+            _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
             errors = _form_errors(request, exc, PUBLIC_FIELDS)
         else:
@@ -292,7 +314,6 @@ def public(request):
 
 
 def _submitted(request, req):
-    _attach_uploads(request, req, token=req.token)
     messages.success(request, f"提交成功，请记住工单编号 {req.number}（本页链接含查询令牌，可查看附件）")
     return redirect(f"/12345/{req.number}/?token={req.token}")
 
@@ -308,7 +329,9 @@ def demand(request):
         try:
             enterprise = services.requester_for(actor=request.user, text=request.POST.get("requester", ""),
                                                 demand=True)
+            files = _files_checked(request)  # before anything is created
             req = _create_from_post(request, actor=None, channel="web", requester=enterprise, demand=True)
+            _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
             errors = _form_errors(request, exc)
         else:

@@ -80,5 +80,5 @@ def article_get(pk: int) -> Article:
 
     a = Article.objects.filter(pk=pk).first()
     if a is None:
-        raise NotFound("article：知识库文章不存在", field="article")
+        raise NotFound("知识库文章不存在", field="article")
     return a

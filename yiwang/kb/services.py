@@ -126,11 +126,11 @@ def article_save(*, title: str, body: str, keywords: str = "", answer: str = "",
                  valid_from: date | None = None, valid_to: date | None = None, article: Article | None = None) -> Article:
     """A free article (政策解读, 常见问题...)."""
     if not title.strip():
-        raise DomainError("title：请填写标题", field="title")
+        raise DomainError("请填写标题", field="title")
     if not body.strip():
-        raise DomainError("body：请填写正文", field="body")
+        raise DomainError("请填写正文", field="body")
     if valid_from and valid_to and valid_to <= valid_from:
-        raise DomainError("valid_to：失效日期应晚于生效日期", field="valid_to")
+        raise DomainError("失效日期应晚于生效日期", field="valid_to")
     a = article or Article(source=Source.FREE, key=f"free:new-{id(title)}")
     a.title, a.body, a.keywords, a.answer, a.category = title.strip(), body.strip(), keywords, answer, category
     a.valid_from, a.valid_to, a.summary = valid_from, valid_to, body.strip()[:100]

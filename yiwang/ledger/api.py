@@ -57,7 +57,7 @@ def report_post(request, code: str, payload: ReportIn):
     plan = services.plan_get(code)
     unit = Unit.objects.filter(code=payload.unit).first()
     if unit is None:
-        raise DomainError(f"unit：单位“{payload.unit}”不存在", field="unit")
+        raise DomainError(f"单位“{payload.unit}”不存在", field="unit")
     report = services.report_open(plan=plan, unit=unit, month=services.month_parse(payload.month))
     selectors.report_visible(user, report)
     from django.db import transaction
@@ -78,7 +78,7 @@ def _load(request, key: str) -> ProgressReport:
     except (ProgressReport.DoesNotExist, ValueError):
         from yiwang.core.errors import NotFound
 
-        raise NotFound(f"key：台账“{key}”不存在", field="key") from None
+        raise NotFound(f"台账“{key}”不存在", field="key") from None
     selectors.report_visible(require_user(request), report)
     return report
 

@@ -33,12 +33,12 @@ def plans_visible(user) -> list[ReformPlan]:
 
 def plan_for(user, plan: ReformPlan) -> None:
     if not (may_see_all(user, plan) or reporter_units(user, plan)):
-        raise Forbidden("code：无权查看此改革方案（仅审改办、领导和填报单位可以查看）", field="code")
+        raise Forbidden("无权查看此改革方案（仅审改办、领导和填报单位可以查看）", field="code")
 
 
 def report_visible(user, report: ProgressReport) -> None:
     if not (may_see_all(user, report.plan) or report.unit_id in reporter_units(user, report.plan)):
-        raise Forbidden("unit：无权查看其他单位的台账", field="unit")
+        raise Forbidden("无权查看其他单位的台账", field="unit")
 
 
 def month_reports(user, plan: ReformPlan, month: date) -> list[ProgressReport]:
@@ -55,7 +55,7 @@ def quarter_parse(value: str) -> tuple[date, date, str]:
         y, q = int(y), int(q)
         assert 1 <= q <= 4
     except (ValueError, AssertionError):
-        raise DomainError("quarter：季度应为 YYYYQn 格式，如 2026Q3", field="quarter") from None
+        raise DomainError("季度应为 YYYYQn 格式，如 2026Q3", field="quarter") from None
     return date(y, 3 * q - 2, 1), date(y, 3 * q, 1), f"{y}年第{q}季度"
 
 

@@ -23,13 +23,13 @@ def month_parse(value: str, field: str = "month") -> date:
         y, m = value.split("-")
         return date(int(y), int(m), 1)
     except (ValueError, AttributeError):
-        raise DomainError(f"{field}：月份应为 YYYY-MM 格式，如 2026-03", field=field) from None
+        raise DomainError("月份应为 YYYY-MM 格式，如 2026-03", field=field) from None
 
 
 def plan_get(code: str) -> ReformPlan:
     plan = ReformPlan.objects.select_related("region", "office").filter(code=code).first()
     if plan is None:
-        raise NotFound(f"code：改革方案“{code}”不存在", field="code")
+        raise NotFound(f"改革方案“{code}”不存在", field="code")
     return plan
 
 
@@ -38,19 +38,19 @@ def plan_save(*, code: str, name: str, region: str, office: str, tasks: list[dic
               start_month: date, basis: str = "", due_day: int = 25) -> ReformPlan:
     """Create or update a plan with its measures and reporting units (measures not listed stay)."""
     if not code.strip() or not name.strip():
-        raise DomainError("code：请填写方案编号和名称", field="code")
+        raise DomainError("请填写方案编号和名称", field="code")
     if not 1 <= due_day <= 28:
-        raise DomainError("due_day：每月报送截止日应在1至28日之间", field="due_day")
+        raise DomainError("每月报送截止日应在1至28日之间", field="due_day")
     units = {u.code: u for u in Unit.objects.filter(code__in=[*reporters, office])}
     missing = [c for c in [*reporters, office] if c not in units]
     if missing:
-        raise DomainError(f"reporters：单位“{missing[0]}”不存在", field="reporters")
+        raise DomainError(f"单位“{missing[0]}”不存在", field="reporters")
     plan, _ = ReformPlan.objects.update_or_create(code=code.strip(), defaults={
         "name": name.strip(), "region": Region.objects.get(code=region), "office": units[office], "basis": basis,
         "due_day": due_day, "start_month": start_month.replace(day=1)})
     for i, t in enumerate(tasks, start=1):
         if not str(t.get("code", "")).strip() or not str(t.get("title", "")).strip():
-            raise DomainError(f"tasks：第{i}项措施缺少编号或名称", field="tasks")
+            raise DomainError(f"第{i}项措施缺少编号或名称", field="tasks")
         ReformTask.objects.update_or_create(plan=plan, code=str(t["code"]).strip(), defaults={
             "title": t["title"].strip(), "section": t.get("section", ""), "detail": t.get("detail", ""),
             "responsible": t.get("responsible", ""), "order": i})
@@ -63,9 +63,9 @@ def report_open(*, plan: ReformPlan, unit: Unit, month: date) -> ProgressReport:
     """The unit's report for the month, created as a draft with its due date and timers if new."""
     month = month.replace(day=1)
     if not plan.reporters.filter(unit=unit).exists():
-        raise DomainError(f"unit：{unit.name}不是本方案的填报单位", field="unit")
+        raise DomainError(f"{unit.name}不是本方案的填报单位", field="unit")
     if month < plan.start_month:
-        raise DomainError(f"month：本方案自{plan.start_month:%Y-%m}起报送", field="month")
+        raise DomainError(f"本方案自{plan.start_month:%Y-%m}起报送", field="month")
     with transaction.atomic():
         report, created = ProgressReport.objects.get_or_create(
             plan=plan, unit=unit, month=month, defaults={"deadline": due_date(month, plan.due_day)})
@@ -110,18 +110,18 @@ def plan_import_xlsx(*, content: bytes, code: str, name: str, region: str, offic
     try:
         wb = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable upload is the same answer to the user
-        raise DomainError("file：无法读取 Excel 文件（请上传 .xlsx）", field="file") from None
+        raise DomainError("无法读取 Excel 文件（请上传 .xlsx）", field="file") from None
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     head = next((i for i, r in enumerate(rows) if r and str(r[0] or "").strip() == "措施编号"), None)
     if head is None:
-        raise DomainError("file：未找到表头“措施编号”（表头应为：" + " | ".join(PLAN_HEAD) + "）", field="file")
+        raise DomainError("未找到表头“措施编号”（表头应为：" + " | ".join(PLAN_HEAD) + "）", field="file")
     tasks = []
     for r in rows[head + 1:]:
         cells = [str(c).strip() if c is not None else "" for c in (list(r) + [None] * 5)[:5]]
         if cells[0]:
             tasks.append(dict(zip(("code", "section", "title", "detail", "responsible"), cells, strict=True)))
     if not tasks:
-        raise DomainError("file：表中没有措施", field="file")
+        raise DomainError("表中没有措施", field="file")
     if reporters is None and len(wb.worksheets) > 1:
         reporters = [str(r[0]).strip() for r in wb.worksheets[1].iter_rows(values_only=True) if r and r[0]]
     return plan_save(code=code, name=name, region=region, office=office, tasks=tasks, reporters=reporters or [],

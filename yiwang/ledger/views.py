@@ -77,7 +77,7 @@ def _report(request, code: str, unit: str, month: str) -> ProgressReport:
     plan = services.plan_get(code)
     u = Unit.objects.filter(code=unit).first()
     if u is None:
-        raise NotFound(f"unit：单位“{unit}”不存在", field="unit")
+        raise NotFound(f"单位“{unit}”不存在", field="unit")
     report = services.report_open(plan=plan, unit=u, month=services.month_parse(month))
     report = ProgressReport.objects.select_related("plan", "unit").get(pk=report.pk)
     selectors.report_visible(request.user, report)
@@ -222,14 +222,14 @@ def plan_import(request):
     office = Unit.objects.filter(code=request.POST.get("office", "")).first()
     try:
         if f is None:
-            raise DomainError("file：请选择 Excel 文件", field="file")
+            raise DomainError("请选择 Excel 文件", field="file")
         if office is None:
-            raise DomainError("office：请填写牵头办公室的单位代码", field="office")
+            raise DomainError("请填写牵头办公室的单位代码", field="office")
         from yiwang.organisations.models import Role
         from yiwang.organisations.selectors import staff_roles
 
         if not any(s.role == Role.SUPERVISOR and s.unit_id == office.pk for s in staff_roles(request.user)):
-            raise Forbidden("office：只有该办公室的督查人员可以导入方案", field="office")
+            raise Forbidden("只有该办公室的督查人员可以导入方案", field="office")
         plan = services.plan_import_xlsx(
             content=f.read(), code=request.POST.get("code", ""), name=request.POST.get("name", ""),
             region=office.region_id, office=office.code,

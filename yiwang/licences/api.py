@@ -32,7 +32,7 @@ def _visible(request, identifier: str):
     user = require_user(request)
     licence = licence_get(identifier)
     if licence is None:
-        raise NotFound("identifier：未找到该证照", field="identifier")
+        raise NotFound("未找到该证照", field="identifier")
     if not user_can_see(user, licence):
         raise Forbidden(DENIED)
     return licence
@@ -46,10 +46,10 @@ def licences_list(request, holder: str | None = None):
     if holder:
         qs = licences_of_holder_for(user, holder.strip().upper())
         if qs is None:
-            raise Forbidden("holder：无权查询该主体的证照（仅本人、颁发单位、正在办理其办件的单位和监管部门）",
+            raise Forbidden("无权查询该主体的证照（仅本人、颁发单位、正在办理其办件的单位和监管部门）",
                             field="holder")
     elif any(s.role in LICENCE_READER_ROLES for s in staff_roles(user)):
-        raise DomainError("holder：请提供持证主体的证件号码或统一社会信用代码", field="holder", code="required")
+        raise DomainError("请提供持证主体的证件号码或统一社会信用代码", field="holder", code="required")
     else:
         qs = licences_of_user(user)
     rows = qs.order_by("-issue_date", "-id")[:500]

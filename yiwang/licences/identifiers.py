@@ -32,11 +32,11 @@ class LicenceIdentifier:
 
 def check_character(type_code: str, issuer_code: str, serial: str, version: str) -> str:
     """The ISO 7064 MOD 37,36 check character over type code + issuer code + serial + version."""
-    for name, part in (("type_code", type_code), ("issuer_code", issuer_code), ("serial", serial)):
+    for label, part in (("证照类型代码", type_code), ("颁证单位代码", issuer_code), ("顺序号", serial)):
         if not part or not _PART_RE.match(part):
-            raise ValueError(f"{name}：只能由数字和大写字母组成")
+            raise ValueError(f"{label}只能由数字和大写字母组成")
     if not _VERSION_RE.match(version):
-        raise ValueError("version：版本号应为3位数字")
+        raise ValueError("版本号应为3位数字")
     return mod_37_36.calc_check_digit(type_code + issuer_code + serial + version, alphabet=ALPHABET)
 
 

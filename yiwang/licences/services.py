@@ -49,12 +49,12 @@ def _seal_new(unit: Unit) -> Seal:
 def seal_create(*, unit: Unit) -> Seal:
     """The unit's first seal. A unit that already has an active seal rotates it instead."""
     if Seal.objects.filter(unit=unit, retired_at__isnull=True).exists():
-        raise Conflict(f"unit：{unit.name}已有在用印章，如需更换请轮换印章", field="unit", code="seal_exists")
+        raise Conflict(f"{unit.name}已有在用印章，如需更换请轮换印章", field="unit", code="seal_exists")
     try:
         with transaction.atomic():
             return _seal_new(unit)
     except IntegrityError:
-        raise Conflict(f"unit：{unit.name}已有在用印章", field="unit", code="seal_exists")
+        raise Conflict(f"{unit.name}已有在用印章", field="unit", code="seal_exists")
 
 
 @transaction.atomic
@@ -84,7 +84,7 @@ def _sign(seal: Seal, message: bytes) -> str:
     try:
         private_key = crypto.private_key_decrypt(seal.private_key_encrypted, public_key_hex=seal.public_key)
     except crypto.SealKeyError as exc:
-        raise DomainError(f"seal：{seal.name}无法使用（{exc}）", field="seal", code="seal_unusable")
+        raise DomainError(f"{seal.name}无法使用（{exc}）", field="seal", code="seal_unusable")
     return crypto.sign(private_key, seal.public_key, message)
 
 
@@ -97,7 +97,7 @@ def licence_type_get(name: str) -> LicenceType:
     if found is not None:
         return found
     if name not in KNOWN_TYPES:
-        raise NotFound(f"licence_type_name：未知的证照类型“{name}”", field="licence_type_name")
+        raise NotFound(f"未知的证照类型“{name}”", field="licence_type_name")
     body, body_code, number, years = KNOWN_TYPES[name]
     licence_type, _ = LicenceType.objects.get_or_create(
         name=name, defaults={"code": body_code + number, "defining_body": body, "validity_years": years}
@@ -221,7 +221,7 @@ def _next_serial(licence_type: LicenceType, issuer_code: str) -> str:
 def _unit_code(unit: Unit, field: str) -> str:
     result = check_uscc(unit.uscc or "", field=field)
     if not result.valid:
-        raise DomainError(f"{field}：{unit.name}缺少有效的统一社会信用代码，无法颁发证照", field=field)
+        raise DomainError(f"{unit.name}缺少有效的统一社会信用代码，无法颁发证照", field=field)
     return result.normalised
 
 
@@ -229,13 +229,13 @@ def _clean_content(content) -> dict:
     if content is None:
         return {}
     if not isinstance(content, dict) or not all(isinstance(k, str) for k in content):
-        raise DomainError("content：证照内容应为以文字为键的对象", field="content")
+        raise DomainError("证照内容应为以文字为键的对象", field="content")
     try:
         import json
 
         return json.loads(crypto.canonical_json(content))
     except (TypeError, ValueError):
-        raise DomainError("content：证照内容含有无法保存的值", field="content")
+        raise DomainError("证照内容含有无法保存的值", field="content")
 
 
 def _years_later(start: date, years: int) -> date:
@@ -252,9 +252,9 @@ def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_nam
                   valid_to: date | None = None, actor=None) -> Licence:
     """Issue a licence signed with the issuer's seal (the seal is made on the unit's first licence)."""
     if not isinstance(holder, Party) or holder.pk is None:
-        raise DomainError("holder：持证主体不存在", field="holder")
+        raise DomainError("持证主体不存在", field="holder")
     if not isinstance(issuer, Unit) or issuer.pk is None:
-        raise DomainError("issuer：颁发机构不存在", field="issuer")
+        raise DomainError("颁发机构不存在", field="issuer")
     in_name_of = in_name_of or issuer
     licence_type = licence_type_get(licence_type_name)
     issuer_code = _unit_code(issuer, "issuer")
@@ -265,7 +265,7 @@ def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_nam
     if valid_to is None and licence_type.validity_years:
         valid_to = _years_later(valid_from, licence_type.validity_years)
     if valid_to is not None and valid_to < valid_from:
-        raise DomainError("valid_to：有效期截止日期不能早于起始日期", field="valid_to")
+        raise DomainError("有效期截止日期不能早于起始日期", field="valid_to")
     seal = seal_for_unit(issuer)
     serial = _next_serial(licence_type, issuer_code)
     licence = Licence(

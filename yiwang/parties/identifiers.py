@@ -28,22 +28,22 @@ class CheckResult:
 def check_id_number(value: str, *, field: str = "id_number") -> CheckResult:
     number = (value or "").strip().upper()
     if not _ID_RE.fullmatch(number):
-        return CheckResult(False, "format", f"{field}：居民身份证号码格式不正确（应为17位半角数字加1位半角数字或X）", number)
+        return CheckResult(False, "format", "居民身份证号码格式不正确（应为17位半角数字加1位半角数字或X）", number)
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return CheckResult(False, "format", f"{field}：居民身份证号码格式不正确（出生日期无效）", number)
+        return CheckResult(False, "format", "居民身份证号码格式不正确（出生日期无效）", number)
     if ric.calc_check_digit(number) != number[-1]:
-        return CheckResult(False, "check_digit", f"{field}：居民身份证号码校验位错误", number)
+        return CheckResult(False, "check_digit", "居民身份证号码校验位错误", number)
     return CheckResult(True, normalised=number)
 
 
 def check_uscc(value: str, *, field: str = "uscc") -> CheckResult:
     code = (value or "").strip().upper()
     if len(code) != 18 or not _USCC_RE.fullmatch(code):
-        return CheckResult(False, "format", f"{field}：统一社会信用代码格式不正确（应为18位半角数字或大写字母，不含I、O、S、V、Z）", code)
+        return CheckResult(False, "format", "统一社会信用代码格式不正确（应为18位半角数字或大写字母，不含I、O、S、V、Z）", code)
     if uscc.calc_check_digit(code) != code[-1]:
-        return CheckResult(False, "check_digit", f"{field}：统一社会信用代码校验位错误", code)
+        return CheckResult(False, "check_digit", "统一社会信用代码校验位错误", code)
     return CheckResult(True, normalised=code)
 
 

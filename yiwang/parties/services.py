@@ -11,7 +11,7 @@ def party_number_check(*, kind: str, number: str, field: str = "number") -> Chec
         return check_id_number(number, field=field)
     if kind == PartyKind.ENTERPRISE:
         return check_uscc(number, field=field)
-    raise DomainError("kind：类型应为 person 或 enterprise", field="kind")
+    raise DomainError("类型应为 person 或 enterprise", field="kind")
 
 
 def party_number_require(*, kind: str, number: str, field: str = "number") -> str:
@@ -26,10 +26,10 @@ def party_get_or_create(*, kind: str, number: str, name: str, field: str = "numb
     """The party with this number; created on first sight. Its name is refreshed when given."""
     number = party_number_require(kind=kind, number=number, field=field)
     if not (name or "").strip():
-        raise DomainError("name：名称不能为空", field="name", code="required")
+        raise DomainError("名称不能为空", field="name", code="required")
     party, created = Party.objects.get_or_create(number=number, defaults={"kind": kind, "name": name, **profile})
     if not created and party.kind != kind:
-        raise DomainError(f"{field}：该号码已登记为其他类型的主体", field=field)
+        raise DomainError("该号码已登记为其他类型的主体", field=field)
     return party
 
 

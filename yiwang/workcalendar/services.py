@@ -148,7 +148,7 @@ def calendar_import_year(*, content: bytes, filename: str, source: str = "文件
 def calendar_day_set(*, day: date, kind: str, name: str = "") -> CalendarDay:
     """Add or change one day (an extra holiday, say). Its year becomes covered if it was not."""
     if kind not in DayKind.values:
-        raise DomainError("kind：类型应为 holiday 或 workday", field="kind")
+        raise DomainError("类型应为 holiday 或 workday", field="kind")
     obj, _ = CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
     CalendarYear.objects.get_or_create(year=day.year, defaults={"source": "手工维护"})
     _changed(day)

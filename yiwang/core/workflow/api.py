@@ -21,10 +21,18 @@ from .engine import apply
 from .spec import Action, Workflow
 
 
+class FieldErrorOut(Schema):
+    field: str | None = None
+    message: str
+
+
 class ErrorOut(Schema):
+    """message and field are the first of errors (every field's error, when there are several)."""
+
     error: str
     message: str
     field: str | None = None
+    errors: list[FieldErrorOut] = []
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

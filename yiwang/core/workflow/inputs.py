@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ValidationError
 
+from yiwang.core.errors import DomainError, FieldError, strip_key_prefix
+
 from .spec import Refusal
 
-_REASONS = {
+# The one table of pydantic error types in Chinese, for the actions' inputs and for the JSON API.
+REASONS = {
     "missing": "请填写{label}",
     "string_too_short": "请填写{label}",
     "string_too_long": "{label}不能超过{max_length}个字",
     "string_type": "{label}应为文字",
+    "string_pattern_mismatch": "{label}格式不正确",
     "int_parsing": "{label}应为整数",
     "int_type": "{label}应为整数",
     "int_from_float": "{label}应为整数",
     "float_parsing": "{label}应为数字",
+    "float_type": "{label}应为数字",
     "bool_parsing": "请选择{label}",
     "bool_type": "请选择{label}",
     "greater_than_equal": "{label}不能小于{ge}",
@@ -25,11 +30,30 @@ _REASONS = {
     "enum": "{label}的取值不在允许范围内",
     "list_type": "{label}应为列表",
     "dict_type": "{label}应为对象",
+    "model_type": "{label}应为对象",
+    "model_attributes_type": "{label}格式不正确",
     "date_parsing": "{label}应为日期（YYYY-MM-DD）",
     "date_from_datetime_parsing": "{label}应为日期（YYYY-MM-DD）",
+    "date_type": "{label}应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "{label}应为时间（ISO 8601）",
+    "datetime_type": "{label}应为时间（ISO 8601）",
     "too_long": "{label}最多{max_length}项",
+    "too_short": "{label}至少{min_length}项",
+    "json_invalid": "请求体不是合法的 JSON",
     "value_error": "{label}：{error}",
 }
+
+
+def reason_of(error: dict, label: str) -> str:
+    """One pydantic error (type, ctx) as a Chinese sentence naming the field by its label."""
+    template = REASONS.get(error.get("type", ""), "{label}格式不正确")
+    ctx = dict(error.get("ctx") or {})
+    if "error" in ctx:  # a validator's ValueError: its text, without an old-style "key：" prefix
+        ctx["error"] = strip_key_prefix(str(ctx["error"]))
+    try:
+        return template.format(label=label, **ctx)
+    except (KeyError, IndexError):
+        return f"{label}格式不正确"
 
 
 def label_of(schema: type[BaseModel], loc: tuple) -> tuple[str | None, str]:
@@ -41,15 +65,17 @@ def label_of(schema: type[BaseModel], loc: tuple) -> tuple[str | None, str]:
     return key, (info.title if info is not None and info.title else key)
 
 
+def field_errors(schema: type[BaseModel], exc: ValidationError) -> list[FieldError]:
+    """Every error of the validation (pydantic reports them all), each at its field."""
+    out = []
+    for e in exc.errors(include_url=False):
+        key, label = label_of(schema, e.get("loc", ()))
+        out.append(FieldError(key, reason_of(e, label)))
+    return out
+
+
 def refusal_from(schema: type[BaseModel], exc: ValidationError) -> Refusal:
-    first = exc.errors(include_url=False)[0]
-    key, label = label_of(schema, first.get("loc", ()))
-    template = _REASONS.get(first.get("type", ""), "{label}格式不正确")
-    ctx = {k: v for k, v in (first.get("ctx") or {}).items()}
-    try:
-        message = template.format(label=label, **ctx)
-    except (KeyError, IndexError):
-        message = f"{label}格式不正确"
+    key, message = field_errors(schema, exc)[0]
     return Refusal("invalid", message, key)
 
 
@@ -61,4 +87,5 @@ def validate(schema: type[BaseModel], raw) -> BaseModel:
     try:
         return schema.model_validate(raw or {})
     except ValidationError as exc:
-        raise refusal_from(schema, exc).error() from None
+        errors = field_errors(schema, exc)
+        raise DomainError("", errors=errors, code="invalid") from None
