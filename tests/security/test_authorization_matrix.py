@@ -34,6 +34,7 @@ HALLS = {UnitKind.CENTER, UnitKind.BUREAU}
 #   (roles, "unit", path)      a role in the unit the subject names at path
 #   (roles, "anywhere")        a role in any unit
 #   (roles, "region", path)    a role in a unit of the region at path or of a region above it
+#   (roles, "region_is", path) a role in a unit of exactly the region at path
 #   (roles, "hall", path)      a role at a hall (centre, bureau) of exactly the region at path
 #   ("user", path)             the user the subject names at path (applicant, enterprise, rater)
 #   (roles, "units", path)     a role in one of the units of the related set at path
@@ -49,6 +50,9 @@ MAY_ACT = {
         "decider": [(HANDLERS, "unit", "deciding_unit_id")],
         "head": [({HEAD}, "unit", "deciding_unit_id")],
         "co_reviewer": [(HANDLERS, "units", "co_reviews")],
+        # 跨域通办: the window of the region that took the application in for another region's unit
+        "remote_intake": [({CLERK, APPROVER, HEAD}, "unit", "remote_intake_unit_id"),
+                          ({CLERK}, "hall", "remote_intake_unit.region_id")],
     },
     "bundle_case": {"applicant": [("user", "applicant.user_id")],
                     "clerk": [({CLERK}, "bundle_window", "bundle.region_id")]},
@@ -68,6 +72,12 @@ MAY_ACT = {
                       "office": [({SUPERVISOR}, "unit", "plan.office_id"), ({SUPERVISOR}, "region", "plan.region_id")]},
     "grant": {"enterprise": [("user", "enterprise.user_id")], "unit": [(HANDLERS, "unit", "policy.issuing_unit_id")],
               "public": [("signed_in",)], "supervisor": [({SUPERVISOR, LEADER}, "region", "policy.issuing_unit.region_id")]},
+    # 授权委托: the grantor's own account, the agent, a window clerk of the grantor's region or of the recording unit
+    "authorisation": {"party": [("user", "party.user_id")], "agent": [("user", "agent_id")],
+                      "clerk": [({CLERK}, "region_is", "party.region_id"), ({CLERK}, "unit", "recorded_unit_id")]},
+    # 四即: the park's own officers (not its windows), the named agent, the enterprise
+    "project": {"park": [({APPROVER, HEAD, LEADER}, "unit", "park_id")], "agent": [("user", "agent_id")],
+                "enterprise": [("user", "enterprise.user_id")]},
 }
 # Kinds that are not a staff account's or an applicant's to take (a caller with a query token).
 NOT_ACCOUNTS = {("hotline", "requester"), ("hotline", "co_unit")}
@@ -103,6 +113,8 @@ def _rule_holds(rule, user, roles, subject):
     if where == "region":
         above = _regions_up(_get(subject, rule[2]))
         return any(s.unit.region_id in above for s in mine)
+    if where == "region_is":
+        return any(s.unit.region_id == _get(subject, rule[2]) for s in mine)
     if where == "hall":
         return any(s.unit.kind in HALLS and s.unit.region_id == _get(subject, rule[2]) for s in mine)
     if where == "bundle_window":
