@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from tests.conftest import accepted_in_rollback, assert_history_append_only
 from tests.files import PDF
-from yiwang.core.errors import DomainError
 from yiwang.core.models import Timer
 from yiwang.core.timers import timers_fire_due
 from yiwang.core.workflow import apply, available_actions
