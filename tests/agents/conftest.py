@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tests.files import PDF  # noqa: F401 - well-formed: the upload check reads its structure
+
 XTKJ = "91430321MA4L16JQ95"
 XTCY = "91430321MA4T8K2P6K"
-PDF = b"%PDF-1.4\n% signed authorisation\n"
 
 
 def user(name):

@@ -5,6 +5,7 @@ import os
 import re
 
 from tests.conftest import login
+from tests.files import PDF
 
 from .conftest import merged_form
 
@@ -16,7 +17,7 @@ def test_bundle_apply_with_uploads_and_the_progress_page_links_each_child(browse
     shot = lambda name: page.screenshot(path=os.path.join(artifacts_dir, f"bundle-progress-{name}.png"),  # noqa: E731
                                         full_page=True)
     pdf = tmp_path / "material.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% demo\n")
+    pdf.write_bytes(PDF)
 
     login(page, "xtkj")
     page.goto(page.base_url + "/apply/bundle/QYKB/")

@@ -13,7 +13,8 @@ from .conftest import XTKJ, asked, party, user
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n% test\n"
+from tests.files import PDF  # noqa: E402, F401 - well-formed: the upload check reads its structure
+
 EXE = b"MZ\x90\x00\x03\x00\x00\x00"
 
 

@@ -16,7 +16,7 @@ from .conftest import XTCY, XTKJ, asked, at, drive, merged_form, party, user
 pytestmark = pytest.mark.django_db
 
 OWED = "住所（经营场所）使用证明"
-PDF = b"%PDF-1.4\n% test\n"
+from tests.files import PDF  # noqa: E402, F401 - well-formed: the upload check reads its structure
 
 
 def _client(u):

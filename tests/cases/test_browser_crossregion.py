@@ -5,8 +5,7 @@ import os
 import re
 
 from tests.conftest import login
-
-PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402, F401 - well-formed: the upload check reads its structure
 
 
 def test_a_window_of_xiangtan_takes_in_a_hengyang_item_and_hengyang_accepts_it(browser_page, artifacts_dir):

@@ -58,7 +58,7 @@ def test_an_item_not_on_the_list_is_refused_in_chinese_at_the_item_and_nothing_i
     with pytest.raises(DomainError) as info:
         take_in(users, item="430421-JSYDGHXK")  # 衡阳县's, but not on 湘潭县's 清单
     assert info.value.field == "item" and info.value.code == "not_listed"
-    assert info.value.message == "item：该事项未列入湘潭县收件、衡阳县办理的跨域通办清单，不能在本地窗口收件"
+    assert info.value.message == "该事项未列入湘潭县收件、衡阳县办理的跨域通办清单，不能在本地窗口收件"
     with pytest.raises(DomainError) as info:
         take_in(users, on=date(2024, 12, 31))  # before the 清单 row took effect
     assert info.value.code == "not_listed"

@@ -26,7 +26,7 @@ def test_two_errors_at_their_fields_and_the_typed_values_kept(client, url, who):
     r = client.post(url, {**TYPED, "title": "", "content": ""})
     assert r.status_code == 400 and Request.objects.count() == before
     page = r.content.decode()
-    assert 'id="title-error-1"' in page and 'id="content-error-1"' in page  # both at once
+    assert 'id="err-title"' in page and 'id="err-content"' in page  # both at once
     assert "请填写诉求标题" in page and "请填写诉求内容" in page and "title：" not in page
     assert "王&lt;女士&gt;" in page and 'value="13800000007"' in page and "易俗河镇天易大道 8 号" in page
     assert '<option value="suggestion" selected>' in page
@@ -41,7 +41,7 @@ def test_a_refused_attachment_keeps_the_whole_request_unsaved(client, url, who, 
                           "files": SimpleUploadedFile("照片.jpg", exe())})
     assert r.status_code == 400 and Request.objects.count() == before
     page = r.content.decode()
-    assert 'id="files-error-1"' in page and "仅支持 PDF、JPG、PNG、OFD" in page and "file：" not in page
+    assert 'id="err-files"' in page and "仅支持 PDF、JPG、PNG、OFD" in page and "file：" not in page
     assert 'value="路灯不亮"' in page and [p for p in media.rglob("*") if p.is_file()] == []
 
 

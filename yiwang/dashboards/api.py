@@ -66,7 +66,7 @@ def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str 
 def efficiency(request, by: str = "staff", region: str = "", unit: str = "", park: str = "", item: str = "",
                start: str = Query("", alias="from"), end: str = Query("", alias="to")):
     scope, f = _filters(request, region, unit, park, item, start, end)
-    weights, published = selectors.efficiency_weights(scope.regions[0])
+    weights, published = selectors.efficiency_weights(selectors.scope_home_region(scope))
     return {"by": by, "period": _period(f), "weights": weights,
             "weights_published_at": published.set_at if published else None,
             "rows": [{k: r[k] for k in ("rank", "key", "name", "score", "parts", "decided")}

@@ -346,6 +346,14 @@ def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
 EFFICIENCY_BY = {"staff": "工作人员", "window": "窗口", "unit": "单位"}
 
 
+def scope_home_region(scope: Scope) -> str:
+    """The region whose weighting applies to a scope: the first (by code) of its top regions, the same on
+    every request whatever order the user's roles come in."""
+    parents = dict(Region.objects.filter(code__in=scope.regions).values_list("code", "parent_id"))
+    tops = sorted(c for c in scope.regions if parents.get(c) not in parents)
+    return tops[0] if tops else scope.regions[0]
+
+
 def efficiency_weights(region: str) -> tuple[dict[str, int], object | None]:
     """The newest weighting published for the region or the nearest region above it; the default otherwise."""
     from . import efficiency
@@ -359,8 +367,8 @@ def efficiency_weights(region: str) -> tuple[dict[str, int], object | None]:
     for row in EfficiencyWeights.objects.filter(region__in=chain).order_by("region", "-set_at", "-pk"):
         rows.setdefault(row.region, row)
     for code in chain:
-        if code in rows:
-            return dict(rows[code].weights), rows[code]
+        if code in rows:  # in the parts' order (jsonb keeps its own key order)
+            return {p: int(rows[code].weights.get(p, 0)) for p in efficiency.PARTS}, rows[code]
     return dict(efficiency.DEFAULT_WEIGHTS), None
 
 
@@ -399,7 +407,7 @@ def own_scope(user) -> Scope:
 
 def efficiency_own(user, scope: Scope, f: Filters) -> dict:
     """A staff member's own row among the staff of their region (only their own: the others are not shown)."""
-    weights, published = efficiency_weights(scope.regions[0])
+    weights, published = efficiency_weights(scope_home_region(scope))
     rows = efficiency_ranking(scope, f, by="staff", weights=weights)
     mine = next((r for r in rows if r["key"] == user.pk), None)
     return {"row": mine, "of": len(rows), "weights": weights, "published": published}

@@ -262,12 +262,12 @@ def _weights_note(weights: dict, published) -> str:
 def efficiency_page(request, scope):
     f, values, error = _filters(request, scope)
     by = request.GET.get("by", "staff")
-    weights, published = selectors.efficiency_weights(scope.regions[0])
+    weights, published = selectors.efficiency_weights(selectors.scope_home_region(scope))
     form_errors, typed = {}, {}
     if request.method == "POST":
         typed = {p: request.POST.get(f"w_{p}", "") for p in efficiency.PARTS}
         try:
-            services.efficiency_weights_set(actor=request.user, region=scope.regions[0], weights=typed,
+            services.efficiency_weights_set(actor=request.user, region=selectors.scope_home_region(scope), weights=typed,
                                             note=request.POST.get("note", ""))
             return redirect(f"{request.path}?{_qs(values, by=by)}")
         except Forbidden as exc:

@@ -100,6 +100,7 @@ def console(request):
     if not services.is_operator(request.user):
         return _forbidden(request, "热线话务台")
     errors: dict = {}
+    refused = False
     if request.method == "POST":
         try:
             files = _files_checked(request)  # before anything is created
@@ -107,6 +108,7 @@ def console(request):
             _attach_uploads(request, req, files)
         except DomainError as exc:
             errors = _form_errors(request, exc)
+            refused = True
         else:
             messages.success(request, f"已受理，工单编号 {req.number}")
             return redirect("hotline:detail", number=req.number)
@@ -114,8 +116,8 @@ def console(request):
     return render(request, "hotline/console.html", {
         "queue": queue, "counters": selectors.counters(), "kinds": Kind.choices,
         "channels": [c for c in RequestChannel.choices if c[0] != "open311"], "categories": _leaf_categories(),
-        "closure": selectors.demand_closure(), "errors": errors, "v": request.POST if errors else {},
-    }, status=400 if errors else 200)
+        "closure": selectors.demand_closure(), "errors": errors, "v": request.POST if refused else {},
+    }, status=400 if refused else 200)
 
 
 @login_required
@@ -296,6 +298,7 @@ def supervise(request):
 def public(request):
     """12345 网上诉求: submit without an account, track by number."""
     errors: dict = {}
+    refused = False
     if request.method == "POST":
         try:
             files = _files_checked(request)  # before anything is created
@@ -303,6 +306,7 @@ def public(request):
             _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
             errors = _form_errors(request, exc, PUBLIC_FIELDS)
+            refused = True
         else:
             return _submitted(request, req)
     number = request.GET.get("number", "").strip()
@@ -310,7 +314,7 @@ def public(request):
         return redirect("hotline:track", number=number)
     return render(request, "hotline/public.html", {
         "kinds": Kind.choices, "categories": _leaf_categories(), "errors": errors,
-        "v": request.POST if errors else {}}, status=400 if errors else 200)
+        "v": request.POST if refused else {}}, status=400 if refused else 200)
 
 
 def _submitted(request, req):
@@ -325,6 +329,7 @@ def demand(request):
     if not enterprises:
         return _forbidden(request, "企业诉求（请使用关联了企业的账号登录；个人诉求请到“群众诉求”提交）")
     errors: dict = {}
+    refused = False
     if request.method == "POST":
         try:
             enterprise = services.requester_for(actor=request.user, text=request.POST.get("requester", ""),
@@ -334,13 +339,14 @@ def demand(request):
             _attach_uploads(request, req, files, token=req.token)
         except DomainError as exc:
             errors = _form_errors(request, exc)
+            refused = True
         else:
             return _submitted(request, req)
     return render(request, "hotline/demand.html", {
         "kinds": [k for k in Kind.choices if k[0] != "praise"], "categories": _leaf_categories(),
         "enterprises": enterprises, "errors": errors,
-        "v": request.POST if errors else {"category": "0501", "kind": "help", "phone": enterprises[0].phone}},
-        status=400 if errors else 200)
+        "v": request.POST if refused else {"category": "0501", "kind": "help", "phone": enterprises[0].phone}},
+        status=400 if refused else 200)
 
 
 def track(request, number):
