@@ -343,18 +343,27 @@ def bundle_case_advance(*, number: str, now: datetime | None = None,
         _advancing.reset(token)
 
 
+def _open_bundle_of(case: Case):
+    """(the member link, the bundle case locked) of a member case whose bundle case is still open;
+    (link or None, None) when there is none to record on."""
+    link = (BundleMemberCase.objects.select_related("bundle_case", "member__implementation")
+            .filter(case_id=case.pk).first())
+    if link is None:
+        return None, None
+    bc = _locked(link.bundle_case.number)
+    if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
+        return link, None
+    return link, bc
+
+
 def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
     """A child case was decided, refused, withdrawn or revoked: record it on the bundle case; a failed
     member stops the bundle case (the members waiting for it are not started) and tells the applicant
     which member failed and why; then start what became ready."""
-    link = (BundleMemberCase.objects.select_related("bundle_case", "member__implementation")
-            .filter(case_id=case.pk).first())
-    if link is None:
+    link, bc = _open_bundle_of(case)
+    if bc is None:
         return
     now = now or timezone.now()
-    bc = _locked(link.bundle_case.number)
-    if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
-        return
     latest = _latest_links(bc).get(link.member_id)
     if latest is None or latest.case_id != case.pk:
         return  # an earlier attempt
@@ -388,14 +397,10 @@ def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
 
 def member_case_delivered(*, case: Case, method: str = "", now: datetime | None = None) -> None:
     """A child's result was delivered: recorded on the bundle case, which completes with the last one."""
-    link = BundleMemberCase.objects.select_related("bundle_case", "member__implementation").filter(
-        case_id=case.pk).first()
-    if link is None:
+    link, bc = _open_bundle_of(case)
+    if bc is None:
         return
     now = now or timezone.now()
-    bc = _locked(link.bundle_case.number)
-    if bc.status not in (BundleCaseStatus.RUNNING, BundleCaseStatus.STOPPED):
-        return
     _act(number=bc.number, action="member_delivered", actor=None, now=now,
          data={"member": link.member.implementation.impl_code, "case": case.number, "method": method})
     bundle_case_advance(number=bc.number, now=now)

@@ -205,13 +205,15 @@ def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
     return out
 
 
-def ranking(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
+def ranking(scope: Scope, f: Filters, *, figure: str, by: str, refresh: bool = True) -> list[dict]:
+    """refresh=False: the caller brought the rollup up to date already (several rankings in one answer)."""
     fig = figure_get(figure)
     if by not in RANK_BY:
         raise DomainError("排名维度应为 unit、window、staff、park、region 或 item", field="by")
     if fig.live:
         raise DomainError(f"“{fig.name}”是当前状态，请在总览查看", field="figure")
-    services.rollup_refresh()
+    if refresh:
+        services.rollup_refresh()
     col = RANK_BY[by]
     counters = {fig.numerator, fig.denominator} - {""}
     grain = "coarse" if col in ("region", "unit_id", "park_id") and not f.item else "fine"
@@ -379,9 +381,10 @@ def efficiency_ranking(scope: Scope, f: Filters, *, by: str, weights: dict[str, 
 
     if by not in EFFICIENCY_BY:
         raise DomainError("评价对象应为工作人员、窗口或单位", field="by")
+    services.rollup_refresh()  # once for the four rankings below
     per: dict = {}
     for code in ("EVA-HP", "EVA-CP", "EVA-ZG", "GOV-AS"):
-        for r in ranking(scope, f, figure=code, by=by):
+        for r in ranking(scope, f, figure=code, by=by, refresh=False):
             per.setdefault(r["key"], {"name": r["name"]})[code] = r
     values = {}
     for key, got in per.items():

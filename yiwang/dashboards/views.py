@@ -303,8 +303,11 @@ def efficiency_mine(request):
         raise PermissionDenied(exc.message) from None
     f, values, error = _filters(request, scope)
     own = selectors.efficiency_own(request.user, scope, f)
+    row = own["row"]
     return render(request, "dashboards/efficiency_mine.html", {
-        **own, "values": values, "error": error, "parts": efficiency.PARTS, "presets": PRESETS,
+        **own, "values": values, "error": error, "presets": PRESETS,
+        "part_rows": [(label, row["parts"][p], own["weights"][p]) for p, (label, _) in efficiency.PARTS.items()]
+        if row else [],
         "note": _weights_note(own["weights"], own["published"]),
         "period": f"{f.start} 至 {f.end}", "scope_label": scope.label,
     })

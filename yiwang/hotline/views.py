@@ -28,7 +28,7 @@ def _leaf_categories():
 
 
 FORM_FIELDS = frozenset({"kind", "channel", "category", "requester_name", "phone", "anonymous", "private", "address",
-                         "title", "content", "demand_items", "requester"})
+                         "title", "content", "demand_items", "requester", "files"})
 
 
 PUBLIC_FIELDS = FORM_FIELDS - {"channel", "demand_items", "requester"}
@@ -39,7 +39,7 @@ def _form_errors(request, exc: DomainError, fields=FORM_FIELDS) -> dict:
     the form."""
     out: dict = {}
     for field, message in exc.errors:
-        if field in fields or field == "files":
+        if field in fields:
             out.setdefault(field, message)
         else:
             messages.error(request, message)

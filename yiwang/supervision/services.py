@@ -358,6 +358,7 @@ def task_from_licence_change(*, payload: dict) -> None:
     revocation after a failed post-check) is pushed by the case's own revocation task, not twice."""
     from yiwang.cases.models import Case
     from yiwang.licences.models import Licence, LicenceEvent
+    from yiwang.licences.workflow import EVENT_LABELS
 
     licence = Licence.objects.select_related("licence_type", "issuer", "holder").filter(
         identifier=payload["key"]).first()
@@ -369,7 +370,7 @@ def task_from_licence_change(*, payload: dict) -> None:
     case = (Case.objects.select_related("implementation__item__supervising_unit").filter(
         number=licence.case_number).first() if licence.case_number else None)
     unit = (case.implementation.item.supervising_unit if case else None) or licence.issuer
-    label = {"suspend": "暂扣", "reinstate": "恢复", "revoke": "撤销", "cancel": "注销"}.get(event.action, event.action)
+    label = EVENT_LABELS.get(event.action, event.action)
     supervision_task_open(case_number=(licence.case_number or licence.identifier)[:96], unit=unit,
                           kind="licence_change", party=licence.holder, approving_unit=licence.issuer,
                           item_name=f"{licence.licence_type.name}（{label}）"[:200], change_seq=event.seq)
