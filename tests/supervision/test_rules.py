@@ -19,13 +19,31 @@ def _cands(n_by_risk: dict[str, int]) -> tuple:
 
 
 def test_sm3_is_the_standard_one():
-    # GB/T 32905-2016 appendix A, example 1
+    # GB/T 32905-2016 appendix A, examples 1 and 2
     assert rules.sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-    from gmalg import SM3
+    assert rules.sm3_hex(b"abcd" * 16) == "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
 
-    h = SM3()
-    h.update(b"seed|id-1")
-    assert rules.sm3_hex(b"seed|id-1") == h.value().hex()
+
+def test_the_draw_uses_the_fastest_sm3_there_is():
+    assert rules.SM3_IMPLEMENTATION == "gmssl"  # gmssl-pyx is a dependency
+    assert {"gmssl", "openssl", "python"} <= set(rules.SM3_IMPLEMENTATIONS)
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", b"seed|id-1", b"xtx-scjg-2026-demo-seed|91430321MA4X000013",
+                                  "种子|检查对象".encode(), bytes(range(256)) * 3])
+def test_every_sm3_implementation_gives_the_same_digest(data):
+    # A published draw must re-run to the same result on a machine with only one of them.
+    digests = {name: f(data) for name, f in rules.SM3_IMPLEMENTATIONS.items()}
+    assert len(set(digests.values())) == 1, digests
+
+
+def test_a_draw_is_the_same_whichever_sm3_ranks_it(monkeypatch):
+    inp = DrawInput(seed="same", candidates=_cands({"high": 40, "low": 300}), inspectors=tuple(f"i{n}" for n in range(6)))
+    results = set()
+    for f in rules.SM3_IMPLEMENTATIONS.values():
+        monkeypatch.setattr(rules, "sm3_digest", f)
+        results.add(rules.result_hash(draw(inp).as_json()))
+    assert len(results) == 1
 
 
 @pytest.mark.parametrize(("n", "percent", "k"), [
