@@ -249,3 +249,77 @@ def test_commitment_bar(records, years, barred):
 def test_repair_conditions_per_record_kind(kind, recorded, repaired, says):
     got = rules.repair_refusal(kind=kind, recorded_on=recorded, today=T, repaired=repaired)
     assert (got is None) if says is None else (says in got)
+
+
+# ---------------------------------------------------------------- 联合抽查
+
+def _pin_input(**kw) -> DrawInput:
+    cands = tuple((f"91430321MA4X{i:05d}", ["low", "medium", "medium_high", "high"][i % 4]) for i in range(400))
+    conf = frozenset({rules.conflict_token("pin-seed", "430321000001", "91430321MA4X00003")})
+    return DrawInput(seed="pin-seed", candidates=cands, inspectors=tuple(f"43032100{i:04d}" for i in range(1, 9)),
+                     conflicts=conf, **kw)
+
+
+def test_a_one_unit_draw_gives_the_result_it_gave_before_joint_draws_existed():
+    # Pinned from the rules as published before 联合抽查: a published draw must re-run to the same hash.
+    assert rules.result_hash(draw(_pin_input()).as_json()) == (
+        "a59cffe2cf5876b3dfbc2ff65a7ca83a355ed032a3c533d7ffdb0fd38fa99a60")
+    assert rules.candidates_hash(_pin_input().candidates) == (
+        "0bb82afe79d988feb642bc1f2fcef2841826b081cc704ef04e5d59796f00c044")
+
+
+def _teams(*sizes: int) -> tuple:
+    return tuple((f"U{u}", tuple(f"U{u}-i{n}" for n in range(size))) for u, size in enumerate(sizes))
+
+
+def test_a_joint_draw_shares_the_targets_and_staffs_each_from_every_unit():
+    solo = draw(_pin_input())
+    joint = draw(_pin_input(teams=_teams(8, 6, 7)))
+    assert not solo.short and not joint.short
+    assert [t.candidate for t in joint.targets] == [t.candidate for t in solo.targets]  # one list for all
+    for t in joint.targets:
+        assert [u for u, _ in t.teams] == ["U0", "U1", "U2"]
+        for unit, names in t.teams:
+            assert len(names) == 2 and all(n.startswith(f"{unit}-") for n in names)
+        assert t.inspectors == tuple(n for _, names in t.teams for n in names)
+        assert json.dumps(rules._target_json(t)["teams"])  # published per unit
+
+
+@pytest.mark.parametrize(("sizes", "short"), [
+    ((8, 2), False),  # two inspectors are enough for a unit, with the even share let one over
+    ((8, 1), True),   # a unit of one cannot staff a target: the draw refuses
+])
+def test_a_joint_draw_needs_every_unit_to_staff_every_target(sizes, short):
+    if short:
+        with pytest.raises(rules.DrawError, match="U1执法检查人员不足"):
+            draw(_pin_input(teams=_teams(*sizes)))
+    else:
+        assert draw(_pin_input(teams=_teams(*sizes))).targets
+
+
+def test_a_conflict_in_one_unit_shorts_the_target_for_the_visit():
+    cands = (("c1", "high"),)
+    teams = (("A", ("a1", "a2", "a3")), ("B", ("b1", "b2")))
+    conflicts = frozenset({rules.conflict_token("s", "b1", "c1")})
+    out = draw(DrawInput(seed="s", candidates=cands, inspectors=(), conflicts=conflicts, ratios={"high": "100"},
+                         teams=teams))
+    assert out.short == ("c1",) and not out.targets
+
+
+def test_a_joint_draw_re_runs_from_its_document():
+    doc = {"seed": "j-seed", "candidates": [[f"e{i:03d}", "high"] for i in range(30)], "inspectors": [],
+           "conflicts": [], "ratios": {"high": "30"}, "per_target": 2,
+           "teams": [["XTX-SCJG", ["s1", "s2", "s3", "s4"]], ["XTX-YJJ", ["y1", "y2"]]]}
+    first, again = rules.draw_from_json(doc), rules.draw_from_json(json.loads(json.dumps(doc)))
+    assert first == again and len(first["result"]["targets"]) == 9
+    assert set(first["result"]["targets"][0]["teams"]) == {"XTX-SCJG", "XTX-YJJ"}
+
+
+@pytest.mark.parametrize(("recorded", "on", "refused"), [
+    ([], date(2026, 5, 6), False),                      # the first unit to record sets the day
+    ([date(2026, 5, 6)], date(2026, 5, 6), False),      # the same door, the same day
+    ([date(2026, 5, 6)], date(2026, 5, 7), True),       # a second visit is not a joint one
+    ([date(2026, 5, 6), date(2026, 5, 6)], date(2026, 5, 5), True),
+])
+def test_every_unit_of_a_joint_visit_records_the_visits_one_date(recorded, on, refused):
+    assert (rules.joint_visit_refusal(recorded=recorded, inspected_on=on) is not None) is refused

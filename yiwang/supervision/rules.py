@@ -80,6 +80,8 @@ class DrawInput:
     conflicts: frozenset[str] = frozenset()  # conflict_token(seed, inspector, candidate) of each 回避
     ratios: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATIOS))
     per_target: int = MIN_INSPECTORS
+    # 联合抽查: (unit code, its roster) per unit of the visit, the leading unit first; empty for one unit.
+    teams: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class DrawnTarget:
     risk: str
     rank: str  # SM3(seed ‖ "|" ‖ id), hex
     inspectors: tuple[str, ...]
+    teams: tuple[tuple[str, tuple[str, ...]], ...] = ()  # 联合抽查: each unit's inspectors at this target
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,14 @@ class DrawResult:
     short: tuple[str, ...] = ()  # candidates that could not get enough conflict-free inspectors
 
     def as_json(self) -> dict:
-        return {"targets": [{"candidate": t.candidate, "risk": t.risk, "rank": t.rank,
-                             "inspectors": list(t.inspectors)} for t in self.targets],
-                "short": list(self.short)}
+        return {"targets": [_target_json(t) for t in self.targets], "short": list(self.short)}
+
+
+def _target_json(t: DrawnTarget) -> dict:
+    out = {"candidate": t.candidate, "risk": t.risk, "rank": t.rank, "inspectors": list(t.inspectors)}
+    if t.teams:  # only a joint draw has the key: a one-unit draw's result (and hash) is as it always was
+        out["teams"] = {unit: list(names) for unit, names in t.teams}
+    return out
 
 
 class DrawError(ValueError):
@@ -135,12 +143,40 @@ def draw(inp: DrawInput) -> DrawResult:
     SM3(seed ‖ "|inspectors|" ‖ id) is a ring; each target starts on it at its own rank (mod the
     roster's size) and takes the next `per_target` inspectors that have no declared conflict with it
     and have not reached the even share ⌈targets × per_target / inspectors⌉ (one over
-    when the last targets would otherwise go short). Pure: the same input
-    gives the same result in any process."""
+    when the last targets would otherwise go short). A joint draw (联合抽查, `teams`) does this for
+    each unit's roster on its own ring, SM3(seed ‖ "|inspectors|" ‖ unit ‖ "|" ‖ id): one list of
+    targets, every unit's inspectors at each, a target short when any unit cannot staff it. Pure: the
+    same input gives the same result in any process."""
     if inp.per_target < MIN_INSPECTORS:
         raise DrawError(f"每个检查对象至少应派{MIN_INSPECTORS}名执法检查人员")
-    if len(inp.inspectors) < inp.per_target:
-        raise DrawError(f"执法检查人员不足：需至少{inp.per_target}人，名录库中仅{len(inp.inspectors)}人")
+    teams = inp.teams or (("", inp.inspectors),)
+    for unit, roster in teams:
+        if len(roster) < inp.per_target:
+            raise DrawError(f"{unit}执法检查人员不足：需至少{inp.per_target}人，名录库中仅{len(roster)}人")
+    chosen = _choose(inp)
+    rings = [[i for _, i in sorted(_ranks(f"{inp.seed}|inspectors" + (f"|{unit}" if unit else ""), roster))]
+             for unit, roster in teams]  # each ring by digest
+    loads = [[0] * len(ring) for ring in rings]
+    shares = [math.ceil(len(chosen) * inp.per_target / len(ring)) if chosen else 0 for ring in rings]
+    targets, short = [], []
+    for rank, cid, risk in chosen:
+        start = int(rank[:15], 16)
+        staffed = [_staff(inp, ring, load, share, cid, start=start % len(ring))
+                   for ring, load, share in zip(rings, loads, shares, strict=True)]
+        if any(picks is None for picks in staffed):
+            short.append(cid)
+            continue
+        for load, picks in zip(loads, staffed, strict=True):
+            for p in picks:
+                load[p] += 1
+        names = [tuple(ring[p] for p in picks) for ring, picks in zip(rings, staffed, strict=True)]
+        joint = tuple((unit, n) for (unit, _), n in zip(teams, names, strict=True)) if inp.teams else ()
+        targets.append(DrawnTarget(cid, risk, rank, tuple(i for n in names for i in n), joint))
+    return DrawResult(tuple(targets), tuple(short))
+
+
+def _choose(inp: DrawInput) -> list[tuple[str, str, str]]:
+    """(rank hex, id, risk) of the targets: per class the first k by SM3(seed ‖ "|" ‖ id), in rank order."""
     by_class: dict[str, list[str]] = {}
     for cid, risk in inp.candidates:
         by_class.setdefault(risk, []).append(cid)
@@ -151,22 +187,14 @@ def draw(inp: DrawInput) -> DrawResult:
         if k:  # digests order as their hex does; only the chosen are turned into hex
             chosen += [(rank.hex(), cid, risk) for rank, cid in heapq.nsmallest(k, _ranks(inp.seed, ids))]
     chosen.sort()
-    ring = [i for _, i in sorted(_ranks(inp.seed + "|inspectors", inp.inspectors))]  # by digest
-    share = math.ceil(len(chosen) * inp.per_target / len(ring)) if chosen else 0
-    load = [0] * len(ring)
-    targets, short = [], []
-    for rank, cid, risk in chosen:
-        start = int(rank[:15], 16) % len(ring)
-        picks = _walk(inp, ring, load, share, cid, start=start)
-        if len(picks) < inp.per_target:  # the even share is exact at the end: let one go one over
-            picks = _walk(inp, ring, load, share + 1, cid, start=start)
-        if len(picks) < inp.per_target:
-            short.append(cid)
-            continue
-        for p in picks:
-            load[p] += 1
-        targets.append(DrawnTarget(cid, risk, rank, tuple(ring[p] for p in picks)))
-    return DrawResult(tuple(targets), tuple(short))
+    return chosen
+
+
+def _staff(inp: DrawInput, ring: list[str], load: list[int], share: int, cid: str, *, start: int) -> list[int] | None:
+    picks = _walk(inp, ring, load, share, cid, start=start)
+    if len(picks) < inp.per_target:  # the even share is exact at the end: let one go one over
+        picks = _walk(inp, ring, load, share + 1, cid, start=start)
+    return picks if len(picks) >= inp.per_target else None
 
 
 def _ranks(seed: str, ids: Iterable[str]) -> list[tuple[bytes, str]]:
@@ -198,6 +226,7 @@ def draw_from_json(doc: dict) -> dict:
         inspectors=tuple(str(i) for i in doc["inspectors"]),
         conflicts=frozenset(str(t) for t in doc.get("conflicts", [])),
         ratios={k: str(v) for k, v in doc["ratios"].items()}, per_target=int(doc.get("per_target", MIN_INSPECTORS)),
+        teams=tuple((str(u), tuple(str(i) for i in r)) for u, r in doc.get("teams", [])),
     )
     result = draw(inp).as_json()
     return {"result": result, "result_hash": result_hash(result), "candidates_hash": candidates_hash(inp.candidates)}
@@ -348,4 +377,16 @@ def repair_refusal(*, kind: str, recorded_on: date, today: date, repaired: bool)
     earliest = date.fromordinal(recorded_on.toordinal() + days)
     if today < earliest:
         return f"该类记录须公示满{days}天后方可申请修复（{earliest.isoformat()}起）"
+    return None
+
+
+# ---------------------------------------------------------------- 联合抽查 (one visit, several units)
+
+
+def joint_visit_refusal(*, recorded: Iterable[date], inspected_on: date) -> str | None:
+    """进一次门、查多项事: the units of a joint visit go through the door together, so every unit's
+    result carries the visit's one date; `recorded`: the dates the other units already recorded."""
+    days = sorted(set(recorded))
+    if days and inspected_on != days[0]:
+        return f"联合检查为同一次进门检查，本次已于{days[0].isoformat()}实施，检查日期应一致"
     return None
