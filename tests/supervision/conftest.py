@@ -37,7 +37,8 @@ def filed_plan(users, scjg, items):
     """XTX-SCJG's 2027 plan, filed on 2027-03-10 (on time)."""
     from yiwang.supervision import services
 
-    plan = services.plan_create(unit=scjg, year=2027, title="2027年度计划", items=list(items.values()),
+    plan = services.plan_create(unit=scjg, year=2027, title="2027年度计划",
+                                items=[i for i in items.values() if i.unit_id == scjg.pk],
                                 actor=users["xtx-scjg"], now=at(date(2027, 1, 5)))
     return services.plan_act(plan=plan, action="file", actor=users["xtx-scjg"], now=at(date(2027, 3, 10)))
 

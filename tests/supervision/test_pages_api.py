@@ -20,7 +20,11 @@ def client_for(username: str | None) -> Client:
 
 
 def demo_draw() -> Draw:
-    return Draw.objects.get(plan__unit__code="XTX-SCJG", plan__year=date.today().year)
+    return Draw.objects.get(plan__unit__code="XTX-SCJG", plan__year=date.today().year, partners__isnull=True)
+
+
+def joint_draw() -> Draw:
+    return Draw.objects.get(seed="xtx-scjg-xtx-wj-2026-joint-seed")
 
 
 @pytest.mark.parametrize(("user", "status"), [("xtx-scjg", 200), ("supervisor", 200), ("clerk", 403), ("xtcy", 403)])
@@ -189,3 +193,62 @@ def test_the_dashboard_counts_overdue_and_exemptions(api_client):
     assert api_client.get("/api/v1/supervision/summary").status_code == 401
     body = client_for("leader").get("/api/v1/supervision/summary").json()
     assert set(body) == {"tasks_overdue", "publish_overdue", "exempted", "not_exempted"}
+
+
+# ---------------------------------------------------------------- 联合抽查
+
+
+def test_the_public_pages_show_the_joint_draw_and_re_run_it():
+    d = joint_draw()
+    anon = client_for(None)
+    assert "联合抽查" in anon.get("/gongshi/").content.decode()
+    body = anon.get(f"/gongshi/draws/{d.number}/").content.decode()
+    assert d.seed in body and d.candidates_hash in body and d.result_hash in body and "湘潭县卫生健康局" in body
+    assert "复算一致" in anon.get(f"/gongshi/draws/{d.number}/?verify=1").content.decode()
+    assert anon.get(f"/gongshi/draws/{d.number}/document.json").json()["teams"] == d.teams
+
+
+@pytest.mark.parametrize(("user", "status"), [("xtx-scjg", 200), ("xtx-wj", 200), ("xtx-ga", 404)])
+def test_the_joint_draw_page_is_for_the_units_of_the_visit(user, status):
+    assert client_for(user).get(f"/supervision/draws/{joint_draw().number}/").status_code == status
+
+
+def test_a_joining_units_workbench_lists_its_share_of_the_visit():
+    body = client_for("xtx-wj").get("/supervision/").content.decode()
+    mine = Inspection.objects.filter(draw=joint_draw(), unit__code="XTX-WJ")
+    assert mine and all(i.number in body for i in mine)
+    lead = Inspection.objects.filter(draw=joint_draw(), unit__code="XTX-SCJG").first()
+    page = client_for("xtx-wj").get(f"/supervision/inspections/{lead.visit}-2/").content.decode()
+    assert f"联合检查 {lead.visit}" in page and "湘潭县市场监督管理局" in page
+
+
+def test_a_joint_draw_from_the_plan_page(api_client):
+    c = client_for("xtx-scjg")
+    plan = InspectionPlan.objects.get(unit__code="XTX-SCJG", year=date.today().year)
+    body = c.get(f"/supervision/plans/{plan.pk}/").content.decode()
+    from yiwang.supervision.models import CheckItem
+
+    wj_item = CheckItem.objects.get(code="WJ-CC-01")
+    assert "联合抽查" in body and f'name="partner_item" value="{wj_item.pk}"' in body
+    item = plan.items.get(code="SCJG-CC-03")  # a key item: not under the cap, so the demo's list stays whole
+    r = c.post(f"/supervision/plans/{plan.pk}/draw/", {"item": item.pk, "partner_item": [wj_item.pk],
+                                                           "seed": "page-joint-seed", "per_target": "2"})
+    d = Draw.objects.get(seed="page-joint-seed")
+    assert r.status_code == 302 and [p.unit.code for p in d.partners.all()] == ["XTX-WJ"]
+
+
+def test_api_joint_draw_prepare_and_refusal_at_partners(api_client):
+    c = client_for("xtx-scjg")
+    plan = c.post("/api/v1/supervision/plans", {"unit": "XTX-SCJG", "year": 2033, "title": "计划",
+                                                "items": ["SCJG-CC-02"]}, content_type="application/json").json()
+    c.post(f"/api/v1/supervision/plans/{plan['id']}/file", {}, content_type="application/json")
+    r = c.post("/api/v1/supervision/draws", {"plan": plan["id"], "item": "SCJG-CC-02", "seed": "api-joint-2033",
+                                             "partners": [{"unit": "XTX-WJ", "item": "WJ-CC-01"}]},
+               content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "partners" and "2033年度抽查计划未备案" in r.json()["message"]
+    r = c.post("/api/v1/supervision/draws", {"plan": plan["id"], "item": "SCJG-CC-02", "seed": "api-joint-2033",
+                                             "partners": [{"unit": "XTX-NONE", "item": "WJ-CC-01"}]},
+               content_type="application/json")
+    assert r.status_code == 404 and r.json()["field"] == "partners"
+    body = api_client.get(f"/api/v1/supervision/draws/{joint_draw().number}").json()
+    assert body["joint"] and body["partners"][0]["unit"] == "XTX-WJ" and body["document"]["teams"]

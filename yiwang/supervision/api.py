@@ -114,10 +114,17 @@ def draw_out(d: Draw, *, full: bool = False) -> dict:
             "candidates_hash": d.candidates_hash, "ratios": d.ratios, "per_target": d.per_target,
             "result_hash": d.result_hash or None, "drawn_at": d.drawn_at, "version": d.version,
             "targets": [{"uscc": t["candidate"], "name": names.get(t["candidate"], ""), "risk": t["risk"],
-                         "rank": t["rank"]} for t in d.result.get("targets", [])]}
+                         "rank": t["rank"]} for t in d.result.get("targets", [])],
+            "joint": d.joint, "partners": [{"unit": p.unit.code, "unit_name": p.unit.name, "item": p.item.code,
+                                            "item_name": p.item.name} for p in d.partners.all()]}
     if full:
         data["document"] = d.document()
     return data
+
+
+class PartnerIn(Schema):
+    unit: str = Field(max_length=32, title="参与单位")
+    item: str = Field(max_length=32, title="抽查事项")
 
 
 class DrawIn(Schema):
@@ -126,11 +133,26 @@ class DrawIn(Schema):
     seed: str | None = Field(None, max_length=128)
     per_target: int = rules.MIN_INSPECTORS
     filters: dict[str, str] = {}
+    partners: list[PartnerIn] = Field([], max_length=10, title="联合抽查参与单位")
+
+
+def _partners(rows: list[PartnerIn]) -> list[tuple]:
+    from yiwang.organisations.models import Unit
+
+    out = []
+    for row in rows:
+        unit = Unit.objects.filter(code=row.unit).first()
+        item = CheckItem.objects.filter(code=row.item).first()
+        if unit is None or item is None:
+            raise NotFound(f"参与单位“{row.unit}”或其抽查事项“{row.item}”不存在", field="partners")
+        out.append((unit, item))
+    return out
 
 
 @router.get("/supervision/draws", summary="双随机抽取（公开：种子、名单哈希、结果）")
 def draw_list(request):
-    return [draw_out(d) for d in Draw.objects.select_related("plan__unit", "item")[:100]]
+    return [draw_out(d) for d in Draw.objects.select_related("plan__unit", "item").prefetch_related(
+        "partners__unit", "partners__item")[:100]]
 
 
 @router.get("/supervision/draws/{number}", response={200: Any, **ERRORS},
@@ -150,7 +172,7 @@ def draw_prepare(request, payload: DrawIn):
     if plan is None or item is None:
         raise NotFound("年度计划或抽查事项不存在", field="plan" if plan is None else "item")
     d = services.draw_prepare(plan=plan, item=item, actor=user, filters=payload.filters, seed=payload.seed,
-                              per_target=payload.per_target)
+                              per_target=payload.per_target, partners=_partners(payload.partners))
     return draw_out(d, full=True)
 
 
@@ -167,7 +189,7 @@ def inspection_out(i: Inspection, *, private: bool = False) -> dict:
             "status_name": i.get_status_display(), "result": i.result or None,
             "result_name": i.get_result_display() if i.result else None, "inspected_on": i.inspected_on,
             "publish_due": i.deadline, "published_at": i.published_at, "publish_overdue": i.publish_overdue,
-            "draw": i.draw.number if i.draw_id else None, "version": i.version}
+            "draw": i.draw.number if i.draw_id else None, "visit": i.visit or None, "version": i.version}
     if private:
         data.update(basis=i.basis, findings=i.findings, rectify_due=i.rectify_due,
                     inspectors=[x.name for x in i.inspectors.all()])

@@ -1,6 +1,7 @@
 """Supervision demo: the market regulator's (XTX-SCJG) check items, its inspector roster, a
 directory of synthetic enterprises with credit records, the 2026 plan filed in March, one draw with
-a published seed, the first-violation list. Loading twice changes nothing."""
+a published seed, a joint draw (联合抽查) with the health commission (XTX-WJ), the first-violation
+list. Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -27,6 +28,14 @@ ITEMS = [
     ("SCJG-CC-03", "特种设备安全检查", "key", "", "《中华人民共和国特种设备安全法》第五十七条",
      "电梯、锅炉、压力容器的使用登记与定期检验", "实地核查"),
 ]
+# 联合抽查 partner: the county health commission checks public-place hygiene at the same visit.
+PARTNER = "XTX-WJ"
+PARTNER_ITEMS = [
+    ("WJ-CC-01", "公共场所卫生监督检查", "general", "", "《公共场所卫生管理条例》第三条、第十条",
+     "卫生许可证、从业人员健康合格证明、卫生管理制度与消毒记录", "实地核查"),
+]
+PARTNER_INSPECTORS = ["孙卫监", "李卫监", "何卫监"]
+JOINT_SEED = "xtx-scjg-xtx-wj-2026-joint-seed"
 OFFENCES = [
     ("SCJG-MF-01", "未按规定公示年度报告，但在责令期限内补报", "《企业信息公示暂行条例》第十七条；《行政处罚法》第三十三条"),
     ("SCJG-MF-02", "餐饮服务经营者未按规定公示食品经营许可证，首次且及时改正",
@@ -50,8 +59,8 @@ def _at(d: date) -> datetime:
 
 def load_supervision_demo() -> dict:
     unit = Unit.objects.get(code=UNIT)
-    items = _items(unit)
-    inspectors = _inspectors(unit)
+    items = _items(unit, ITEMS)
+    inspectors = _inspectors(unit, ["王执法", "刘检查", "陈监管", "杨稽查", "赵核查", "周巡查"])
     parties = _enterprises()
     for code, description, basis in OFFENCES:
         LenientOffence.objects.get_or_create(code=code, defaults={"unit": unit, "description": description,
@@ -59,17 +68,26 @@ def load_supervision_demo() -> dict:
     xtcy = Party.objects.get(number="91430321MA4T8K2P6K")
     Conflict.objects.get_or_create(inspector=inspectors[0], party=xtcy, defaults={"reason": "近亲属在该企业任职"})
     plan = _plan(unit, items)
+    actor = get_user_model().objects.get(username=UNIT.lower())
     if not plan.draws.exists():
-        actor = get_user_model().objects.get(username=UNIT.lower())
         # Drawn on the day the demo loads: the grades (from records written now) are as of today.
         draw = services.draw_prepare(plan=plan, item=items[1], actor=actor, seed="xtx-scjg-2026-demo-seed")
         services.draw_run(draw=draw, actor=actor)
-    return {"items": len(items), "inspectors": len(inspectors), "enterprises": len(parties), "plans": 1}
+    partner = Unit.objects.get(code=PARTNER)
+    partner_items = _items(partner, PARTNER_ITEMS)
+    _inspectors(partner, PARTNER_INSPECTORS, first=101)
+    _plan(partner, partner_items)
+    if not plan.draws.filter(partners__isnull=False).exists():
+        # 联合抽查: 市场监管 and 卫生健康 at the same restaurants, one visit (进一次门、查多项事).
+        draw = services.draw_prepare(plan=plan, item=items[0], actor=actor, seed=JOINT_SEED,
+                                     partners=[(partner, partner_items[0])])
+        services.draw_run(draw=draw, actor=actor)
+    return {"items": len(items), "inspectors": len(inspectors), "enterprises": len(parties), "plans": 2}
 
 
-def _items(unit) -> list[CheckItem]:
+def _items(unit, rows) -> list[CheckItem]:
     out = []
-    for code, name, kind, industry, basis, content, method in ITEMS:
+    for code, name, kind, industry, basis, content, method in rows:
         obj, _ = CheckItem.objects.get_or_create(code=code, defaults={
             "unit": unit, "name": name, "kind": kind, "industry": industry, "basis": basis, "content": content,
             "method": method})
@@ -77,10 +95,9 @@ def _items(unit) -> list[CheckItem]:
     return out
 
 
-def _inspectors(unit) -> list[Inspector]:
-    names = ["王执法", "刘检查", "陈监管", "杨稽查", "赵核查", "周巡查"]
+def _inspectors(unit, names: list[str], *, first: int = 1) -> list[Inspector]:
     return [Inspector.objects.get_or_create(certificate=f"43032100{n:04d}", defaults={"unit": unit, "name": name})[0]
-            for n, name in enumerate(names, 1)]
+            for n, name in enumerate(names, first)]
 
 
 def _enterprises() -> list[Party]:
@@ -102,7 +119,7 @@ def _plan(unit, items) -> InspectionPlan:
     year = date.today().year
     plan = InspectionPlan.objects.filter(unit=unit, year=year).first()
     if plan is None:
-        actor = get_user_model().objects.get(username=UNIT.lower())
+        actor = get_user_model().objects.get(username=unit.code.lower())
         plan = services.plan_create(unit=unit, year=year, title=f"{unit.name}{year}年度双随机抽查工作计划",
                                     items=items, actor=actor, now=min(_at(date(year, 3, 2)), timezone.now()),
                                     description="按信用风险分类确定抽查比例：高风险30%、中高风险10%、中风险2%、低风险1%。")

@@ -134,6 +134,8 @@ class Draw(models.Model):
     inspectors = models.JSONField("冻结的检查人员名单", default=list)  # [inspector id, …]
     conflicts = models.JSONField("回避", default=list)  # [[inspector id, party id], …]
     excluded = models.JSONField("已排除（年度上限）", default=list)  # [[party id, earlier number], …]
+    # 联合抽查: [[unit code, [inspector id, …]], …], the leading unit first; empty for a one-unit draw.
+    teams = models.JSONField("联合抽查各单位检查人员", default=list, blank=True)
     result = models.JSONField("抽取结果", default=dict, blank=True)
     result_hash = models.CharField("结果SM3", max_length=64, blank=True, default="")
     drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
@@ -149,8 +151,29 @@ class Draw(models.Model):
 
     def document(self) -> dict:
         """What anyone needs to re-run the draw (python -m yiwang.supervision.redraw)."""
-        return {"seed": self.seed, "candidates": self.candidates, "inspectors": self.inspectors,
-                "conflicts": self.conflicts, "ratios": self.ratios, "per_target": self.per_target}
+        doc = {"seed": self.seed, "candidates": self.candidates, "inspectors": self.inspectors,
+               "conflicts": self.conflicts, "ratios": self.ratios, "per_target": self.per_target}
+        if self.teams:
+            doc["teams"] = self.teams
+        return doc
+
+    @property
+    def joint(self) -> bool:
+        return bool(self.teams)
+
+
+class DrawPartner(models.Model):
+    """联合抽查: a unit joining a draw led by another (the plan's unit), with its own check item — one
+    visit, several units' items checked (进一次门、查多项事)."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.PROTECT, related_name="partners")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="参与单位")
+    item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="+", verbose_name="抽查事项")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联合抽查参与单位"
+        ordering = ["draw_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["draw", "unit"], name="draw_partner_once")]
 
 
 class DrawEvent(EventBase):
@@ -181,6 +204,9 @@ class Inspection(models.Model):
                               verbose_name="检查对象")
     item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="inspections", verbose_name="抽查事项")
     draw = models.ForeignKey(Draw, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections")
+    # 联合抽查: the inspections of one visit share the leading unit's number; each unit's own row
+    # counts to its own cap.
+    visit = models.CharField("联合检查", max_length=32, blank=True, default="", db_index=True)
     year = models.PositiveIntegerField("年度")
     basis_kind = models.CharField("检查类型", max_length=16, choices=list(BASIS_KINDS.items()))
     basis = models.CharField("检查依据", max_length=200, blank=True, default="",

@@ -94,17 +94,20 @@ class Frozen:
     excluded: list[list[str]]  # [[uscc, earlier inspection], …]
 
 
-def freeze_candidates(*, unit, item, year: int, filters: dict, today: date | None = None) -> Frozen:
+def freeze_candidates(*, unit, item, year: int, filters: dict, today: date | None = None,
+                      also: Iterable[tuple] = ()) -> Frozen:
     """The candidate list of a draw: the directory under the filters, each with its risk class from
-    its grade, less the enterprises the unit already inspected this year (when the item counts)."""
+    its grade, less the enterprises the unit already inspected this year (when the item counts) —
+    and, for a joint visit, those any unit joining it (`also`: (unit, item)) inspected this year."""
     if item.industry:  # an item for one industry draws from that industry only
         filters = {**filters, "industry": item.industry}
     rows = list(directory(filters).order_by("number").values_list("id", "number"))
     g = grades([pid for pid, _ in rows], today=today) if len(rows) < 5000 else grades(today=today)
     cfg = credit_rules()
     capped: dict[int, str] = {}
-    if rules.counts_to_cap(check_kind=item.kind, basis_kind="random"):
-        capped = cap_holders(unit_id=unit.pk, year=year)
+    for u, i in [(unit, item), *also]:
+        if rules.counts_to_cap(check_kind=i.kind, basis_kind="random"):
+            capped = {**cap_holders(unit_id=u.pk, year=year), **capped}  # the leading unit's named first
     cands, excluded = [], []
     for pid, number in rows:
         if pid in capped:
@@ -136,6 +139,15 @@ def conflict_pairs(*, unit, candidates: list[str], since: datetime) -> set[tuple
         "inspector__certificate", "inspection__party__number")
     pairs |= {(c, n) for c, n in recent if n in wanted}
     return pairs
+
+
+def joinable_items(*, plan) -> list:
+    """联合抽查: the items other units may bring to a visit led by `plan`'s unit — active items in their
+    own filed plans of the same year."""
+    from .models import CheckItem
+
+    return list(CheckItem.objects.filter(active=True, plans__year=plan.year, plans__status="filed")
+                .exclude(unit_id=plan.unit_id).select_related("unit").order_by("unit_id", "code").distinct())
 
 
 # ---------------------------------------------------------------- the cap

@@ -24,6 +24,7 @@ from .models import (
     CreditRepair,
     Draw,
     DrawEvent,
+    DrawPartner,
     Inspection,
     InspectionEvent,
     InspectionPlan,
@@ -103,9 +104,11 @@ def plan_act(*, plan: InspectionPlan, action: str, actor, input: dict | None = N
 
 def draw_prepare(*, plan: InspectionPlan, item: CheckItem, actor, filters: dict | None = None,
                  seed: str | None = None, per_target: int = rules.MIN_INSPECTORS,
-                 now: datetime | None = None) -> Draw:
+                 partners: list[tuple] | None = None, now: datetime | None = None) -> Draw:
     """Freeze the candidates (the 名录库 under the filters, less those the cap excludes), the roster
-    and the conflicts, and publish the seed with the list's SM3 — before anything is drawn."""
+    and the conflicts, and publish the seed with the list's SM3 — before anything is drawn.
+    `partners`: (unit, check item) of the units joining the visit (联合抽查), each with its plan of the
+    year filed and the item in it; the cap and the conflicts of every unit of the visit apply."""
     require_unit(actor, plan.unit)
     now = now or timezone.now()
     if plan.status != "filed":
@@ -117,25 +120,49 @@ def draw_prepare(*, plan: InspectionPlan, item: CheckItem, actor, filters: dict 
     seed = (seed or secrets.token_hex(16)).strip()
     if not 8 <= len(seed) <= 128:
         raise DomainError("随机种子应为8到128个字符", field="seed")
+    partners = _partners_check(plan, partners or [])
+    units = [(plan.unit, item), *partners]
     frozen = selectors.freeze_candidates(unit=plan.unit, item=item, year=plan.year, filters=filters or {},
-                                        today=timezone.localdate(now))
-    inspectors = selectors.roster(plan.unit)
-    if len(inspectors) < per_target:
-        raise DomainError(f"执法检查人员名录库仅{len(inspectors)}人，不足每户{per_target}人", field="per_target")
-    conflicts = selectors.conflict_pairs(unit=plan.unit, candidates=[c for c, _ in frozen.candidates],
-                                         since=now - timedelta(days=config()["recent_inspection_days"]))
+                                        today=timezone.localdate(now), also=partners)
+    teams = [[u.code, selectors.roster(u)] for u, _ in units]
+    for (u, _), (_, names) in zip(units, teams, strict=True):
+        if len(names) < per_target:
+            raise DomainError(f"{u.name}执法检查人员名录库仅{len(names)}人，不足每户{per_target}人",
+                              field="partners" if u != plan.unit else "per_target")
+    since = now - timedelta(days=config()["recent_inspection_days"])
+    conflicts = set().union(*(selectors.conflict_pairs(unit=u, candidates=[c for c, _ in frozen.candidates],
+                                                       since=since) for u, _ in units))
     with transaction.atomic():
         draw = Draw.objects.create(
             number=f"CC{plan.year}{plan.unit.code.replace('-', '')}{_token()}", plan=plan, item=item,
             filters=filters or {}, ratios=plan.ratios or dict(rules.DEFAULT_RATIOS), per_target=per_target,
             seed=seed, seed_published_at=now, candidates=frozen.candidates,
-            candidates_hash=rules.candidates_hash(frozen.candidates), inspectors=inspectors,
+            candidates_hash=rules.candidates_hash(frozen.candidates), inspectors=teams[0][1],
             conflicts=sorted(rules.conflict_token(seed, i, c) for i, c in conflicts), excluded=frozen.excluded,
-            created_by=actor,
+            teams=teams if partners else [], created_by=actor,
         )
-        _first_event(DrawEvent, "draw", draw, action="publish_seed", to="seeded", actor=actor, now=now,
-                     data={"seed": seed, "candidates_hash": draw.candidates_hash, "candidates": len(frozen.candidates)})
+        DrawPartner.objects.bulk_create([DrawPartner(draw=draw, unit=u, item=i) for u, i in partners])
+        data = {"seed": seed, "candidates_hash": draw.candidates_hash, "candidates": len(frozen.candidates)}
+        if partners:
+            data["partners"] = [u.code for u, _ in partners]
+        _first_event(DrawEvent, "draw", draw, action="publish_seed", to="seeded", actor=actor, now=now, data=data)
     return draw
+
+
+def _partners_check(plan: InspectionPlan, partners: list[tuple]) -> list[tuple]:
+    """Each unit joining the visit: another unit, once, with an item of its own in its filed plan."""
+    seen = {plan.unit_id}
+    for unit, item in partners:
+        if unit.pk in seen:
+            raise DomainError(f"{unit.name}已是本次联合抽查的单位（牵头单位或重复的参与单位）", field="partners")
+        seen.add(unit.pk)
+        if item.unit_id != unit.pk or not item.active:
+            raise DomainError(f"{unit.name}只能以本单位有效的随机抽查事项参与联合抽查", field="partners")
+        own = InspectionPlan.objects.filter(unit=unit, year=plan.year, status="filed", items=item).exists()
+        if not own:
+            raise DomainError(f"{unit.name}{plan.year}年度抽查计划未备案或未列入“{item.name}”，不能参与联合抽查",
+                              field="partners")
+    return list(partners)
 
 
 def draw_run(*, draw: Draw, actor, version: int | None = None, now: datetime | None = None) -> Draw:
@@ -144,7 +171,8 @@ def draw_run(*, draw: Draw, actor, version: int | None = None, now: datetime | N
 
 def draw_materialise(ctx) -> Effect:
     """The run action's effect: compute the result from the published document only, refuse when a
-    drawn target was inspected since the list was frozen (the cap), create the inspections."""
+    drawn target was inspected since the list was frozen (the cap, of every unit of a joint visit),
+    create the inspections — one per target, or one per unit per target for a joint visit."""
     draw = ctx.subject
     try:
         out = rules.draw_from_json(draw.document())
@@ -152,41 +180,52 @@ def draw_materialise(ctx) -> Effect:
         raise DomainError(str(exc), field="per_target") from None
     targets = out["result"]["targets"]
     parties = dict(Party.objects.filter(number__in=[t["candidate"] for t in targets]).values_list("number", "id"))
-    counts = rules.counts_to_cap(check_kind=draw.item.kind, basis_kind="random")
-    if counts:
-        earlier = selectors.cap_holders(unit_id=draw.plan.unit_id, year=draw.plan.year, party_ids=parties.values())
+    units = [(draw.plan.unit, draw.item), *[(p.unit, p.item) for p in draw.partners.select_related("unit", "item")]]
+    for unit, item in units:
+        if not rules.counts_to_cap(check_kind=item.kind, basis_kind="random"):
+            continue
+        earlier = selectors.cap_holders(unit_id=unit.pk, year=draw.plan.year, party_ids=parties.values())
         if earlier:
             party_id, number = next(iter(earlier.items()))
             name = Party.objects.get(pk=party_id).name
-            raise Conflict(f"{name}本年度已由本单位检查（检查编号 {number}），一年内不得重复检查；请重新生成名单",
+            raise Conflict(f"{name}本年度已由{unit.name}检查（检查编号 {number}），一年内不得重复检查；请重新生成名单",
                            field="candidates", code="cap")
-    _inspections_create(draw, targets, parties, counts=counts, now=ctx.now)
+    _inspections_create(draw, targets, parties, units=units, now=ctx.now)
     ctx.set(result=out["result"], result_hash=out["result_hash"], drawn_at=ctx.now)
     return Effect(data={"result_hash": out["result_hash"], "targets": len(targets), "short": out["result"]["short"]})
 
 
-def _inspections_create(draw: Draw, targets: list[dict], parties: dict, *, counts: bool, now: datetime) -> None:
-    by_cert = dict(Inspector.objects.filter(certificate__in={c for t in targets for c in t["inspectors"]})
-                   .values_list("certificate", "id"))
-    rows = [Inspection(number=f"JC{draw.number[2:]}{n:04d}", unit_id=draw.plan.unit_id, party_id=parties[t["candidate"]],
-                       item_id=draw.item_id, draw=draw, year=draw.plan.year, basis_kind="random",
-                       basis=f"双随机抽查 {draw.number}", risk=t["risk"], counts_to_cap=counts)
-            for n, t in enumerate(targets, 1)]
+def _inspections_create(draw: Draw, targets: list[dict], parties: dict, *, units: list, now: datetime) -> None:
+    joint = len(units) > 1
+    certs = {c for t in targets for c in t["inspectors"]}
+    by_cert = dict(Inspector.objects.filter(certificate__in=certs).values_list("certificate", "id"))
+    planned = []  # (number, target, unit, item, certificates)
+    for n, t in enumerate(targets, 1):
+        visit = f"JC{draw.number[2:]}{n:04d}"
+        for k, (unit, item) in enumerate(units):
+            number = visit if k == 0 else f"{visit}-{k + 1}"
+            names = t["teams"][unit.code] if joint else t["inspectors"]
+            planned.append((number, visit if joint else "", t, unit, item, names))
+    rows = [Inspection(number=number, unit_id=unit.pk, party_id=parties[t["candidate"]], item_id=item.pk, draw=draw,
+                       visit=visit, year=draw.plan.year, basis_kind="random",
+                       basis=f"{'联合' if joint else ''}双随机抽查 {draw.number}", risk=t["risk"],
+                       counts_to_cap=rules.counts_to_cap(check_kind=item.kind, basis_kind="random"))
+            for number, visit, t, unit, item, _ in planned]
     try:
         with transaction.atomic():
             Inspection.objects.bulk_create(rows)
     except IntegrityError:  # a manual inspection won the race since the check: the cap holds
         raise Conflict("抽取期间有企业已被本单位检查，一年内不得重复检查；请重新生成名单", field="candidates",
                        code="cap") from None
-    saved = {i.number: i for i in Inspection.objects.filter(draw=draw)}
+    saved = {i.number: i.pk for i in Inspection.objects.filter(draw=draw)}
     through = Inspection.inspectors.through
     links, events = [], []
-    for n, t in enumerate(targets, 1):
-        insp = saved[f"JC{draw.number[2:]}{n:04d}"]
-        links += [through(inspection_id=insp.pk, inspector_id=by_cert[c]) for c in t["inspectors"]]
-        events.append(InspectionEvent(inspection=insp, seq=1, action="assign", from_status="", to_status="assigned",
-                                      actor=None, actor_kind="system", at=now, on=timezone.localdate(now),
-                                      reason=f"双随机抽取 {draw.number}", data={"draw": draw.number}))
+    for number, visit, _, _, _, names in planned:
+        links += [through(inspection_id=saved[number], inspector_id=by_cert[c]) for c in names]
+        reason = f"联合双随机抽取 {draw.number}（联合检查 {visit}）" if visit else f"双随机抽取 {draw.number}"
+        events.append(InspectionEvent(inspection_id=saved[number], seq=1, action="assign", from_status="",
+                                      to_status="assigned", actor=None, actor_kind="system", at=now,
+                                      on=timezone.localdate(now), reason=reason, data={"draw": draw.number}))
     through.objects.bulk_create(links)
     InspectionEvent.objects.bulk_create(events)
 

@@ -186,6 +186,7 @@ def plan(request, pk: int):
         "draws": p.draws.select_related("item"), "items": p.items.all(), "menu": "plans",
         "can_draw": p.status == "filed" and "unit" in services.unit_kinds(request.user, p.unit_id),
         "risk_labels": rules.RISK_CLASSES, "parks": Party.objects.none(),
+        "joint_items": selectors.joinable_items(plan=p),
     })
 
 
@@ -202,9 +203,11 @@ def draw_new(request, pk: int):
         if item is None:
             raise DomainError("请选择抽查事项", field="item")
         per = post.get("per_target", "2")
+        joined = [i for i in selectors.joinable_items(plan=p) if str(i.pk) in post.getlist("partner_item")]
         d = services.draw_prepare(plan=p, item=item, actor=request.user, filters=filters,
                                   seed=post.get("seed", "").strip() or None,
-                                  per_target=int(per) if per.isdigit() else 0)
+                                  per_target=int(per) if per.isdigit() else 0,
+                                  partners=[(i.unit, i) for i in joined])
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("supervision:plan", pk=pk)
@@ -216,13 +219,14 @@ def draw_new(request, pk: int):
 def draw(request, number: str):
     if not _staff(request):
         return _forbidden(request)
-    d = _scope(Draw.objects.select_related("plan__unit", "item"), request, "plan__unit_id").filter(number=number).first()
-    if d is None:
-        raise Http404
+    d = Draw.objects.select_related("plan__unit", "item").filter(number=number).first()
+    units = {d.plan.unit_id, *d.partners.values_list("unit_id", flat=True)} if d else set()
+    if d is None or not (has_role(request.user, "supervisor") or units & set(selectors.unit_ids_of(request.user))):
+        raise Http404  # the leading unit and, for a joint draw, every unit joining it
     return render(request, "supervision/draw.html", {
         **_draw_context(d), "actions": _actions(DRAW, d, request.user), "key": d.number, "wf": "draw",
         "history": _history(d, DRAW), "menu": "plans", "staff": True,
-        "inspections": d.inspections.select_related("party").prefetch_related("inspectors"),
+        "inspections": d.inspections.select_related("party", "unit").prefetch_related("inspectors").order_by("number"),
     })
 
 
@@ -231,12 +235,16 @@ def _draw_context(d: Draw) -> dict:
     names = dict(Party.objects.filter(number__in=[t["candidate"] for t in targets]).values_list("number", "name"))
     rows = [{"uscc": t["candidate"], "name": names.get(t["candidate"], ""), "risk": rules.RISK_CLASSES[t["risk"]],
              "rank": t["rank"], "inspectors": len(t["inspectors"])} for t in targets]
+    partners = list(d.partners.select_related("unit", "item"))
+    teams = [{"unit": d.plan.unit if n == 0 else partners[n - 1].unit, "count": len(names)}
+             for n, (_, names) in enumerate(d.teams)]
     by_risk: dict[str, int] = {}
     for _, risk in d.candidates:
         by_risk[risk] = by_risk.get(risk, 0) + 1
     classes = [{"label": label, "count": by_risk.get(r, 0), "ratio": d.ratios.get(r, "0"),
                 "k": rules.quota(by_risk.get(r, 0), d.ratios.get(r, "0"))} for r, label in rules.RISK_CLASSES.items()]
-    return {"draw": d, "rows": rows, "classes": classes, "short": d.result.get("short", [])}
+    return {"draw": d, "rows": rows, "classes": classes, "short": d.result.get("short", []), "partners": partners,
+            "teams": teams}
 
 
 # ---------------------------------------------------------------- inspections, tasks, directory
@@ -255,6 +263,8 @@ def inspection(request, number: str):
         "history": _history(i, INSPECTION), "menu": "home", "offences": LenientOffence.objects.filter(unit=i.unit, active=True),
         "guidance": Guidance.choices, "violations": Violation.objects.filter(inspection=i),
         "is_unit": "unit" in services.unit_kinds(request.user, i.unit_id),
+        "visit": (Inspection.objects.filter(visit=i.visit).exclude(pk=i.pk).select_related("unit", "item")
+                  .order_by("number") if i.visit else []),
     })
 
 
@@ -347,7 +357,8 @@ def directory(request):
 def public(request):
     return render(request, "supervision/public.html", {
         "plans": InspectionPlan.objects.filter(status="filed").select_related("unit").prefetch_related("items"),
-        "draws": Draw.objects.select_related("plan__unit", "item")[:50],
+        "draws": Draw.objects.select_related("plan__unit", "item").prefetch_related("partners__unit",
+                                                                                    "partners__item")[:50],
         "results": selectors.published_inspections()[:100],
         "offences": LenientOffence.objects.filter(active=True).select_related("unit"),
     })

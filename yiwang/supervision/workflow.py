@@ -209,6 +209,19 @@ def record_dates(ctx):
     return None
 
 
+@guard(needs_input=True)
+def joint_visit_date(ctx):
+    """联合抽查: one visit, one date for every unit's result (进一次门、查多项事)."""
+    if not ctx.subject.visit:
+        return None
+    from .rules import joint_visit_refusal
+
+    recorded = (Inspection.objects.filter(visit=ctx.subject.visit, inspected_on__isnull=False)
+                .exclude(pk=ctx.subject.pk).values_list("inspected_on", flat=True))
+    why = joint_visit_refusal(recorded=recorded, inspected_on=ctx.input.inspected_on)
+    return Refusal("joint_visit_date", why, "inspected_on") if why else None
+
+
 @guard
 def not_published(ctx):
     if ctx.subject.published_at is not None:
@@ -276,7 +289,7 @@ INSPECTION = Workflow(
     states={"assigned": "待检查", "rectifying": "整改中", "concluded": "已办结"},
     actions={
         "record": action("record", "录入检查结果", edges={"assigned": "concluded"}, actors={"unit"}, input=RecordIn,
-                         guards=(record_dates,), effect=_record, basis="国办发〔2015〕58号"),
+                         guards=(record_dates, joint_visit_date), effect=_record, basis="国办发〔2015〕58号"),
         "recheck": action("recheck", "整改复查", edges={"rectifying": "concluded"}, actors={"unit"}, input=RecheckIn,
                           effect=_recheck),
         "publish": action("publish", "公示检查结果", edges=edges_from(_RESULT_STATES, SAME), actors={"unit"},
