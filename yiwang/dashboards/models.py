@@ -17,6 +17,10 @@ class Source(models.TextChoices):
     RECTIFICATION = "rectification", "差评整改"
     REQUEST = "request", "12345工单"
     BUNDLE = "bundle", "一件事"
+    SUP_TASK = "sup_task", "监管任务"
+    SUP_INSPECTION = "sup_inspection", "涉企检查"
+    SUP_VIOLATION = "sup_violation", "违法行为记录"
+    SUP_REPAIR = "sup_repair", "信用修复申请"
 
 
 class _Dims(models.Model):

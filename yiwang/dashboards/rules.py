@@ -98,7 +98,6 @@ FIGURES: tuple[Figure, ...] = (
     Figure("PRJ-RJ", "专员人均项目数", "avg", "live.project.with_agent", "live.project.agents",
            "已指定帮代办专员的在建项目数 ÷ 专员人数（截至今日）", "个", group="项目帮代办", live=True),
 )
-FIGURES_BY_CODE = {f.code: f for f in FIGURES}
 
 
 @dataclass(frozen=True)
@@ -421,3 +420,124 @@ def bundle_contributions(*, events: list[Ev], between: Callable[[date, date], in
         elif e.to_status == "completed" and received is not None:
             out += [("bundle.completed", e.on, 1), ("bundle.days", e.on, between(received, e.on))]
     return [c for c in out if c[2]]
+
+
+# ------------------------------------------------------------------------------------ supervision (管)
+# The 管 of 放管服 (issue 15): 双推送 tasks, 双随机 inspections, 首违免罚 and 信用修复, each folded from
+# its own history. Cohorts: a task on the day it was pushed, an inspection drawn on the day it was
+# drawn, a recorded result on the day it was recorded, a violation on the day found, a repair
+# application on the day applied — a rate's numerator is always a part of its denominator.
+
+
+def task_contributions(*, events: list[Ev]) -> list[Contrib]:
+    """双推送: pushed (the push event holds the claim limit as its deadline), claimed by that limit,
+    marked overdue before being claimed (a late claim) or after (a late result), reported."""
+    out: list[Contrib] = []
+    pushed: date | None = None
+    claim_due: date | None = None
+    claimed = False
+    for e in events:
+        if e.action == "push":
+            pushed, claim_due = e.on, e.deadline
+            out.append(("sup.task_pushed", pushed, 1))
+        elif pushed is None:
+            continue
+        elif e.action == "claim":
+            claimed = True
+            if claim_due is None or e.on <= claim_due:
+                out.append(("sup.task_claimed_on_time", pushed, 1))
+        elif e.action == "flag_overdue":
+            out.append(("sup.task_result_overdue" if claimed else "sup.task_claim_overdue", pushed, 1))
+        elif e.action == "report":
+            out.append(("sup.task_reported", pushed, 1))
+    return out
+
+
+def inspection_contributions(*, events: list[Ev]) -> list[Contrib]:
+    """双随机一公开: an inspection a draw assigned (on the day drawn) and whether its result was recorded
+    (plan completion); a recorded result (on the day recorded) and whether it was published by its
+    deadline — 20 working days, moved by a calendar change — and not marked overdue first."""
+    out: list[Contrib] = []
+    drawn: date | None = None
+    recorded: date | None = None
+    due: date | None = None
+    flagged = False
+    for e in events:
+        if e.action == "assign" and e.data.get("draw"):
+            drawn = e.on
+            out.append(("sup.drawn", drawn, 1))
+        elif e.action == "record":
+            recorded = e.on
+            due = date.fromisoformat(e.data["publish_due"]) if e.data.get("publish_due") else None
+            out.append(("sup.recorded", recorded, 1))
+            if drawn is not None:
+                out.append(("sup.drawn_done", drawn, 1))
+        elif e.action == "calendar_moved" and e.data.get("publish_due"):
+            due = date.fromisoformat(e.data["publish_due"])
+        elif e.action == "flag_publish_overdue":
+            flagged = True
+        elif e.action == "publish" and recorded is not None:
+            out.append(("sup.published", recorded, 1))
+            if not flagged and (due is None or e.on <= due):
+                out.append(("sup.published_on_time", recorded, 1))
+    return out
+
+
+def violation_contributions(*, occurred_on: date, listed: bool, exempted: bool) -> list[Contrib]:
+    """首违免罚: a violation of an item on a unit's list, exempted (the first) or not (a second)."""
+    if exempted:
+        return [("sup.exempted", occurred_on, 1), ("sup.listed", occurred_on, 1)]
+    return [("sup.not_exempted", occurred_on, 1), ("sup.listed", occurred_on, 1)] if listed else []
+
+
+def repair_contributions(*, events: list[Ev]) -> list[Contrib]:
+    """信用修复: applied; decided (approved or not) within the limit the application opened with."""
+    out: list[Contrib] = []
+    applied: date | None = None
+    due: date | None = None
+    for e in events:
+        if e.action == "apply":
+            applied, due = e.on, e.deadline
+            out.append(("sup.repair_applied", applied, 1))
+        elif applied is None:
+            continue
+        elif e.action in ("approve", "reject"):
+            out.append(("sup.repair_decided", applied, 1))
+            if e.action == "approve":
+                out.append(("sup.repair_approved", applied, 1))
+            if due is None or e.on <= due:
+                out.append(("sup.repair_on_time", applied, 1))
+    return out
+
+
+_SUP = "事中事后监管"
+FIGURES = FIGURES + (
+    Figure("SUP-TS", "监管任务推送数", "count", "sup.task_pushed", "",
+           "审批（含告知承诺审批、撤销、证照变更）结果推送至监管单位形成的监管任务数（双推送，按推送日期）", "件",
+           group=_SUP),
+    Figure("SUP-RL", "监管任务按时认领率", "rate", "sup.task_claimed_on_time", "sup.task_pushed",
+           "在认领期限（推送后3个工作日）内认领的监管任务数 ÷ 推送的监管任务数（按推送日期）", group=_SUP),
+    Figure("SUP-RLCQ", "认领超期任务数", "count", "sup.task_claim_overdue", "",
+           "认领期限届满仍未认领、被标记超期的监管任务数（按推送日期）", "件", group=_SUP, up_is_good=False),
+    Figure("SUP-FKCQ", "反馈超期任务数", "count", "sup.task_result_overdue", "",
+           "认领后在反馈期限（10个工作日）内未反馈监管结果、被标记超期的任务数（按推送日期）", "件", group=_SUP,
+           up_is_good=False),
+    Figure("SUP-FK", "监管结果反馈率", "rate", "sup.task_reported", "sup.task_pushed",
+           "已向审批单位反馈监管结果（双报告）的任务数 ÷ 推送的监管任务数（按推送日期）", group=_SUP),
+    Figure("SUP-SSJ", "双随机抽查计划完成率", "rate", "sup.drawn_done", "sup.drawn",
+           "双随机抽取的检查中已录入检查结果的户次 ÷ 抽取的检查户次（联合抽查每家单位各计一次；按抽取日期；"
+           "目标100%，湘潭市）", group=_SUP),
+    Figure("SUP-GS", "检查结果按时公示率", "rate", "sup.published_on_time", "sup.recorded",
+           "检查后20个工作日内（未被标记逾期）公示的检查结果数 ÷ 已录入结果的检查数（按录入日期）", group=_SUP),
+    Figure("SUP-MF", "首违免罚件数", "count", "sup.exempted", "",
+           "属首违免罚清单、首次且危害轻微并及时改正而免予处罚、予以教育指导的违法行为数（按发现日期）", "件",
+           group=_SUP),
+    Figure("SUP-MFBY", "清单内不予免罚件数", "count", "sup.not_exempted", "",
+           "属首违免罚清单但非首次（或危害不轻微、未及时改正）而不予免罚的违法行为数（按发现日期）", "件",
+           group=_SUP, up_is_good=False),
+    Figure("SUP-XF", "信用修复件数", "count", "sup.repair_approved", "",
+           "准予信用修复（失信记录停止公示）的申请数（按申请日期）", "件", group=_SUP),
+    Figure("SUP-XFAS", "信用修复按时办结率", "rate", "sup.repair_on_time", "sup.repair_decided",
+           "在办理时限（5个工作日）内作出修复决定的申请数 ÷ 已作出决定的申请数（按申请日期）", group=_SUP),
+)
+FIGURES_BY_CODE = {f.code: f for f in FIGURES}

@@ -236,7 +236,124 @@ class BundleSource:
         return out
 
 
-SOURCES = (CaseSource(), EvaluationSource(), RectificationSource(), RequestSource(), BundleSource())
+def _events_by(model, fk: str, ids: list[int]) -> dict[int, list[rules.Ev]]:
+    events = defaultdict(list)
+    for e in model.objects.filter(**{f"{fk}__in": ids}).order_by(fk, "seq").values(
+            "id", fk, "action", "to_status", "on", "deadline", "data", "at"):
+        events[e[fk]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"], e["deadline"],
+                                      e["data"] or {}, None, e["at"]))
+    return events
+
+
+def _sup_dims(unit_id, region, park_id) -> dict:
+    return {"region": region, "unit_id": unit_id, "park_id": park_id, "impl_id": None, "window_id": None,
+            "staff_id": None}
+
+
+class SupervisionTaskSource:
+    """双推送: a supervision task, counted for its supervising unit."""
+
+    prefix = "sup.task_"
+    key = Source.SUP_TASK
+    fk = "task_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.supervision.models import TaskEvent
+        return TaskEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.supervision.models import SupervisionTask
+
+        events = _events_by(self.event_model(), self.fk, ids)
+        out = []
+        for t in SupervisionTask.objects.filter(pk__in=ids).values("id", "number", "unit_id", "unit__region_id",
+                                                                    "party__park_id"):
+            evs = events.get(t["id"], [])
+            out.append(Subject(t["id"], t["number"], _sup_dims(t["unit_id"], t["unit__region_id"], t["party__park_id"]),
+                               len(evs), max((e.id for e in evs), default=0), rules.task_contributions(events=evs)))
+        return out
+
+
+class InspectionSource:
+    """双随机一公开: an inspection, counted for its inspecting unit (a joint visit: once per unit)."""
+
+    prefix = "sup."  # with the violation and repair counters: a full rebuild of one rebuilds all three
+    key = Source.SUP_INSPECTION
+    fk = "inspection_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.supervision.models import InspectionEvent
+        return InspectionEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.supervision.models import Inspection
+
+        events = _events_by(self.event_model(), self.fk, ids)
+        out = []
+        for i in Inspection.objects.filter(pk__in=ids).values("id", "number", "unit_id", "unit__region_id",
+                                                               "party__park_id"):
+            evs = events.get(i["id"], [])
+            out.append(Subject(i["id"], i["number"], _sup_dims(i["unit_id"], i["unit__region_id"], i["party__park_id"]),
+                               len(evs), max((e.id for e in evs), default=0),
+                               rules.inspection_contributions(events=evs)))
+        return out
+
+
+class ViolationSource:
+    """首违免罚: a violation record is written once (no history of its own): the row is its one event."""
+
+    prefix = "sup."
+    key = Source.SUP_VIOLATION
+    fk = "id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.supervision.models import Violation
+        return Violation
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.supervision.models import Violation
+
+        out = []
+        for v in Violation.objects.filter(pk__in=ids).values("id", "number", "unit_id", "unit__region_id",
+                                                              "party__park_id", "occurred_on", "offence_id",
+                                                              "exempted"):
+            contribs = rules.violation_contributions(occurred_on=v["occurred_on"], listed=v["offence_id"] is not None,
+                                                     exempted=v["exempted"])
+            out.append(Subject(v["id"], v["number"], _sup_dims(v["unit_id"], v["unit__region_id"], v["party__park_id"]),
+                               1, v["id"], contribs))
+        return out
+
+
+class RepairSource:
+    """信用修复: an application, counted in the enterprise's region (the supervisor decides it)."""
+
+    prefix = "sup."
+    key = Source.SUP_REPAIR
+    fk = "application_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.supervision.models import RepairEvent
+        return RepairEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.supervision.models import RepairApplication
+
+        events = _events_by(self.event_model(), self.fk, ids)
+        out = []
+        for a in RepairApplication.objects.filter(pk__in=ids).values("id", "number", "party__region_id",
+                                                                      "party__park_id"):
+            evs = events.get(a["id"], [])
+            out.append(Subject(a["id"], a["number"], _sup_dims(None, a["party__region_id"] or "", a["party__park_id"]),
+                               len(evs), max((e.id for e in evs), default=0), rules.repair_contributions(events=evs)))
+        return out
+
+
+SOURCES = (CaseSource(), EvaluationSource(), RectificationSource(), RequestSource(), BundleSource(),
+           SupervisionTaskSource(), InspectionSource(), ViolationSource(), RepairSource())
 
 
 # ------------------------------------------------------------------------------------------ refresh

@@ -278,7 +278,8 @@ def _flag_publish(ctx):
 def _inspection_moved(ctx):
     due = publish_deadline(ctx.subject.inspected_on)
     ctx.set(deadline=due.date, deadline_provisional=due.provisional)
-    return Effect(timers={PUBLISH_TIMER: day_end(due.date)}, reason="工作日历调整，重新计算公示期限")
+    return Effect(timers={PUBLISH_TIMER: day_end(due.date)}, reason="工作日历调整，重新计算公示期限",
+                  data={"publish_due": due.date.isoformat()})
 
 
 _RESULT_STATES = ("rectifying", "concluded")
