@@ -32,8 +32,9 @@ class Api:
     def __init__(self, port: int):
         self.port, self.conn = port, None
 
-    def call(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict | None]:
-        headers = {"Authorization": f"Bearer {token}"}
+    def call(self, method: str, path: str, token: str, body: dict | None = None,
+             extra: dict | None = None) -> tuple[int, dict | None]:
+        headers = {"Authorization": f"Bearer {token}", **(extra or {})}
         data = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode()
@@ -163,12 +164,14 @@ class Load:
     def _submit(self, api: Api, n: int, ref: str) -> str | None:
         body = dict(self.bodies[n % len(self.bodies)])
         body["form"] = dict(body["form"], **{self.plan["ref_field"]: ref})
+        # A lost answer is retried with the same Idempotency-Key: the platform replays the first case
+        # instead of making a second, so an answer lost to a killed server leaves nothing in doubt.
         for _ in range(120):
-            status, doc = api.call("POST", "/api/v1/cases", self.tokens["clerk"], body)
+            status, doc = api.call("POST", "/api/v1/cases", self.tokens["clerk"], body, {"Idempotency-Key": ref})
             self.ledger.note(status)
-            if status != NOT_SENT:
+            if status != NOT_SENT and status not in UNKNOWN:
                 break
-            time.sleep(0.5)
+            time.sleep(0.5 if status == NOT_SENT else 0.2)
         if status == 201:
             with self.ledger.lock:
                 self.ledger.submitted[ref] = doc["number"]
