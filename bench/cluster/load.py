@@ -4,9 +4,9 @@ deliver, one case at a time per thread, each answer written to the ledger.
 
 A request whose answer is lost (the web server died: connection reset, HAProxy's 502) has an
 unknown outcome. An action is then settled by reading the case (its history says whether it was
-done) and repeated only if it was not. A submission cannot be settled that way (the API has no
-idempotency key), so it is never repeated: its reference — a unique value in the form — is counted
-"in doubt" and looked up in the database at the end. Every few cases the thread brings the case's
+done) and repeated only if it was not. A submission is repeated with its reference (a unique value
+in the form) as its Idempotency-Key, so the platform answers a repeat with the first case; only one
+whose every retry failed is counted "in doubt" and looked up in the database at the end. Every few cases the thread brings the case's
 delivery-limit timer forward after approval (a direct UPDATE of its due time: the harness's time
 travel, so that the timer is due within the run) and delivers only once the worker has fired it.
 """
