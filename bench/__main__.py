@@ -147,17 +147,38 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(table(all_figures))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started))
     out = {
         "scale": args.scale,
         "seed": args.seed,
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "started_at": stamp,
         "wall_seconds": round(time.time() - started, 1),
         "machine": info,
-        "figures": [f.as_dict() for f in all_figures],
+        "figures": [dict(f.as_dict(), figure=name, measured_at=stamp)
+                    for name, figs in ctx.results.items() for f in figs],
     }
+    out = _merged(Path(args.out), out, only)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten {args.out} ({out['wall_seconds']} s)")
     return 0
+
+
+def _merged(path: Path, out: dict, only: set[str]) -> dict:
+    """A run of some figures (--only) at the scale of the file's run replaces those figures and keeps the
+    others, each with its own `measured_at`; any other run replaces the file."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return out
+    if not only or old.get("scale") != out["scale"]:
+        return out
+    order = [n for n, _ in FIGURES]
+    kept = [f for f in old.get("figures", []) if f.get("figure") not in only]
+    figures = sorted(kept + out["figures"], key=lambda f: order.index(f["figure"]) if f.get("figure") in order
+                     else len(order))
+    return dict(old, figures=figures, partial_runs=[*old.get("partial_runs", []),
+                                                    {"started_at": out["started_at"], "only": sorted(only),
+                                                     "wall_seconds": out["wall_seconds"]}])
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ def child_env(url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["YIWANG_DATABASE_URL"] = url or bench_url()
     env["YIWANG_DEBUG"] = "0"
+    env["YIWANG_DEMO"] = "1"  # the bench's accounts are the demo's, with its public password
     env["YIWANG_LOG_LEVEL"] = "ERROR"
     env["YIWANG_DB_CONN_MAX_AGE"] = "600"
     env["DJANGO_SETTINGS_MODULE"] = "yiwang.settings"

@@ -38,13 +38,15 @@ SPAN_DAYS = 730
 # ---------------------------------------------------------------- bookkeeping
 
 
-def _extra_columns(listed: str) -> tuple[list[str], tuple]:
-    """Case columns the generator does not set itself, with the value the model gives a new row."""
-    from yiwang.cases.models import Case
+def _extra_columns(listed: str, model=None) -> tuple[list[str], tuple]:
+    """Columns of `model` (a case by default) the generator does not set itself, with the value the model
+    gives a new row — so a column added to the model later does not break the COPY."""
+    if model is None:
+        from yiwang.cases.models import Case as model
 
-    names = {c.strip() for c in listed.split(",")}
+    names = {c.strip().strip('"') for c in listed.split(",")} | {model._meta.pk.column}
     cols, values = [], []
-    for f in Case._meta.concrete_fields:
+    for f in model._meta.concrete_fields:
         if f.column in names:
             continue
         value = f.get_default() if f.has_default() else None
@@ -112,9 +114,13 @@ def make_parties(cur, rng: random.Random, n: int, regions: list[str], parks: lis
     now = datetime.now(ZoneInfo("Asia/Shanghai"))
     out = []
     pid = first
-    with cur.copy("COPY parties_party (id, kind, number, name, region_id, park_id, phone, address, "
-                  "legal_representative, industry, size, flags, employees, revenue, tax_paid, created_at) "
-                  "FROM STDIN") as copy:
+    from yiwang.parties.models import Party
+
+    party_cols = ("id, kind, number, name, region_id, park_id, phone, address, legal_representative, industry, size, "
+                  "flags, employees, revenue, tax_paid, created_at")
+    extra_cols, extra_values = _extra_columns(party_cols, Party)
+    party_cols += "".join(f", {c}" for c in extra_cols)
+    with cur.copy(f"COPY parties_party ({party_cols}) FROM STDIN") as copy:
         for i in range(n):
             region = regions[i % len(regions)]
             if rng.random() < 0.7:
@@ -134,7 +140,7 @@ def make_parties(cur, rng: random.Random, n: int, regions: list[str], parks: lis
                 continue
             taken.add(number)
             copy.write_row((pid, kind, number, name, region, park, f"138{rng.randrange(10**8):08d}", "", *row_extra,
-                            now))
+                            now, *extra_values))
             out.append((pid, kind, park))
             pid += 1
     cur.execute("SELECT setval(pg_get_serial_sequence('parties_party', 'id'), (SELECT MAX(id) FROM parties_party))")
@@ -221,6 +227,10 @@ def generate_cases(cur, rng: random.Random, n: int, cat: Catalogue, parties: lis
     case_cols += "".join(f", {c}" for c in extra_cols)
     event_cols = ("case_id, seq, action, from_status, to_status, actor_id, actor_kind, actor_unit_id, at, \"on\", "
                   "reason, data, deadline")
+    from yiwang.cases.models import CaseEvent
+
+    event_extra_cols, event_extra = _extra_columns(event_cols, CaseEvent)
+    event_cols += "".join(f", {c}" for c in event_extra_cols)
 
     done = 0
     while done < n:
@@ -398,7 +408,7 @@ def generate_cases(cur, rng: random.Random, n: int, cat: Catalogue, parties: lis
                 t = at(day)
                 ats.append(t)
                 event_rows.append((case_id, seq, action, frm, to, actor, kind, unit, t, day, reason,
-                                   json.dumps(data, ensure_ascii=False), deadline_now))
+                                   json.dumps(data, ensure_ascii=False), deadline_now, *event_extra))
             n_events += len(kept)
             stats[status] += 1
             if due_state:

@@ -204,6 +204,30 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic: no CDN, no extra step
 MEDIA_ROOT = Path(os.environ.get("YIWANG_MEDIA_ROOT", VAR_DIR / "media"))
 
+
+def s3_storage(env) -> dict:
+    """Materials, attachments and scans in object storage (the S3 API: MinIO, or the government cloud's
+    OBS/OSS) when YIWANG_S3_BUCKET is set, so that web servers on several machines share them; on disk
+    under MEDIA_ROOT otherwise. Every read goes through the platform's own views (access checked), so
+    objects stay private: no public ACL, and a name is never reused (file_overwrite off)."""
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env["YIWANG_S3_BUCKET"],
+        "endpoint_url": env.get("YIWANG_S3_ENDPOINT_URL") or None,
+        "region_name": env.get("YIWANG_S3_REGION") or None,
+        "access_key": env.get("YIWANG_S3_ACCESS_KEY") or None,
+        "secret_key": env.get("YIWANG_S3_SECRET_KEY") or None,
+        "location": env.get("YIWANG_S3_PREFIX", ""),
+        "addressing_style": env.get("YIWANG_S3_ADDRESSING", "path"),
+        "default_acl": None, "file_overwrite": False, "querystring_auth": True,
+    }}
+
+
+STORAGES = {
+    "default": s3_storage(os.environ) if os.environ.get("YIWANG_S3_BUCKET")
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -4,9 +4,9 @@ deliver, one case at a time per thread, each answer written to the ledger.
 
 A request whose answer is lost (the web server died: connection reset, HAProxy's 502) has an
 unknown outcome. An action is then settled by reading the case (its history says whether it was
-done) and repeated only if it was not. A submission cannot be settled that way (the API has no
-idempotency key), so it is never repeated: its reference — a unique value in the form — is counted
-"in doubt" and looked up in the database at the end. Every few cases the thread brings the case's
+done) and repeated only if it was not. A submission is repeated with its reference (a unique value
+in the form) as its Idempotency-Key, so the platform answers a repeat with the first case; only one
+whose every retry failed is counted "in doubt" and looked up in the database at the end. Every few cases the thread brings the case's
 delivery-limit timer forward after approval (a direct UPDATE of its due time: the harness's time
 travel, so that the timer is due within the run) and delivers only once the worker has fired it.
 """
@@ -32,8 +32,9 @@ class Api:
     def __init__(self, port: int):
         self.port, self.conn = port, None
 
-    def call(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict | None]:
-        headers = {"Authorization": f"Bearer {token}"}
+    def call(self, method: str, path: str, token: str, body: dict | None = None,
+             extra: dict | None = None) -> tuple[int, dict | None]:
+        headers = {"Authorization": f"Bearer {token}", **(extra or {})}
         data = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode()
@@ -163,12 +164,14 @@ class Load:
     def _submit(self, api: Api, n: int, ref: str) -> str | None:
         body = dict(self.bodies[n % len(self.bodies)])
         body["form"] = dict(body["form"], **{self.plan["ref_field"]: ref})
+        # A lost answer is retried with the same Idempotency-Key: the platform replays the first case
+        # instead of making a second, so an answer lost to a killed server leaves nothing in doubt.
         for _ in range(120):
-            status, doc = api.call("POST", "/api/v1/cases", self.tokens["clerk"], body)
+            status, doc = api.call("POST", "/api/v1/cases", self.tokens["clerk"], body, {"Idempotency-Key": ref})
             self.ledger.note(status)
-            if status != NOT_SENT:
+            if status != NOT_SENT and status not in UNKNOWN:
                 break
-            time.sleep(0.5)
+            time.sleep(0.5 if status == NOT_SENT else 0.2)
         if status == 201:
             with self.ledger.lock:
                 self.ledger.submitted[ref] = doc["number"]

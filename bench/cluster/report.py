@@ -15,7 +15,7 @@ def print_report(run, result: dict) -> int:
     lines = [
         ("kill -9", _fmt_kills(result["kills"])),
         ("accepted (201, case number given)", t.accepted),
-        ("in doubt (answer lost at a kill; saved)", f"{t.in_doubt} ({t.in_doubt_saved} saved, never repeated)"),
+        ("in doubt (every retry's answer lost; saved)", f"{t.in_doubt} ({t.in_doubt_saved} saved; the rest were retried with their Idempotency-Key)"),
         ("lost", f"{t.lost} (submissions {len(t.lost_submissions)}, transitions {len(t.lost_transitions)}, "
                  f"messages {len(t.lost_messages)})"),
         ("duplicated submissions", len(t.duplicated_submissions)),

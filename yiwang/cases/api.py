@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from yiwang.core import idempotency
 from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import DomainError, NotFound
@@ -162,9 +163,18 @@ def case_out(c: Case, user) -> dict:
     }
 
 
-@router.post("/cases", openapi_extra=refusals(401, 403, 404, 409), response={201: CaseOut}, summary="提交申请（网上、窗口代收、跨域通办异地收件或代办）")
-def submit(request, payload: SubmitIn):
+@router.post("/cases", openapi_extra={**refusals(401, 403, 404, 409, 422), "parameters": [idempotency.OPENAPI_PARAMETER]},
+             response={201: CaseOut}, summary="提交申请（网上、窗口代收、跨域通办异地收件或代办）")
+def submit(request, payload: SubmitIn, response: HttpResponse):
     user = require_user(request)
+    status, body = idempotency.replay_or_run(request, user=user, scope="cases.submit", body=payload.dict(),
+                                             run=lambda: _submit(user, payload))
+    if getattr(request, "idempotent_replayed", False):
+        response["Idempotent-Replayed"] = "true"
+    return status, body
+
+
+def _submit(user, payload: SubmitIn):
     if not payload.item and not payload.bundle:
         raise DomainError("请指定事项实施编码（item）或一件事编码（bundle）", field="item")
     if payload.bundle and payload.item:
@@ -177,7 +187,7 @@ def submit(request, payload: SubmitIn):
     else:
         applicant = payload.applicant.dict()
     if payload.bundle and payload.receiving_region:
-        raise DomainError("receiving_region：一件事暂不办理跨域通办，请分别申请其中的事项", field="receiving_region")
+        raise DomainError("一件事暂不办理跨域通办，请分别申请其中的事项", field="receiving_region")
     if payload.bundle:  # 一件事: handled by the bundle cases module
         from yiwang.bundlecases import api as bundle_api
 

@@ -118,3 +118,23 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key on a creating request (POST /api/v1/cases): a retry after a lost
+    answer (a web server killed, a timeout) gets the first answer again instead of a second case.
+
+    Written in the transaction that creates the record, so the key exists exactly when the record does.
+    """
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField("操作", max_length=40)
+    key = models.CharField("幂等键", max_length=64)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    status = models.PositiveSmallIntegerField("响应状态", default=0)
+    response = models.JSONField("响应", default=dict)
+    created_at = models.DateTimeField("创建时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "幂等键"
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_unique")]

@@ -36,7 +36,8 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-_REFUSALS = {401: "未登录", 403: "无权进行此操作", 404: "未找到", 409: "冲突（已被他人处理或重复）"}
+_REFUSALS = {401: "未登录", 403: "无权进行此操作", 404: "未找到", 409: "冲突（已被他人处理或重复）",
+             422: "幂等键已用于另一个不同的请求"}
 
 
 def refusals(*codes: int) -> dict:
