@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.bundlecases",
     "yiwang.licences",
+    "yiwang.documents",
     "yiwang.evaluations",
     "yiwang.hotline",
     "yiwang.kb",
