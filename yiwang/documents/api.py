@@ -51,7 +51,13 @@ def document_pdf(request, number: str, pk: int) -> HttpResponse:
     doc = selectors.document_of_case(case, pk)
     if doc is None:
         raise NotFound("文书不存在", field="pk", code="document_not_found")
-    audit_read(request, object_type="document", object_id=doc.number, subject_user_id=case.applicant.user_id)
+    audit_read(
+        request,
+        object_type="case",
+        object_id=case.number,
+        subject_user_id=case.applicant.user_id,
+        detail={"document": doc.number},
+    )
     return _pdf_response(doc)
 
 

@@ -34,7 +34,13 @@ def document_file(request, number: str, pk: int):
     doc = selectors.document_of_case(case, pk)
     if doc is None:
         raise Http404("文书不存在")
-    audit_read(request, object_type="document", object_id=doc.number, subject_user_id=case.applicant.user_id)
+    audit_read(
+        request,
+        object_type="case",
+        object_id=case.number,
+        subject_user_id=case.applicant.user_id,
+        detail={"document": doc.number},
+    )
     return _pdf_response(doc)
 
 
