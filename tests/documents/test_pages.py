@@ -113,3 +113,24 @@ def test_the_verify_page_compares_a_file_with_the_issued_pdf(case):
     assert "与出具的文书一致" in same.content.decode()
     other = anon.post(f"/documents/verify/{doc.code}/", {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")})
     assert "与出具的文书不一致" in other.content.decode()
+
+
+def test_the_clerk_ticks_the_materials_the_correction_notice_lists():
+    case = submit()
+    relay()
+    c = client_of("clerk")
+    page = c.get(f"/workbench/cases/{case.number}/").content.decode()
+    assert 'name="materials" value="公司章程"' in page
+    r = c.post(
+        f"/cases/{case.number}/act/",
+        {
+            "action": "request_correction",
+            "version": case.version,
+            "reason": "请补正",
+            "materials": ["公司章程"],
+        },
+    )
+    assert r.status_code == 302
+    relay()
+    doc = CaseDocument.objects.get(case=case, kind=K.CORRECTION)
+    assert doc.content["materials"] == ["公司章程"] and doc.content["body"][-1] == "补正说明：请补正"

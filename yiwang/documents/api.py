@@ -42,15 +42,15 @@ def document_list(request, number: str):
 
 
 @router.get(
-    "/cases/{number}/documents/{pk}/pdf",
+    "/cases/{number}/documents/{document_id}/pdf",
     openapi_extra=refusals(401, 403, 404),
     summary="下载办件文书 PDF（申请人、代办人及经办单位）",
 )
-def document_pdf(request, number: str, pk: int) -> HttpResponse:
+def document_pdf(request, number: str, document_id: int) -> HttpResponse:
     case = case_selectors.case_get(number, user=require_user(request))
-    doc = selectors.document_of_case(case, pk)
+    doc = selectors.document_of_case(case, document_id)
     if doc is None:
-        raise NotFound("文书不存在", field="pk", code="document_not_found")
+        raise NotFound("文书不存在", field="document_id", code="document_not_found")
     audit_read(
         request,
         object_type="case",
