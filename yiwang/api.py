@@ -143,6 +143,7 @@ ROUTERS = [
     ("yiwang.parties.api", "/v1/parties/"),
     ("yiwang.cases.api", "/v1/"),
     ("yiwang.licences.api", "/v1/"),
+    ("yiwang.documents.api", "/v1/"),
     ("yiwang.evaluations.api", "/v1/"),
     ("yiwang.hotline.api", "/v1/"),
     ("yiwang.kb.api", "/v1/"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.bundlecases",
     "yiwang.licences",
+    "yiwang.documents",
     "yiwang.evaluations",
     "yiwang.hotline",
     "yiwang.kb",
@@ -264,6 +265,9 @@ if REPLICA_URL:
 # The case engine's clock and uploads.
 YIWANG_NEAR_DUE_DAYS = int(os.environ.get("YIWANG_NEAR_DUE_DAYS", "1"))
 YIWANG_MAX_UPLOAD_MB = int(os.environ.get("YIWANG_MAX_UPLOAD_MB", "20"))
+# The public address printed in QR codes (licences, case documents), e.g. https://zwfw.example.gov.cn; unset:
+# a licence QR uses the request's host, a document issued by the worker (no request) prints the path only.
+YIWANG_PUBLIC_BASE_URL = os.environ.get("YIWANG_PUBLIC_BASE_URL", "")
 YIWANG_NOTIFICATION_SENDER = os.environ.get("YIWANG_NOTIFICATION_SENDER", "yiwang.core.notifications.LogSender")
 
 # The site's title in the header: the region whose service network this deployment is.

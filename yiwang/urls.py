@@ -28,7 +28,7 @@ urlpatterns = [
 
 # Each module's pages, when it has them (workbench, licence verification, hotline console...).
 for _module in ("bundlecases", "cases", "licences", "evaluations", "hotline", "kb", "supervision", "dashboards",
-                "ledger", "policies", "agents", "projects"):
+                "ledger", "policies", "agents", "projects", "documents"):
     if importlib.util.find_spec(f"yiwang.{_module}.urls") is not None:
         urlpatterns.insert(-1, path("", include(f"yiwang.{_module}.urls")))
 

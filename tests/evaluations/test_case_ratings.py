@@ -101,7 +101,8 @@ def test_the_invitation_survives_a_crash_between_commit_and_relay_and_is_made_on
     case = run_to_decision(submit_and_accept(QYSLDJ))
     relay()
     cases.case_act(case=case, actor=u("clerk"), action="deliver", data={"method": "window"})
-    row = OutboxMessage.objects.get(topic=REACTION_TOPIC, payload__key=case.number, payload__action="deliver")
+    row = OutboxMessage.objects.get(topic=REACTION_TOPIC, payload__key=case.number, payload__action="deliver",
+                                    payload__reaction="evaluations.invite_case")
     assert row.sent_at is None and row.payload["reaction"] == "evaluations.invite_case"
 
     real_save = OutboxMessage.save

@@ -97,7 +97,7 @@ def _value(label, value, schema):
 
 def _request(client, method, path, where, field, value, base, headers):
     params = {"fmt": "json", "number": "NOPE", "token": "NOPE", "code": "NOPE", "identifier": "NOPE",
-              "impl_code": "NOPE", "token_id": "1", "uscc": "NOPE", "member": "NOPE"}
+              "impl_code": "NOPE", "token_id": "1", "document_id": "1", "uscc": "NOPE", "member": "NOPE"}
     query, body = {}, None
     if where == "path":
         params[field[0]] = value

@@ -109,6 +109,7 @@ class CaseOut(CaseSummary):
     current_step: int
     materials: list[dict]
     co_reviews: list[dict]
+    documents: list[dict] = []
     actions: list[str]
     history: list[EventOut]
 
@@ -136,6 +137,8 @@ def _summary(c: Case) -> dict:
 
 
 def case_out(c: Case, user) -> dict:
+    from yiwang.documents.selectors import case_documents
+
     v = selectors.clock_view(c)
     return {
         **_summary(c), "channel": c.channel, "route_mode": c.route_mode, "receiving_unit": c.receiving_unit.code,
@@ -153,6 +156,11 @@ def case_out(c: Case, user) -> dict:
                        "url": f"/cases/{c.number}/materials/{m.pk}/"} for m in c.materials.all()],
         "co_reviews": [{"unit": r.unit.code, "unit_name": r.unit.name, "slot_end": r.slot_end, "consent": r.consent,
                         "deemed": r.deemed, "opinion": r.opinion} for r in c.co_reviews.all()],
+        "documents": [{"id": d.pk, "kind": d.kind, "label": d.get_kind_display(), "number": d.number,
+                       "issued_on": d.issued_on, "unit": d.unit_name, "event": d.event_id,
+                       "url": f"/api/v1/cases/{c.number}/documents/{d.pk}/pdf",
+                       "verify_url": f"/documents/verify/{d.code}/"}
+                      for d in case_documents(c)],
         "actions": selectors.allowed_actions(c, user),
         "history": [{
             "seq": e.seq, "action": e.action, "label": event_label(e.action),
@@ -197,7 +205,8 @@ def _submit(user, payload: SubmitIn):
                                 **_remote_intake_args(payload))
     # The submitter may see it (applicant, agent or intake), and a new case's history is its one event,
     # with no materials or co-reviews yet: the response is built from what is in hand.
-    case._prefetched_objects_cache = {"events": [case.submit_event], "co_reviews": [], "materials": []}
+    case._prefetched_objects_cache = {"events": [case.submit_event], "co_reviews": [], "materials": [],
+                                      "documents": []}
     return 201, case_out(case, user)
 
 

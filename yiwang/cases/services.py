@@ -239,6 +239,7 @@ def case_submit(
     event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
                           actor_kind=intake.actor_kind, reason="", data=submit_data, now=now, seq=1)
     W.notice_put(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
+    W.submit_reactions(case, event)  # the receipt (回执), after commit
     _schedule_deemed_acceptance(case)
     case.submit_event = event  # its history so far, for a response built without reading the case back
     return case

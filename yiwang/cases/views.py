@@ -124,6 +124,8 @@ def my_cases(request):
 
 
 def _case_context(request, number: str) -> dict:
+    from yiwang.documents.selectors import case_documents
+
     case = selectors.case_get(number, user=request.user)
     actions = selectors.available(case, request.user)
     return {
@@ -134,6 +136,7 @@ def _case_context(request, number: str) -> dict:
         "tolerable": [m.name for m in _applicant_materials(case.implementation) if m.tolerable],
         "uploaded": {m.name for m in case.materials.all()},
         "kinds": selectors.actor_kinds(case, request.user),
+        "documents": case_documents(case),
     }
 
 
@@ -225,7 +228,7 @@ def _form_input(p) -> dict:
     data = {
         "tolerate": p.getlist("tolerate"), "paper": p.getlist("paper"), "commitment": p.get("commitment") == "on",
         "procedure": p.get("procedure", ""), "method": p.get("method", ""), "material": p.get("material", ""),
-        "opinion": p.get("opinion", ""),
+        "opinion": p.get("opinion", ""), "materials": p.getlist("materials"),
     }
     if p.get("days", "").strip():
         days = ascii_int(p["days"])  # anything else goes to the service as it is and is refused there
@@ -236,7 +239,7 @@ def _form_input(p) -> dict:
 
 
 # An action form's inputs (workbench_case.html): a refusal at one of them is shown under it.
-ACTION_INPUTS = {"reason", "days", "method", "procedure", "opinion", "consent", "material", "paper", "tolerate",
+ACTION_INPUTS = {"materials", "reason", "days", "method", "procedure", "opinion", "consent", "material", "paper", "tolerate",
                  "commitment", "confirm"}
 
 

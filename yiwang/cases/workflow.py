@@ -17,6 +17,7 @@ from pydantic import Field, StrictBool, StrictInt
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.core.outbox import outbox_put
 from yiwang.core.workflow import (
+    REACTION_TOPIC,
     SAME,
     SYSTEM,
     ActionInput,
@@ -95,6 +96,10 @@ class AcceptIn(CaseInput):
 
 class ResubmitIn(CaseInput):
     form: dict[str, Any] | None = Field(None, title="申请表")
+
+
+class CorrectionIn(ReasonIn):
+    materials: list[str] = Field([], title="需补正的材料")
 
 
 class ReviewIn(CaseInput):
@@ -436,9 +441,19 @@ def refuse_effect(ctx: Context) -> Effect:
     return Effect(timers={TIMER_DEEMED_ACCEPTANCE: None}, notice=f"您的申请不予受理。理由：{ctx.input.reason}")
 
 
+def _correction_materials(ctx: Context) -> list[str]:
+    """What the 一次性告知书 lists: the materials the clerk named, else every required applicant
+    material neither uploaded nor supplied by data sharing."""
+    if ctx.input.materials:
+        return list(dict.fromkeys(ctx.input.materials))
+    required, _ = _applicant_materials(ctx)
+    shared = {s["material"] for s in (ctx.subject.shared_materials or {}).get("satisfied", [])}
+    return [m for m in required if m not in _uploaded(ctx) and m not in shared]
+
+
 def request_correction_effect(ctx: Context) -> Effect:
     ctx.set(correction_count=ctx.subject.correction_count + 1)
-    return Effect(timers={TIMER_DEEMED_ACCEPTANCE: None},
+    return Effect(timers={TIMER_DEEMED_ACCEPTANCE: None}, data={"materials": _correction_materials(ctx)},
                   notice=f"请一次性补正以下内容后重新提交：{ctx.input.reason}")
 
 
@@ -695,6 +710,10 @@ def case_for_update(case: Case | str) -> Case:
 
 DECISION_ACTIONS = ("approve", "deny", "deemed_approve", "decide_on_acceptance")
 APPROVALS = ("approve", "deemed_approve", "decide_on_acceptance")
+# The actions that issue a document (documents.rules.ISSUED_BY); "submit" is the submission, which
+# case_submit writes itself and hands to submit_reactions.
+DOCUMENT_ACTIONS = ("submit", "accept", "deemed_accept", "request_correction", "refuse", "approve", "deemed_approve",
+                    "decide_on_acceptance", "deny", "deliver")
 
 ACTIONS = [
     action("forward", "转交受理地", edges={S.SUBMITTED: SAME}, actors={REMOTE_INTAKE}, input=CaseInput,
@@ -710,7 +729,7 @@ ACTIONS = [
            guards=(forwarded_if_remote,), effect=refuse_effect, basis=f"{LAW}第三十二条",
            confirm="确定不予受理？申请人须重新申请。"),
     action("request_correction", "一次性告知补正", edges={S.SUBMITTED: S.CORRECTION_REQUESTED}, actors={INTAKE},
-           input=ReasonIn, guards=(forwarded_if_remote, correction_once), effect=request_correction_effect,
+           input=CorrectionIn, guards=(forwarded_if_remote, correction_once), effect=request_correction_effect,
            basis=f"{LAW}第三十二条（一次告知需要补正的全部内容）"),
     action("resubmit", "补正后重新提交", edges={S.CORRECTION_REQUESTED: S.SUBMITTED},
            actors={APPLICANT, INTAKE, REMOTE_INTAKE}, input=ResubmitIn, effect=resubmit_effect),
@@ -795,11 +814,23 @@ WORKFLOW = Workflow(
         # A project's schedule follows the decisions of the cases filed under it (after commit).
         react("projects.case_moved", entering={S.APPROVED, S.DENIED, S.REFUSED, S.WITHDRAWN, S.REVOKED},
               after_commit=True),
+        # The documents a hall prints (回执, 受理通知书, 一次性告知书, 决定书, 送达回证), after commit.
+        react("documents.issue_for_case", actions=DOCUMENT_ACTIONS, after_commit=True),
     ),
     conflict_message=CONFLICT_MESSAGE,
     terminal=TERMINAL,
 )
 register_workflow(WORKFLOW)
+
+def submit_reactions(case: Case, event: CaseEvent) -> None:
+    """The after-commit reactions declared for the submission (not an action of the engine: case_submit
+    writes its event), queued in the submission's transaction as the engine queues an action's."""
+    for r in WORKFLOW.reactions:
+        if r.after_commit and r.fires(action="submit", from_status="", to_status=S.SUBMITTED):
+            outbox_put(topic=REACTION_TOPIC, payload={
+                "reaction": r.name, "workflow": WORKFLOW.name, "key": case.number, "action": "submit",
+                "seq": event.seq, "event": event.pk})
+
 
 # Labels of what appears in a timeline but is not an action of the engine.
 EVENT_LABELS = {"submit": "提交申请", **{a.name: a.label for a in ACTIONS}}

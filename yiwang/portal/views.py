@@ -149,4 +149,13 @@ def progress(request: HttpRequest) -> HttpResponse:
                 context["errors"]["proof"] = "办件编号与手机号码（或证件号码后6位）不匹配，请核对后重试"
                 status = 404
             context["progress"] = found
+            context["receipt_url"] = _receipt_url(found)
     return render(request, "portal/progress.html", context, status=status)
+
+
+def _receipt_url(found) -> str:
+    """The case's receipt (回执) behind a signed link valid one hour: what the receipt shows, no more."""
+    from yiwang.documents.selectors import receipt_for_progress, receipt_token
+
+    doc = receipt_for_progress(found.number) if found is not None and not found.is_bundle else None
+    return f"/progress/receipt/{receipt_token(doc)}.pdf" if doc else ""
