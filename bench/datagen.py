@@ -113,7 +113,7 @@ def make_parties(cur, rng: random.Random, n: int, regions: list[str], parks: lis
     out = []
     pid = first
     with cur.copy("COPY parties_party (id, kind, number, name, region_id, park_id, phone, address, "
-                  "legal_representative, industry, size, flags, employees, revenue, tax_paid, created_at) "
+                  "legal_representative, industry, size, flags, employees, revenue, tax_paid, registered_case, created_at) "
                   "FROM STDIN") as copy:
         for i in range(n):
             region = regions[i % len(regions)]
@@ -134,7 +134,7 @@ def make_parties(cur, rng: random.Random, n: int, regions: list[str], parks: lis
                 continue
             taken.add(number)
             copy.write_row((pid, kind, number, name, region, park, f"138{rng.randrange(10**8):08d}", "", *row_extra,
-                            now))
+                            "", now))
             out.append((pid, kind, park))
             pid += 1
     cur.execute("SELECT setval(pg_get_serial_sequence('parties_party', 'id'), (SELECT MAX(id) FROM parties_party))")
