@@ -30,7 +30,7 @@ def test_leader_lands_on_the_dashboard_reads_the_figures_and_the_charts_draw(bro
     page.wait_for_url("**period=year**")
     row = page.locator("#fig-GOV-AS")
     assert "按时办结率" in row.inner_text() and "%" in row.inner_text()
-    for chart in ("#chart-series", "#chart-units", "#chart-parks"):
+    for chart in ("#chart-series", "#chart-units", "#chart-parks", "#chart-map"):  # the map: a treemap
         page.locator(f"{chart}[data-loaded='1']").wait_for(timeout=15000)
         assert page.locator(f"{chart} canvas").count() >= 1
     page.screenshot(path=os.path.join(artifacts_dir, "dashboard_leader_desktop.png"), full_page=True)

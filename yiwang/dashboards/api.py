@@ -62,6 +62,15 @@ def ranking(request, figure: str, by: str = "unit", region: str = "", unit: str 
             "rows": selectors.ranking(scope, f, figure=figure, by=by)}
 
 
+@router.get("/stats/map", openapi_extra=refusals(401, 403), summary="区域示意图：各区划及其园区、乡镇、村社区代办点的指标值")
+def region_map(request, figure: str, region: str = "", unit: str = "", park: str = "", item: str = "",
+               start: str = Query("", alias="from"), end: str = Query("", alias="to")):
+    scope, f = _filters(request, region, unit, park, item, start, end)
+    fig = selectors.figure_get(figure)
+    return {"figure": fig.code, "name": fig.name, "kind": fig.kind, "up_is_good": fig.up_is_good,
+            "period": _period(f), "regions": selectors.region_map(scope, f, figure=figure)}
+
+
 @router.get("/stats/efficiency", openapi_extra=refusals(401, 403), summary="岗位效能评价：工作人员、窗口或单位的综合得分、各项得分与所用权重")
 def efficiency(request, by: str = "staff", region: str = "", unit: str = "", park: str = "", item: str = "",
                start: str = Query("", alias="from"), end: str = Query("", alias="to")):

@@ -159,8 +159,9 @@ def _ratings(cases: list) -> int:
 
 
 def _hotline() -> int:
-    """Five 12345 requests: answered and visited, one dissatisfied then reopened, one an enterprise's
-    demand closed, one merged as a repeat."""
+    """Seven 12345 requests: answered and visited, one dissatisfied then reopened, one an enterprise's
+    demand closed, one merged as a repeat and pressed by a supervisor (督办); two received last week
+    (so the issued 周报 and 月报 of the demo have requests in them)."""
     from yiwang.hotline import services as hot
     from yiwang.hotline.models import Category
     from yiwang.organisations.models import Region
@@ -168,11 +169,11 @@ def _hotline() -> int:
     op, region = _u("operator"), Region.objects.get(code="430321")
     cat = Category.objects.get(code="0302")
 
-    def make(title, **kw):
+    def make(title, now=None, **kw):
         req = hot.request_create(kind="complaint", channel="phone", category=cat, region=region, title=title,
                                  content=f"{title}，请尽快处理", phone="13800000002", requester_name="王先生",
-                                 actor=op, **kw)
-        return hot.request_dispatch(request=req, actor=op)
+                                 actor=op, now=now, **kw)
+        return hot.request_dispatch(request=req, actor=op, now=now)
 
     def answer(req, level):
         staff = _u("xtx-scjg")
@@ -189,4 +190,8 @@ def _hotline() -> int:
     answer(make("开办企业后银行开户慢", requester=_party("shop")), 1)
     still_open = make("小区门口占道经营")
     hot.request_merge(request=make("小区门口占道经营再次反映"), into=still_open, actor=op)
-    return 5
+    hot.request_supervise(request=still_open, actor=_u("supervisor"), note="占道经营反复发生，请三日内答复")
+    last_week = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 6)  # last Tuesday
+    answer(make("农贸市场缺斤少两", now=_at(last_week)), 2)
+    make("装修噪音扰民", now=_at(last_week, 15))
+    return 7

@@ -66,9 +66,11 @@ class Contribution(_Dims):
 
 
 class RollupCell(_Dims):
-    """Two grains: "fine" keeps every dimension (for rankings by staff, window or item); "coarse" drops
-    item, window and staff, so its size follows days × units × parks, not the number of cases, and the
-    overview and series read it."""
+    """Daily grains: "fine" keeps every dimension (for rankings by staff, window or item); "coarse" drops
+    item, window and staff, so its size follows days × units × parks, not the number of cases. Month
+    grains (day = the month's first): "month" (the coarse cells of a month summed) and "rmonth" (per
+    region only). A period's sums read its whole months from a month grain and its edge days from the
+    coarse grain (selectors.span_q)."""
 
     grain = models.CharField(max_length=8, default="fine")
     counter = models.CharField(max_length=40)

@@ -98,6 +98,19 @@ FIGURES: tuple[Figure, ...] = (
     Figure("PRJ-RJ", "专员人均项目数", "avg", "live.project.with_agent", "live.project.agents",
            "已指定帮代办专员的在建项目数 ÷ 专员人数（截至今日）", "个", group="项目帮代办", live=True),
 )
+# Leaders' figures added for issue 13's list (kept in a block of their own): the seeds' 窗口服务满意率,
+# the 帮代办 count and the coverage of provincial and city key projects (岳阳: 100 %).
+LEADER_FIGURES: tuple[Figure, ...] = (
+    Figure("EVA-CK", "窗口服务满意率", "rate", "eval.window_good", "eval.window_rated",
+           "对窗口服务的评价（评价关联到服务窗口）中非常满意、满意、基本满意的评价数 ÷ 对窗口服务的评价数（含默认评价，按评价日期）",
+           group="好差评"),
+    Figure("PRJ-SSZ", "省市重点项目帮代办覆盖率", "rate", "live.project.key_upper_with_agent", "live.project.key_upper",
+           "在建（未办证、未终止）的省、市重点项目中已指定帮代办专员的个数 ÷ 省、市重点项目数（截至今日）",
+           group="项目帮代办", live=True),
+    Figure("PRJ-BDB", "帮代办项目数", "count", "live.project.with_agent", "",
+           "已指定帮代办专员的在建项目数（截至今日）", "个", group="项目帮代办", live=True),
+)
+FIGURES = (*FIGURES, *LEADER_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -313,9 +326,10 @@ RATED, DEFAULTED = "rated", "defaulted"  # EvaluationEvent: the slot's own event
 RECT_OPEN, RECT_CLOSE, RECT_VOID = "open", "rerate", "void"  # RectificationEvent (evaluations/workflow.py)
 
 
-def evaluation_contributions(*, subject_kind: str, events: list[Ev]) -> list[Contrib]:
-    """A rating slot (好差评): its level on the day rated or defaulted. Its rectification, if its 差评
-    opened one, is a subject of its own (rectification_contributions)."""
+def evaluation_contributions(*, subject_kind: str, events: list[Ev], at_window: bool = False) -> list[Contrib]:
+    """A rating slot (好差评): its level on the day rated or defaulted; `at_window` (the rating names the
+    window that served) also counts it for 窗口服务满意率. Its rectification, if its 差评 opened one, is a
+    subject of its own (rectification_contributions)."""
     if subject_kind in ("hotline", "bundle"):
         # 12345: counted as 回访满意率; a bundle's one rating: through its per-member slots (each unit's)
         return []
@@ -325,6 +339,8 @@ def evaluation_contributions(*, subject_kind: str, events: list[Ev]) -> list[Con
             level = int(e.data.get("level") or 0)
             good = level in GOOD_LEVELS
             out += [("eval.rated", e.on, 1), ("eval.good" if good else "eval.bad", e.on, 1)]
+            if at_window:
+                out += [("eval.window_rated", e.on, 1)] + ([("eval.window_good", e.on, 1)] if good else [])
             if e.action == RATED:
                 out.append(("eval.rated_active", e.on, 1))
                 if good:

@@ -7,7 +7,7 @@ was appended), so a figure shown is never behind the history it is computed from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -124,8 +124,32 @@ def cells(f: Filters, scope: Scope):
     return RollupCell.objects.filter(f.q(scope), grain="fine" if f.item else "coarse")
 
 
-def _sums(qs, start: date, end: date, counters: set[str] | None = None) -> dict[str, int]:
-    qs = qs.filter(day__gte=start, day__lte=end)
+def span_q(start: date, end: date, *, daily: str = "", month: str = "month") -> Q:
+    """The cells of [start, end]: its whole months from the "month" grain (one row per month, counter and
+    unit), the days at either edge from the daily coarse grain. `daily` names a daily grain to read
+    instead (fine: by item, window or staff; coarse: a series by day); `month` the month grain (rmonth:
+    per region only, when no unit or park is asked for)."""
+    if daily:
+        return Q(grain=daily, day__gte=start, day__lte=end)
+    first = start if start.day == 1 else rules.period_bounds("month", start)[1] + timedelta(days=1)
+    last_first = rules.period_bounds("month", end)[0]
+    if rules.period_bounds("month", end)[1] != end:  # the last month is not whole
+        last_first = (last_first - timedelta(days=1)).replace(day=1)
+    if first > last_first:  # no whole month inside
+        return Q(grain="coarse", day__gte=start, day__lte=end)
+    q = Q(grain=month, day__gte=first, day__lte=last_first)
+    if start < first:
+        q |= Q(grain="coarse", day__gte=start, day__lt=first)
+    after = rules.period_bounds("month", last_first)[1]
+    if end > after:
+        q |= Q(grain="coarse", day__gt=after, day__lte=end)
+    return q
+
+
+def _sums(f: Filters, scope: Scope, start: date, end: date, counters: set[str] | None = None) -> dict[str, int]:
+    regional = not (f.item or f.unit or f.park or scope.unit_id)
+    qs = RollupCell.objects.filter(f.q(scope)).filter(span_q(start, end, daily="fine" if f.item else "",
+                                                             month="rmonth" if regional else "month"))
     if counters:
         qs = qs.filter(counter__in=counters)
     return {r["counter"]: r["v"] for r in qs.values("counter").annotate(v=Sum("value"))}
@@ -137,12 +161,21 @@ def _live(q: Q, today: date) -> dict[str, int]:
 
 
 def _projects_live(f: Filters) -> dict[str, int]:
-    """一个项目、一名专员: the agent coverage of the parks in the filtered regions (or the one park)."""
-    from yiwang.projects.selectors import agent_coverage
+    """一个项目、一名专员: the agent coverage of the open projects in the parks of the filtered regions (or
+    the one park), in one query; the same counts as projects.selectors.agent_coverage, and the 省、市重点 ones."""
+    from django.db.models import Count
 
-    parks = [f.park.pk] if f.park else list(Unit.objects.filter(kind=UnitKind.PARK, region_id__in=f.regions)
-                                              .values_list("pk", flat=True))
-    return agent_coverage(parks)
+    from yiwang.projects.models import KeyLevel, Project
+    from yiwang.projects.selectors import OPEN
+
+    parks = [f.park.pk] if f.park else Unit.objects.filter(kind=UnitKind.PARK, region_id__in=f.regions).values("pk")
+    key, agent = ~Q(key_level=KeyLevel.NONE), Q(agent__isnull=False)
+    upper = Q(key_level__in=(KeyLevel.PROVINCE, KeyLevel.CITY))
+    row = Project.objects.filter(status__in=OPEN, park_id__in=parks).aggregate(
+        key=Count("pk", filter=key), key_with_agent=Count("pk", filter=key & agent),
+        key_upper=Count("pk", filter=upper), key_upper_with_agent=Count("pk", filter=upper & agent),
+        with_agent=Count("pk", filter=agent), agents=Count("agent", distinct=True))
+    return {f"live.project.{k}": v for k, v in row.items()}
 
 
 @dataclass
@@ -164,11 +197,32 @@ class OverviewRow:
         return (self.change or 0) > 0 if self.now.figure.up_is_good else (self.change or 0) < 0
 
 
+CACHE_SECONDS = 600
+
+
+def period_sums(scope: Scope, f: Filters, start: date, end: date, *, version: tuple | None = None) -> dict[str, int]:
+    """The counters summed over a period, cached under the rollup's version: the same cells give the same
+    sums, and any new event (or a rebuild) moves the version, so a cached sum is never behind the events."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    version = version or services.rollup_current()
+    key = "dash:sums:" + hashlib.sha256(repr((version, sorted(f.regions), scope.unit_id, f.unit and f.unit.pk,
+                                              f.park and f.park.pk, f.item, start, end)).encode()).hexdigest()
+    sums = cache.get(key)
+    if sums is None:
+        sums = _sums(f, scope, start, end)
+        cache.set(key, sums, CACHE_SECONDS)
+    return sums
+
+
 def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[OverviewRow]:
-    services.rollup_refresh()
     today = today or timezone.localdate()
     p0, p1 = rules.previous_range(f.start, f.end)
-    now, before = _sums(cells(f, scope), f.start, f.end), _sums(cells(f, scope), p0, p1)
+    version = services.rollup_current()
+    now = dict(period_sums(scope, f, f.start, f.end, version=version))
+    before = dict(period_sums(scope, f, p0, p1, version=version))
     live = {**_live(f.q(scope), today), **_projects_live(f)}
     now.update(live)
     before.update(live)
@@ -190,7 +244,8 @@ def series(scope: Scope, f: Filters, *, figure: str, by: str) -> list[dict]:
         raise DomainError("时间粒度应为 day、month、quarter 或 year", field="by")
     services.rollup_refresh()
     counters = {fig.numerator, fig.denominator} - {""}
-    rows = (cells(f, scope).filter(day__gte=f.start, day__lte=f.end, counter__in=counters)
+    daily = "fine" if f.item else "coarse" if by == "day" else ""
+    rows = (RollupCell.objects.filter(f.q(scope), span_q(f.start, f.end, daily=daily), counter__in=counters)
             .values("counter", "day").annotate(v=Sum("value")))
     per: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -216,8 +271,8 @@ def ranking(scope: Scope, f: Filters, *, figure: str, by: str, refresh: bool = T
         services.rollup_refresh()
     col = RANK_BY[by]
     counters = {fig.numerator, fig.denominator} - {""}
-    grain = "coarse" if col in ("region", "unit_id", "park_id") and not f.item else "fine"
-    rows = (RollupCell.objects.filter(f.q(scope), grain=grain, day__gte=f.start, day__lte=f.end, counter__in=counters)
+    daily = "" if col in ("region", "unit_id", "park_id") and not f.item else "fine"
+    rows = (RollupCell.objects.filter(f.q(scope), span_q(f.start, f.end, daily=daily), counter__in=counters)
             .exclude(**{f"{col}__isnull": True}).values(col, "counter").annotate(v=Sum("value")))
     per: dict = {}
     for r in rows:
@@ -253,6 +308,40 @@ def _names(by: str, keys: set) -> dict:
 
     users = get_user_model().objects.filter(pk__in=keys)
     return {u.pk: u.first_name or u.get_username() for u in users}
+
+
+# ------------------------------------------------------------------------------------------ 区域示意图
+
+PLACE_KINDS = (UnitKind.PARK, "town", "community")  # the places of the service network a map shows
+
+
+def region_map(scope: Scope, f: Filters, *, figure: str) -> list[dict]:
+    """The schematic map (区域示意图): every region of the filtered subtree, and in each its parks, towns and
+    community points, with the figure's value — a treemap the page colours by the value and sizes by the
+    denominator. Not a geographic map: no boundary data is served, so nothing is fetched from a tile service."""
+    fig = figure_get(figure)
+    if fig.live:
+        raise DomainError(f"“{fig.name}”是当前状态，请在总览查看", field="figure")
+    services.rollup_refresh()
+    by_region = {r["key"]: r for r in ranking(scope, f, figure=figure, by="region", refresh=False)}
+    by_unit = {r["key"]: r for r in ranking(scope, f, figure=figure, by="unit", refresh=False)}
+    by_park = {r["key"]: r for r in ranking(scope, f, figure=figure, by="park", refresh=False)}
+    places = Unit.objects.filter(region_id__in=f.regions, kind__in=PLACE_KINDS).order_by("code")
+    if scope.unit_id:
+        places = places.filter(pk=scope.unit_id)
+    children: dict[str, list] = {}
+    for u in places.values("pk", "name", "kind", "region_id"):
+        row = by_park.get(u["pk"]) if u["kind"] == UnitKind.PARK else by_unit.get(u["pk"])
+        children.setdefault(u["region_id"], []).append(_map_node(u["name"], row))
+    regions = Region.objects.filter(code__in=f.regions).order_by("code").values_list("code", "name")
+    return [{**_map_node(name, by_region.get(code)), "code": code, "children": children.get(code, [])}
+            for code, name in regions]
+
+
+def _map_node(name: str, row: dict | None) -> dict:
+    row = row or {}
+    return {"name": name, "value": row.get("value"), "numerator": row.get("numerator", 0),
+            "denominator": row.get("denominator", 0)}
 
 
 @dataclass
@@ -327,7 +416,7 @@ PUBLIC_FIGURES = ("EVA-HP", "EVA-CP", "EVA-ZG", "EVA-ZGAS")
 def public_ratings(start: date, end: date, region: str = "") -> list[dict]:
     """好差评 results made public (国办发〔2019〕51号): per unit, counts and rates only, no rater or staff."""
     services.rollup_refresh()
-    q = Q(grain="coarse", counter__startswith="eval.", day__gte=start, day__lte=end, unit_id__isnull=False)
+    q = span_q(start, end) & Q(counter__startswith="eval.", unit_id__isnull=False)
     if region:
         q &= Q(region__in=region_subtree_codes(region))
     per: dict = {}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from . import rules
@@ -135,7 +136,8 @@ class EvaluationSource:
             evs = events.get(v["id"], [])
             out.append(Subject(v["id"], f"{v['subject_ref']}#{v['round']}", _evaluation_dims(v), len(evs),
                                max((e.id for e in evs), default=0),
-                               rules.evaluation_contributions(subject_kind=v["subject_kind"], events=evs)))
+                               rules.evaluation_contributions(subject_kind=v["subject_kind"], events=evs,
+                                                              at_window=v["window_id"] is not None)))
         return out
 
 
@@ -360,7 +362,41 @@ SOURCES = (CaseSource(), EvaluationSource(), RectificationSource(), RequestSourc
 
 def rollup_refresh(*, full: bool = False) -> dict[str, int]:
     """Bring the rollup up to the events. Returns the number of subjects recomputed per source."""
-    return {src.key: _refresh_source(src, full=full) for src in SOURCES}
+    return _refresh(full=full)[0]
+
+
+def rollup_current() -> tuple:
+    """Bring the rollup up to the events and return its version: every source's cursor (last event id
+    seen, time of the last refresh that changed something). Equal versions mean equal cells — a rebuild
+    moves the refresh times — so a sum of cells may be cached under it."""
+    return _refresh(full=False)[1]
+
+
+def _tops() -> dict[str, int]:
+    """The newest event id of every source, in one query (each MAX reads the end of a primary key)."""
+    from django.db import connection
+
+    tables = [src.event_model()._meta.db_table for src in SOURCES]
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tables))
+        row = cur.fetchone()
+    return {src.key: row[i] or 0 for i, src in enumerate(SOURCES)}
+
+
+def _refresh(*, full: bool) -> tuple[dict[str, int], tuple]:
+    """Two queries when nothing was appended: the sources' newest ids and the cursors."""
+    tops = _tops()
+    cursors = {c.source: c for c in RollupCursor.objects.all()}
+    done = {}
+    for src in SOURCES:
+        cursor = cursors.get(src.key)
+        if not full and cursor is not None and cursor.last_event_id >= tops[src.key]:
+            done[src.key] = 0
+            continue
+        done[src.key] = _refresh_source(src, full=full, top=tops[src.key])
+        cursors[src.key] = RollupCursor.objects.get(source=src.key)
+    version = tuple((str(k), c.last_event_id, str(c.refreshed_at)) for k, c in sorted(cursors.items()))
+    return done, version
 
 
 def rollup_rebuild() -> dict[str, int]:
@@ -373,14 +409,12 @@ def rollup_rebuild() -> dict[str, int]:
     return rollup_refresh(full=True)
 
 
-def _refresh_source(src, *, full: bool) -> int:
+def _refresh_source(src, *, full: bool, top: int) -> int:
     model = src.event_model()
-    top = model.objects.aggregate(m=Max("id"))["m"] or 0
-    cursor = RollupCursor.objects.filter(source=src.key).first()
-    if not full and cursor is not None and cursor.last_event_id >= top:
-        return 0
     with transaction.atomic():
         cursor, _ = RollupCursor.objects.select_for_update().get_or_create(source=src.key)
+        if not full and cursor.last_event_id >= top:  # another refresh got here first
+            return 0
         since = 0 if full else max(0, cursor.last_event_id - LOOKBACK)
         ids = sorted(set(model.objects.filter(id__gt=since, id__lte=top).values_list(src.fk, flat=True)))
         done, touched = 0, set()
@@ -431,9 +465,10 @@ def _append(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
 
 def _cells_rebuild(pairs: set[tuple[str, date]], *, prefix: str = "") -> None:
     """Rebuild the cells of these (counter, day) pairs — or of every counter of a source (prefix) — as
-    sums of their contributions."""
+    sums of their contributions; then the month cells of the (counter, month) pairs they fall in."""
     if prefix:
         _cells_write(Q(counter__startswith=prefix))
+        _months_write(Q(counter__startswith=prefix))
         return
     pair_list = sorted(pairs)
     for i in range(0, len(pair_list), 200):
@@ -441,14 +476,24 @@ def _cells_rebuild(pairs: set[tuple[str, date]], *, prefix: str = "") -> None:
         for counter, day in pair_list[i:i + 200]:
             q |= Q(counter=counter, day=day)
         _cells_write(q)
+    months = sorted({(counter, day.replace(day=1)) for counter, day in pairs})
+    for i in range(0, len(months), 200):
+        q = Q()
+        for counter, first in months[i:i + 200]:
+            q |= Q(counter=counter, day__gte=first, day__lte=_month_end(first))
+        _months_write(q)
 
 
 COARSE = ("region", "unit_id", "park_id")
 
 
+def _month_end(first: date) -> date:
+    return rules.period_bounds("month", first)[1]
+
+
 def _cells_write(q: Q) -> None:
     """The cells as sums of the contributions, summed by the database (one INSERT … SELECT per grain)."""
-    RollupCell.objects.filter(q).delete()
+    RollupCell.objects.filter(q, grain__in=("fine", "coarse")).delete()
     qn, table = connection.ops.quote_name, RollupCell._meta.db_table
     for grain, dims in (("fine", DIMS), ("coarse", COARSE)):
         sums = (Contribution.objects.filter(q).values("counter", "day", *dims)
@@ -459,6 +504,25 @@ def _cells_write(q: Q) -> None:
             cur.execute(f"INSERT INTO {qn(table)} (grain, {', '.join(qn(c) for c in cols)}, value, subjects) "
                         f"SELECT %s, {', '.join('s.' + qn(c) for c in cols)}, s.total, s.n FROM ({sql}) s",
                         (grain, *params))
+
+
+MONTH_GRAINS = (("month", COARSE), ("rmonth", ("region",)))
+
+
+def _months_write(q: Q) -> None:
+    """The month grains, under the month's first day: "month" (the coarse cells of a month summed: region,
+    unit, park) and "rmonth" (per region only, for a region's overview with no unit or park chosen) — so a
+    year's overview reads 12 rows per counter and region rather than 365 per unit, whatever the cases."""
+    RollupCell.objects.filter(q, grain__in=[g for g, _ in MONTH_GRAINS]).delete()
+    for grain, dims in MONTH_GRAINS:
+        sums = (RollupCell.objects.filter(q, grain="coarse").annotate(month=TruncMonth("day"))
+                .values("counter", "month", *dims).annotate(total=Sum("value"), n=Sum("subjects")))
+        RollupCell.objects.bulk_create([RollupCell(grain=grain, day=_as_date(s.pop("month")), value=s.pop("total"),
+                                                   subjects=s.pop("n"), **s) for s in sums], batch_size=2000)
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 # ------------------------------------------------------------------------------------------ recount

@@ -98,6 +98,7 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
                 with_history=with_history)
         if with_history and with_accounts:
             counts["dashboards"] = importlib.import_module("yiwang.dashboards.demo").load_dashboard_demo()
+            counts["bulletins"] = _bulletin_editions()
         # Cases made as of past days carry the near/overdue tag of their day; bring them to today, as the
         # worker's daily sweep would (idempotent: a second load changes nothing).
         from yiwang.cases.services import cases_due_sweep
@@ -109,6 +110,16 @@ def load_demo(path: Path = DEMO_FILE, *, with_accounts: bool = True, with_histor
         counts["projects"] = with_accounts and importlib.import_module("yiwang.projects.demo").load_projects_demo(
             with_history=with_history)
     return counts
+
+
+def _bulletin_editions() -> int:
+    """The 12345 简报 of the day, week and month that ended last, as the worker would have issued them
+    (an edition is made once: loading twice adds none)."""
+    from django.utils import timezone
+
+    from yiwang.hotline.editions import editions_issue, last_periods
+
+    return sum(editions_issue(period=p) for p in last_periods(timezone.localdate()))
 
 
 def _upsert(model, defaults: dict, **lookup):

@@ -6,4 +6,4 @@ class HotlineConfig(AppConfig):
     verbose_name = "12345热线"
 
     def ready(self):
-        from . import services, timers, workflow  # noqa: F401 - deadline holder, timer handlers, workflow, reaction
+        from . import editions, services, timers, workflow  # noqa: F401 - deadline holder, timer handlers, workflow, reaction

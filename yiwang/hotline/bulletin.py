@@ -1,7 +1,8 @@
 """The 12345 bulletin (12345 简报) for leaders: a week's or a month's figures from the requests and
 their history — volumes by kind, channel, category and unit, timeliness, satisfaction at the visit
-back, hot topics period on period, overdue and 办不成事 lists, enterprise demands — as a page
-(bulletin.html), an Excel workbook and a PDF. Counts only: no requester appears anywhere.
+back, hot topics period on period, overdue, 督办 and 办不成事 lists, enterprise demands — as a page
+(bulletin.html), an Excel workbook and a PDF. Counts only: no requester appears anywhere. The worker
+issues a day's, a week's and a month's edition when the period ends (editions.py).
 
 Definitions (indicators.md §3; the denominators are stated on the page):
 - 受理量: requests received in the period (by 受理时间), merged duplicates included;
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from io import BytesIO
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from yiwang.evaluations.rules import TZ
 
@@ -42,6 +43,7 @@ class Bulletin:
     hot: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     escalated: list = field(default_factory=list)
+    supervised: list = field(default_factory=list)
     demands: dict = field(default_factory=dict)
 
     @property
@@ -100,10 +102,21 @@ def bulletin(period: rules.Period, *, region_codes: list[str] | None = None, sco
     b.escalated = list(base.filter(events__action__in=["escalate", "visit"], events__to_status=Status.ESCALATED,
                                    events__at__gte=start, events__at__lt=end)
                        .select_related("lead_unit", "category").distinct().order_by("received_at")[:50])
+    b.supervised = _supervised(base, start, end)
     items = DemandItem.objects.filter(request__in=received)
     b.demands = {"requests": received.filter(is_demand=True).count(), "items": items.count(),
                  "items_closed": items.filter(closed_at__isnull=False).count()}
     return b
+
+
+def _supervised(base: QuerySet, start: datetime, end: datetime) -> list[dict]:
+    """督办 in the period: each request a supervisor pressed (the 督办 action), how often and when last."""
+    rows = (RequestEvent.objects.filter(request__in=base, action="supervise", at__gte=start, at__lt=end)
+            .values("request_id").annotate(n=Count("id"), last=Max("at")).order_by("last")[:50])
+    per = {r["request_id"]: r for r in rows}
+    reqs = Request.objects.filter(pk__in=per).select_related("unit", "category")
+    return sorted(({"request": r, "times": per[r.pk]["n"], "last": per[r.pk]["last"]} for r in reqs),
+                  key=lambda x: (x["last"], x["request"].number))
 
 
 def _units(received: QuerySet, closed: QuerySet) -> list[dict]:
@@ -138,6 +151,8 @@ def summary_rows(b: Bulletin) -> list[tuple[str, str, str]]:
         ("按时办结率", _pct(b.on_time_rate), f"本期办结且未超办理时限 {b.closed_on_time} ÷ 本期办结 {b.closed}"),
         ("回访满意率", _pct(b.satisfaction_rate), f"本期回访为非常满意、满意、基本满意 {b.satisfied} ÷ 本期回访 {b.visits}"),
         ("超期未办结", str(len(b.overdue)), "当前已超过办理时限、尚未办结的工单"),
+        ("督办", str(len(b.supervised)), "本期被督办的工单数"),
+        ("办不成事", str(len(b.escalated)), "本期转入办不成事协调的工单数"),
         ("企业诉求", f"{b.demands.get('requests', 0)} 件 / {b.demands.get('items', 0)} 项",
          f"本期受理的企业诉求；其中已销号 {b.demands.get('items_closed', 0)} 项"),
     ]
@@ -181,7 +196,11 @@ def _sections(b: Bulletin) -> list[tuple[str, list[str], list]]:
         ("七、超期未办结工单", ["工单编号", "分类", "承办单位", "办理时限"],
          [(r.number, r.category.name, r.unit.name if r.unit_id else "", f"{r.deadline_at.astimezone(TZ):%Y-%m-%d}")
           for r in b.overdue]),
-        ("八、办不成事协调", ["工单编号", "分类", "牵头单位", "状态"],
+        ("八、督办工单", ["工单编号", "分类", "承办单位", "督办次数", "最近督办", "状态"],
+         [(x["request"].number, x["request"].category.name, x["request"].unit.name if x["request"].unit_id else "",
+           x["times"], f"{x['last'].astimezone(TZ):%Y-%m-%d}", x["request"].get_status_display())
+          for x in b.supervised]),
+        ("九、办不成事协调", ["工单编号", "分类", "牵头单位", "状态"],
          [(r.number, r.category.name, r.lead_unit.name if r.lead_unit_id else "未定", r.get_status_display())
           for r in b.escalated]),
     ]

@@ -237,3 +237,26 @@ class DemandBaseline(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "企业诉求历史基数"
+
+
+class BulletinEdition(models.Model):
+    """One issued 12345 简报 (日报/周报/月报) of a region's subtree, as the worker generated it when its period
+    ended: the PDF and the Excel file are kept as issued, so a leader opens the same edition every time.
+    One edition per kind, period and region (the unique constraint makes a second worker's attempt a no-op)."""
+
+    kind = models.CharField("周期", max_length=8, choices=[("day", "日报"), ("week", "周报"), ("month", "月报")])
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期（不含）")
+    label = models.CharField("期次", max_length=64)
+    region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="行政区划")
+    scope = models.CharField("范围", max_length=200)
+    summary = models.JSONField("主要指标", default=list)
+    pdf = models.BinaryField("PDF")
+    xlsx = models.BinaryField("Excel")
+    generated_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "12345简报（期次）"
+        ordering = ["-start", "kind", "region_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "start", "region"], name="bulletin_edition_unique")]

@@ -137,7 +137,7 @@ def scrub_numbers(text: str) -> str:
 
 
 # --- the 12345 bulletin (简报) -----------------------------------------------------------------------
-BULLETIN_PERIODS = {"week": "周报", "month": "月报"}
+BULLETIN_PERIODS = {"day": "日报", "week": "周报", "month": "月报"}
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,9 @@ class Period:
 
 
 def bulletin_period(kind: str, day: date) -> Period:
-    """The natural week (Monday to Sunday) or month containing `day`."""
+    """The day, the natural week (Monday to Sunday) or the month containing `day`."""
+    if kind == "day":
+        return Period(kind, day, day + timedelta(days=1), f"{day.year}年{day.month}月{day.day}日")
     if kind == "week":
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)

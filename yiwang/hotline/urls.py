@@ -12,6 +12,7 @@ urlpatterns = [
     path("hotline/inbox/", views.inbox, name="inbox"),
     path("hotline/supervise/", views.supervise, name="supervise"),
     path("hotline/bulletin/", views.bulletin, name="bulletin"),
+    path("hotline/bulletin/editions/<int:pk>.<str:fmt>", views.bulletin_edition, name="bulletin_edition"),
     path("hotline/r/<str:number>/", views.detail, name="detail"),
     path("hotline/a/<int:pk>/", views.attachment, name="attachment"),
     path("12345/", views.public, name="public"),

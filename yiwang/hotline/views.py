@@ -381,41 +381,76 @@ def attachment(request, pk: int):
 BULLETIN_ROLES = {Role.LEADER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}
 
 
+def _bulletin_codes(user) -> tuple[list, list[str]] | None:
+    """The viewer's bulletin roles and the region codes they read (their units' region subtrees)."""
+    from yiwang.organisations.selectors import region_subtree_codes
+
+    roles = [s for s in staff_roles(user) if s.role in BULLETIN_ROLES]
+    if not roles:
+        return None
+    return roles, sorted({c for s in roles for c in region_subtree_codes(s.unit.region_id)})
+
+
 @login_required
 def bulletin(request):
-    """12345 简报: this week's or month's figures of the viewer's region, as a page, Excel or PDF."""
+    """12345 简报: a day's, week's or month's figures of the viewer's region, as a page, Excel or PDF,
+    and the editions the worker issued."""
     from datetime import date
 
     from django.http import HttpResponse
     from django.utils import timezone
 
-    from yiwang.organisations.selectors import region_subtree_codes
-
     from . import rules
     from .bulletin import bulletin as figures
     from .bulletin import bulletin_pdf, bulletin_xlsx, summary_rows
+    from .editions import editions_visible
 
-    roles = [s for s in staff_roles(request.user) if s.role in BULLETIN_ROLES]
-    if not roles:
+    got = _bulletin_codes(request.user)
+    if got is None:
         return _forbidden(request, "12345简报（领导、督查人员和热线话务员可以查看）")
+    roles, codes = got
+    editions = editions_visible(codes)
     kind = request.GET.get("period", "week")
     try:
         day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
         period = rules.bulletin_period(kind, day)
     except ValueError:
-        return render(request, "hotline/bulletin.html", {"error": "请选择周报或月报，日期格式如 2026-03-02",
-                                                         "periods": rules.BULLETIN_PERIODS}, status=400)
+        return render(request, "hotline/bulletin.html", {"error": "请选择日报、周报或月报，日期格式如 2026-03-02",
+                                                         "periods": rules.BULLETIN_PERIODS, "editions": editions},
+                      status=400)
     regions = {s.unit.region for s in roles}
-    codes = sorted({c for r in regions for c in region_subtree_codes(r.code)})
     b = figures(period, region_codes=codes, scope="、".join(sorted(r.name for r in regions)))
     fmt = request.GET.get("format", "")
     name = f"12345_{kind}_{period.start:%Y%m%d}"
     if fmt in ("xlsx", "pdf"):
-        data, ctype = ((bulletin_xlsx(b), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                       if fmt == "xlsx" else (bulletin_pdf(b), "application/pdf"))
+        data, ctype = ((bulletin_xlsx(b), XLSX) if fmt == "xlsx" else (bulletin_pdf(b), "application/pdf"))
         resp = HttpResponse(data, content_type=ctype)
         resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return resp
     return render(request, "hotline/bulletin.html", {
-        "b": b, "summary": summary_rows(b), "periods": rules.BULLETIN_PERIODS, "kind": kind,
+        "b": b, "summary": summary_rows(b), "periods": rules.BULLETIN_PERIODS, "kind": kind, "editions": editions,
         "day": day.isoformat(), "prev": period.previous().start.isoformat(), "next": period.end.isoformat()})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def bulletin_edition(request, pk: int, fmt: str):
+    """An issued edition's PDF or Excel file, as generated (only for a region the viewer reads)."""
+    from django.http import Http404, HttpResponse
+
+    from .models import BulletinEdition
+
+    got = _bulletin_codes(request.user)
+    if got is None:
+        return _forbidden(request, "12345简报（领导、督查人员和热线话务员可以查看）")
+    edition = BulletinEdition.objects.filter(pk=pk, region_id__in=got[1]).first()
+    if edition is None or fmt not in ("pdf", "xlsx"):
+        raise Http404("没有这一期简报")
+    data = bytes(edition.pdf if fmt == "pdf" else edition.xlsx)
+    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX)
+    name = f"12345_{edition.kind}_{edition.start:%Y%m%d}_{edition.region_id}.{fmt}"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Cache-Control"] = "private, no-store"
+    return resp

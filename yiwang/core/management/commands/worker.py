@@ -94,6 +94,10 @@ def _tick_hooks() -> list:
         from yiwang.dashboards.services import rollup_refresh
 
         hooks.append(rollup_refresh)
+    if apps.is_installed("yiwang.hotline"):  # the 12345 简报 of this day, week and month will be issued
+        from yiwang.hotline.editions import bulletin_schedule_ensure
+
+        hooks.append(bulletin_schedule_ensure)
     if apps.is_installed("yiwang.ledger"):  # this month's ledger reports exist, with their timers
         from yiwang.ledger.services import months_open_current
 

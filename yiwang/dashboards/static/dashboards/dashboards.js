@@ -44,9 +44,45 @@
     }, true);
   }
 
+  function mapNode(n, kind) {
+    var node = {name: n.name + "\n" + fmt(kind, n.value), value: Math.max(n.denominator || n.numerator || 0, 1),
+      rate: n.value, numerator: n.numerator, denominator: n.denominator};
+    if (n.children && n.children.length) { node.children = n.children.map(function (c) { return mapNode(c, kind); }); }
+    return node;
+  }
+
+  function drawMap(chart, data) {
+    var values = [];
+    (function walk(list) { list.forEach(function (n) { if (n.value !== null) { values.push(n.value); } walk(n.children || []); }); }(data.regions));
+    var lo = values.length ? Math.min.apply(null, values) : 0, hi = values.length ? Math.max.apply(null, values) : 1;
+    var colours = data.up_is_good ? ["#c0392b", "#f1c40f", "#27ae60"] : ["#27ae60", "#f1c40f", "#c0392b"];
+    chart.setOption({
+      title: {text: data.name + " · 区域示意图", left: "center", textStyle: {fontSize: 14}},
+      tooltip: {formatter: function (p) {
+        var d = p.data || {};
+        return (p.name || "").split("\n")[0] + "<br>" + fmt(data.kind, d.rate === undefined ? null : d.rate) +
+          "（" + (d.numerator || 0) + (data.kind === "count" ? "" : " / " + (d.denominator || 0)) + "）";
+      }},
+      series: [{type: "treemap", roam: false, nodeClick: false, breadcrumb: {show: false}, top: 36, bottom: 8, left: 8, right: 8,
+        upperLabel: {show: true, height: 22},
+        levels: [{itemStyle: {borderColor: "#555", borderWidth: 2, gapWidth: 2}}, {itemStyle: {borderColor: "#fff", gapWidth: 1}}],
+        data: data.regions.map(function (n) { return mapNode(n, data.kind); }).map(function (n) {
+          n.itemStyle = {color: colourOf(n.rate, lo, hi, colours)};
+          (n.children || []).forEach(function (c) { c.itemStyle = {color: colourOf(c.rate, lo, hi, colours)}; });
+          return n;
+        })}]
+    }, true);
+  }
+
+  function colourOf(v, lo, hi, colours) {
+    if (v === null || v === undefined) { return "#bdc3c7"; }
+    var t = hi === lo ? 1 : (v - lo) / (hi - lo);
+    return t < 0.34 ? colours[0] : t < 0.67 ? colours[1] : colours[2];
+  }
+
   function load(el, chart) {
     var figure = document.getElementById("chart-figure").value;
-    var by = el.getAttribute("data-kind") === "series" ? document.getElementById("chart-by").value : el.getAttribute("data-by");
+    var by = el.getAttribute("data-kind") === "series" ? document.getElementById("chart-by").value : el.getAttribute("data-by") || "";
     chart.showLoading({text: "加载中…"});
     fetch(url(el, figure, by), {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
@@ -54,6 +90,7 @@
         chart.hideLoading();
         if (!res.ok) { chart.setOption({title: {text: res.body.message || "加载失败", left: "center"}}, true); return; }
         if (el.getAttribute("data-kind") === "series") { drawSeries(chart, res.body); }
+        else if (el.getAttribute("data-kind") === "map") { drawMap(chart, res.body); }
         else { drawRanking(chart, res.body, by === "park" ? "园区对比" : "单位排名"); }
         el.setAttribute("data-loaded", "1");
       })
