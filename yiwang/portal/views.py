@@ -35,31 +35,50 @@ def _region_choice(request: HttpRequest) -> tuple[str, list[str] | None]:
     return region, region_subtree_codes(region)
 
 
+def _search_results(q: str, codes: list[str] | None) -> dict:
+    """The portal's search on the one index the hotline's knowledge base uses too: guides, bundles and
+    free articles (问答), best first, loaded with what the result list shows in one query per kind."""
+    from yiwang.kb.models import Source
+    from yiwang.kb.selectors import highlight_terms, kb_search
+
+    hits = kb_search(q, limit=60, sources=[Source.ITEM, Source.BUNDLE, Source.FREE], region_codes=codes,
+                     every_word=True)
+    impl_ids = [h.article.implementation_id for h in hits if h.article.source == Source.ITEM]
+    bundle_ids = [h.article.bundle_id for h in hits if h.article.source == Source.BUNDLE]
+    impls = ItemImplementation.objects.filter(pk__in=impl_ids, active=True).select_related(
+        "item", "department", "region").in_bulk()
+    bundles = selectors.bundles_search().filter(pk__in=bundle_ids).in_bulk()
+    return {
+        "item_results": [impls[i] for i in impl_ids if i in impls],
+        "bundle_results": [bundles[b] for b in bundle_ids if b in bundles],
+        "answer_results": [h.article for h in hits if h.article.source == Source.FREE][:3],
+        "marks": highlight_terms(q),
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if looks_like_case_number(q):  # a case number typed in the search box: its progress lookup
         return redirect(reverse("portal:progress") + "?" + urlencode({"number": q}))
     region, codes = _region_choice(request)
-    items = selectors.implementations_search(q=q).select_related("item")
-    bundles = selectors.bundles_search(q=q)
-    if codes is not None:
-        items = items.filter(region_id__in=codes)
-        bundles = bundles.filter(region_id__in=codes)
-    items, bundles = list(items[:300]), list(bundles)
     regions = Region.objects.filter(code__in=ItemImplementation.objects.filter(active=True)
                                     .values("region_id")).order_by("code")
     context = {"q": q, "region": region, "regions": regions, "all_regions": ALL_REGIONS}
     if q:
-        context["bundle_results"] = guide_mod.rank(q, bundles, key=lambda b: (b.name, b.code, ""))
-        context["item_results"] = guide_mod.rank(
-            q, items, key=lambda i: (i.name, i.item.basic_code, i.item.result_licence))
-    else:
-        context["person_items"] = [i for i in items if i.item.service_object == "person"]
-        context["enterprise_items"] = [i for i in items if i.item.service_object != "person"]
-        context["bundle_themes"] = [
-            (theme.label, [b for b in bundles if b.theme == theme])
-            for theme in THEME_ORDER if any(b.theme == theme for b in bundles)
-        ]
+        context.update(_search_results(q, codes))
+        return render(request, "portal/home.html", context)
+    items = selectors.implementations_search().select_related("item")
+    bundles = selectors.bundles_search()
+    if codes is not None:
+        items = items.filter(region_id__in=codes)
+        bundles = bundles.filter(region_id__in=codes)
+    items, bundles = list(items[:300]), list(bundles)
+    context["person_items"] = [i for i in items if i.item.service_object == "person"]
+    context["enterprise_items"] = [i for i in items if i.item.service_object != "person"]
+    context["bundle_themes"] = [
+        (theme.label, [b for b in bundles if b.theme == theme])
+        for theme in THEME_ORDER if any(b.theme == theme for b in bundles)
+    ]
     return render(request, "portal/home.html", context)
 
 
