@@ -102,6 +102,19 @@ def item_guide_pdf(request: HttpRequest, impl_code: str) -> HttpResponse:
     return _pdf_response(pdf.guide_pdf(g, site_title=_(settings.YIWANG_SITE_TITLE)), f"guide-{g.impl_code}.pdf")
 
 
+def item_form(request: HttpRequest, impl_code: str, pk: int) -> HttpResponse:
+    """A blank or sample form of the guide, as a download named by the form."""
+    from django.http import FileResponse
+
+    from yiwang.catalogue.models import GuideForm
+
+    form = GuideForm.objects.filter(pk=pk, item__implementations__impl_code=impl_code).first()
+    if form is None or not form.file:
+        return not_found(request, _("该表格不存在，请返回办事指南查看。"))
+    name = form.name + "." + form.file.name.rsplit(".", 1)[-1]
+    return FileResponse(form.file.open("rb"), as_attachment=True, filename=name)
+
+
 def _checklist(code: str) -> guide_mod.Checklist:
     return guide_mod.checklist_for(selectors.bundle_view(selectors.bundle_get(code)))
 
