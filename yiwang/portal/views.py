@@ -182,3 +182,27 @@ def progress(request: HttpRequest) -> HttpResponse:
                 status = 404
             context["progress"] = found
     return render(request, "portal/progress.html", context, status=status)
+
+
+# ---------------------------------------------------------------- 大字版 (适老化)
+
+ELDER_COOKIE = "yiwang_elder"
+
+
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the elderly-friendly mode on or off for this browser (a cookie, a year long). The page's
+    script does the same without a reload (ui.js); this is the path without script."""
+    from django.http import HttpResponseNotAllowed
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = "/"
+    response = redirect(nxt)
+    if request.COOKIES.get(ELDER_COOKIE) == "1":
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response
