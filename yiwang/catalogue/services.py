@@ -218,7 +218,10 @@ def guide_extras_replace(*, item: ServiceItem, faqs: list[tuple[str, str]],
                          forms: list[tuple[str, str, bytes]]) -> bool:
     """Set an item's 常见问题 (question, answer) and downloadable forms (name, kind, PDF bytes), in
     order. Nothing is written when both are already so; returns whether anything changed."""
+    import hashlib
+
     from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
 
     for q, a in faqs:
         if not q.strip() or not a.strip():
@@ -228,16 +231,15 @@ def guide_extras_replace(*, item: ServiceItem, faqs: list[tuple[str, str]],
         item.faqs.all().delete()
         Faq.objects.bulk_create(Faq(item=item, order=i, question=q, answer=a) for i, (q, a) in enumerate(faqs))
         changed = True
-    have = [(f.name, f.kind, f.file.size if f.file else -1) for f in item.guide_forms.all()]
-    if have != [(n, k, len(b)) for n, k, b in forms]:
-        for old in item.guide_forms.all():
-            old.file.delete(save=False)
-            old.delete()
-        for i, (name, kind, content) in enumerate(forms):
+    # Files are named by their content: a form made again (a second demo load) is the same file.
+    wanted = [(n, k, f"catalogue/forms/{hashlib.sha256(b).hexdigest()[:24]}.pdf", b) for n, k, b in forms]
+    if list(item.guide_forms.values_list("name", "kind", "file")) != [w[:3] for w in wanted]:
+        item.guide_forms.all().delete()
+        for i, (name, kind, path, content) in enumerate(wanted):
             if kind not in FormKind.values:
                 raise DomainError(f"表格类型“{kind}”应为空白表格或示范文本", field="forms")
-            f = GuideForm(item=item, kind=kind, name=name, order=i)
-            f.file.save(f"{item.basic_code}-{i}-{kind}.pdf", ContentFile(content), save=False)
-            f.save()
+            if not default_storage.exists(path):
+                default_storage.save(path, ContentFile(content))
+            GuideForm.objects.create(item=item, kind=kind, name=name, order=i, file=path)
         changed = True
     return changed

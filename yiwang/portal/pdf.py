@@ -53,10 +53,11 @@ def _table(rows: list[list], widths: list[float], style: ParagraphStyle) -> Tabl
     return t
 
 
-def _build(story: list, title: str) -> bytes:
+def _build(story: list, title: str, *, invariant: bool = False) -> bytes:
+    """invariant: no creation date or random id, so the same content gives the same bytes."""
     buf = BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=title, author=_("一网通办"))
+                            bottomMargin=16 * mm, title=title, author=_("一网通办"), invariant=invariant)
     doc.build(story)
     return buf.getvalue()
 
@@ -143,7 +144,7 @@ def form_pdf(title: str, item_name: str, fields: list[str], values: dict) -> byt
     story.append(t)
     story.append(Spacer(1, 8))
     story.append(_p(_("本人承诺所填内容真实、准确、完整。"), s["body"]))
-    return _build(story, title)
+    return _build(story, title, invariant=True)
 
 
 def checklist_pdf(c: Checklist, *, site_title: str) -> bytes:
