@@ -35,8 +35,8 @@ def _item_post(**over) -> dict:
         "mode": "promised", "statutory_days": "20", "promised_days": "10", "conditions": "",
         "fee": "0", "fee_basis": "", "channels": "[]", "post_check_days": "20", "tolerance_days": "5",
         "deemed_consent_days": "", "special_procedure": "{}", "result_licence": "", "supervising_unit": "",
-        "form_fields": "[]", "service_object": "enterprise",
-        **_management("steps"), **_management("materials"),
+        "form_fields": "[]", "service_object": "enterprise", "visits": "1", "online_depth": "3",
+        **_management("steps"), **_management("materials"), **_management("faqs"), **_management("guide_forms"),
     }
     data.update(over)
     return data

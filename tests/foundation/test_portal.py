@@ -19,7 +19,8 @@ def _result_names(html: str, section_id: str) -> list[str]:
     m = re.search(rf'<section class="card" id="{section_id}">(.*?)</section>', html, re.S)
     if not m:
         return []
-    return re.findall(r'<a class="name" href="[^"]+">([^<]+)</a>', m.group(1))
+    names = re.findall(r'<a class="name" href="[^"]+">(.*?)</a>', m.group(1))
+    return [re.sub(r"</?mark>", "", n) for n in names]  # matches are highlighted
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ from .models import (
     Bundle,
     BundleMember,
     Empowerment,
+    Faq,
+    GuideForm,
     ItemImplementation,
     Material,
     RemoteIntakeListing,
@@ -86,6 +88,18 @@ class MaterialInline(admin.TabularInline):
     fields = ("order", "name", "source", "required", "tolerable", "originals", "copies", "note")
 
 
+class FaqInline(admin.StackedInline):
+    model = Faq
+    extra = 0
+    fields = ("order", "question", "answer")
+
+
+class GuideFormInline(admin.TabularInline):
+    model = GuideForm
+    extra = 0
+    fields = ("order", "kind", "name", "file")
+
+
 class ServiceItemForm(forms.ModelForm):
     class Meta:
         model = ServiceItem
@@ -97,6 +111,8 @@ class ServiceItemForm(forms.ModelForm):
             promised_days=data.get("promised_days") or 0,
             statutory_days=data.get("statutory_days") or 0,
             mode=data.get("mode") or "promised",
+            visits=data.get("visits") if data.get("visits") is not None else 1,
+            online_depth=data.get("online_depth") or "3",
         )
         try:
             services.item_validate(item=probe)
@@ -108,7 +124,7 @@ class ServiceItemForm(forms.ModelForm):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
     form = ServiceItemForm
-    inlines = [StepInline, MaterialInline]
+    inlines = [StepInline, MaterialInline, FaqInline, GuideFormInline]
     list_display = ("basic_code", "name", "type_code", "mode", "statutory_days", "promised_days", "service_object")
     list_filter = ("type_code", "mode", "service_object")
     search_fields = ("basic_code", "name")

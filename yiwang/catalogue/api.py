@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -17,6 +18,17 @@ class MaterialOut(Schema):
     source: str
     required: bool
     tolerable: bool
+
+
+class FaqOut(Schema):
+    question: str
+    answer: str
+
+
+class GuideFormOut(Schema):
+    name: str
+    kind: str  # blank 空白表格 | sample 示范文本
+    url: str
 
 
 class ItemSummary(Schema):
@@ -49,6 +61,12 @@ class ItemDetail(ItemSummary):
     location: str
     phone: str
     hours: str
+    visits: int
+    online_depth: str  # 1..4: Ⅰ级 信息公开 … Ⅳ级 全程网办
+    online_depth_name: str
+    complaint_phone: str
+    faqs: list[FaqOut]
+    forms: list[GuideFormOut]
 
 
 def _summary(impl) -> dict:
@@ -106,6 +124,15 @@ def items_get(request, impl_code: str):
         "location": impl.location,
         "phone": impl.phone,
         "hours": impl.hours,
+        "visits": item.visits,
+        "online_depth": item.online_depth,
+        "online_depth_name": item.get_online_depth_display(),
+        "complaint_phone": impl.complaint_phone,
+        "faqs": [{"question": f.question, "answer": f.answer} for f in item.faqs.all()],
+        "forms": [
+            {"name": f.name, "kind": f.kind, "url": reverse("portal:item_form", args=[impl.impl_code, f.pk])}
+            for f in item.guide_forms.all()
+        ],
     }
 
 

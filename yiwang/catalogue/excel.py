@@ -32,16 +32,18 @@ from .models import (
     ItemType,
     Material,
     MaterialSource,
+    OnlineDepth,
     ServiceItem,
 )
 
 LIST_SEP = "、"
 
 ITEM_COLUMNS = ["基本编码", "事项名称", "事项类型代码", "办件类型", "法定时限", "承诺时限", "设定依据", "受理条件",
-                "收费", "告知承诺", "超时默认", "结果证照", "表单字段", "办理环节", "服务对象", "监管部门代码"]
+                "收费", "告知承诺", "超时默认", "结果证照", "表单字段", "办理环节", "服务对象", "监管部门代码",
+                "到现场次数", "网办深度"]
 MATERIAL_COLUMNS = ["基本编码", "材料名称", "来源", "必需", "可容缺"]
 IMPL_COLUMNS = ["实施编码", "基本编码", "行政区划", "实施部门代码", "事项名称", "设定依据", "事项类型代码",
-                "办理地点", "咨询电话", "联合审查单位代码"]
+                "办理地点", "咨询电话", "联合审查单位代码", "监督投诉电话"]
 EMPOWER_COLUMNS = ["实施编码", "园区代码", "赋权方式", "生效日期", "终止日期", "审批层级代码"]
 BUNDLE_COLUMNS = ["编码", "名称", "主题", "行政区划", "承诺时限", "成员事项基本编码", "需等待"]
 
@@ -53,7 +55,8 @@ SHEETS = {
     "一件事": BUNDLE_COLUMNS,
 }
 # Columns a file may leave out (older layouts): the value is then left as it was, or its default.
-OPTIONAL = {"服务对象", "监管部门代码", "联合审查单位代码", "审批层级代码", "终止日期"}
+OPTIONAL = {"服务对象", "监管部门代码", "联合审查单位代码", "审批层级代码", "终止日期", "到现场次数", "网办深度",
+            "监督投诉电话"}
 
 YES, NO = "是", "否"
 SERVICE_OBJECTS = {"自然人": "person", "法人": "enterprise", "person": "person", "enterprise": "enterprise"}
@@ -73,6 +76,8 @@ MODES = _choices(ItemMode) | {"1": ItemMode.INSTANT, "2": ItemMode.PROMISED, "�
 SOURCES = _choices(MaterialSource)
 EMPOWER_MODES = _choices(EmpowermentMode)
 THEMES = _choices(BundleTheme)
+DEPTHS = _choices(OnlineDepth) | {label.split(" ", 1)[1]: value for value, label in OnlineDepth.choices} | {
+    label.split(" ", 1)[0].lower(): value for value, label in OnlineDepth.choices}
 
 
 # ---------------------------------------------------------------- export
@@ -98,6 +103,7 @@ def catalogue_rows() -> dict[str, list[list]]:
             _yes(it.deemed_approval_allowed), it.result_licence, _join(it.form_fields),
             _join(s.name for s in sorted(it.steps.all(), key=lambda s: s.order)),
             it.get_service_object_display(), it.supervising_unit.code if it.supervising_unit_id else "",
+            it.visits, it.get_online_depth_display(),
         ])
         for m in sorted(it.materials.all(), key=lambda m: (m.order, m.pk)):
             sheets["材料"].append([it.basic_code, m.name, m.get_source_display(), _yes(m.required),
@@ -107,6 +113,7 @@ def catalogue_rows() -> dict[str, list[list]]:
         sheets["实施清单"].append([
             impl.impl_code, impl.item.basic_code, impl.region_id, impl.department.code, impl.name, impl.basis,
             impl.type_code, impl.location, impl.phone, _join(sorted(u.code for u in impl.co_reviewers.all())),
+            impl.complaint_phone,
         ])
     for e in (Empowerment.objects.select_related("implementation", "park", "approving_unit")
               .order_by("implementation__impl_code", "park__code", "effective_from")):
@@ -352,7 +359,10 @@ def _item_of_row(r: _Row, code: str, known: _Known) -> tuple[ServiceItem, list[s
     sup = r.text("监管部门代码")
     if sup and sup not in known.units:
         r.bad("监管部门代码", f"单位“{sup}”不存在")
+    visits = r.integer("到现场次数") if r.text("到现场次数") else 1
+    depth = r.choice("网办深度", DEPTHS, "Ⅰ级、Ⅱ级、Ⅲ级 或 Ⅳ级（全程网办）") if r.text("网办深度") else OnlineDepth.ONLINE
     item = ServiceItem(
+        visits=1 if visits is None else visits, online_depth=depth or OnlineDepth.ONLINE,
         basic_code=code, name=r.text("事项名称", required=True), type_code=type_code,
         mode=mode or "promised", statutory_days=statutory or 0, promised_days=promised or 0,
         basis=r.text("设定依据"), conditions=r.text("受理条件"), fee=fee, commitment_allowed=r.flag("告知承诺"),
@@ -363,7 +373,7 @@ def _item_of_row(r: _Row, code: str, known: _Known) -> tuple[ServiceItem, list[s
         try:
             services.item_validate(item=item, steps=steps)
         except DomainError as exc:
-            column = {"promised_days": "承诺时限", "steps": "办理环节"}.get(exc.field or "")
+            column = {"promised_days": "承诺时限", "steps": "办理环节", "visits": "到现场次数"}.get(exc.field or "")
             r.bad(column, exc.message.partition("：")[2] or exc.message)
     elif len(steps) > services.MAX_STEPS:
         r.bad("办理环节", f"办理环节不能超过{services.MAX_STEPS}个")
@@ -410,7 +420,7 @@ def _check_impls(rows: list[_Row], known: _Known, plan: _Plan) -> None:
             plan.impls.append(({"impl_code": code, "basic": basic, "region": region, "dept": dept,
                                 "name": r.text("事项名称", required=True), "basis": r.text("设定依据"),
                                 "type_code": type_code, "location": r.text("办理地点"),
-                                "phone": r.text("咨询电话")}, co))
+                                "phone": r.text("咨询电话"), "complaint_phone": r.text("监督投诉电话")}, co))
     known.impls = {**known.impls, **file_impls}
 
 
@@ -534,7 +544,8 @@ def _apply(plan: _Plan) -> None:
     for new, steps, sup in plan.items:
         item = ServiceItem.objects.filter(basic_code=new.basic_code).first() or ServiceItem(basic_code=new.basic_code)
         for f in ("name", "type_code", "mode", "statutory_days", "promised_days", "basis", "conditions", "fee",
-                  "commitment_allowed", "deemed_approval_allowed", "result_licence", "form_fields", "service_object"):
+                  "commitment_allowed", "deemed_approval_allowed", "result_licence", "form_fields", "service_object",
+                  "visits", "online_depth"):
             setattr(item, f, getattr(new, f))
         if sup:
             item.supervising_unit = units[sup]
@@ -550,7 +561,7 @@ def _apply(plan: _Plan) -> None:
         impl = ItemImplementation.objects.filter(impl_code=row["impl_code"]).first() or ItemImplementation(
             impl_code=row["impl_code"])
         impl.item, impl.region_id, impl.department = items[row["basic"]], row["region"], units[row["dept"]]
-        for f in ("name", "basis", "type_code", "location", "phone"):
+        for f in ("name", "basis", "type_code", "location", "phone", "complaint_phone"):
             setattr(impl, f, row[f])
         services.implementation_save(impl=impl, co_reviewers=[units[c] for c in co])
     for item in touched.values():

@@ -44,6 +44,15 @@ class MaterialSource(models.TextChoices):
     DATA = "data", "数据共享获取"
 
 
+class OnlineDepth(models.TextChoices):
+    """网上办理深度, the four levels portals use (Ⅳ级 全程网办 means no visit to the hall)."""
+
+    PUBLIC = "1", "Ⅰ级 信息公开"
+    PRECHECK = "2", "Ⅱ级 表格下载与在线预审"
+    ONLINE = "3", "Ⅲ级 在线受理与办理"
+    FULL = "4", "Ⅳ级 全程网办"
+
+
 class ServiceItem(models.Model):
     """A basic item (基本目录): what the law defines, the same everywhere it is implemented."""
 
@@ -73,6 +82,9 @@ class ServiceItem(models.Model):
         verbose_name="监管部门",
     )
     form_fields = models.JSONField("表单字段", default=list, blank=True)
+    visits = models.PositiveSmallIntegerField("到办事现场次数", default=1, help_text="0 表示全程网办、不跑现场")
+    online_depth = models.CharField("网上办理深度", max_length=1, choices=OnlineDepth.choices,
+                                    default=OnlineDepth.ONLINE)
     service_object = models.CharField(
         "服务对象", max_length=16, default="enterprise", choices=[("person", "自然人"), ("enterprise", "法人")]
     )
@@ -91,6 +103,11 @@ class ServiceItem(models.Model):
             errors["promised_days"] = "承诺办结时限不能超过法定办结时限"
         if self.mode == ItemMode.INSTANT and self.promised_days != 0:
             errors["promised_days"] = "即办件的承诺办结时限应为0"
+        from .rules import guide_depth_problem
+
+        problem = guide_depth_problem(online_depth=self.online_depth, visits=self.visits)
+        if problem:
+            errors["visits"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -137,6 +154,44 @@ class Material(models.Model):
         return self.name
 
 
+class Faq(models.Model):
+    """常见问题 of an item's guide."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="faqs")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    question = models.CharField("问题", max_length=200)
+    answer = models.TextField("解答")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常见问题"
+        ordering = ["item_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class FormKind(models.TextChoices):
+    BLANK = "blank", "空白表格"
+    SAMPLE = "sample", "示范文本"
+
+
+class GuideForm(models.Model):
+    """A form the guide offers for download: the blank table and a filled-in sample (样表)."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="guide_forms")
+    kind = models.CharField("类型", max_length=8, choices=FormKind.choices, default=FormKind.BLANK)
+    name = models.CharField("表格名称", max_length=128)
+    file = models.FileField("文件", upload_to="catalogue/forms/")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表格下载"
+        ordering = ["item_id", "order", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
 class ItemImplementation(models.Model):
     """An item as implemented in one region (实施清单), by one department: "<region>-<code>"."""
 
@@ -152,6 +207,7 @@ class ItemImplementation(models.Model):
     type_code = models.CharField("事项类型", max_length=2, choices=ItemType.choices)
     location = models.CharField("办理地点", max_length=200, blank=True, default="")
     phone = models.CharField("咨询电话", max_length=32, blank=True, default="")
+    complaint_phone = models.CharField("监督投诉电话", max_length=32, blank=True, default="")
     hours = models.CharField("办理时间", max_length=100, blank=True, default="工作日 上午9:00-12:00，下午13:30-17:00")
     co_reviewers = models.ManyToManyField(
         "organisations.Unit", blank=True, related_name="co_reviewed_implementations", verbose_name="联合审查单位"

@@ -283,3 +283,20 @@ def merge_materials(
         if not inside[name]:
             entry.produced_by = None
     return list(merged.values())
+
+
+# --- 办事指南: 网办深度 and 到现场次数 ----------------------------------------------------------------------
+FULL_ONLINE_DEPTH = "4"  # Ⅳ级 全程网办
+MAX_VISITS = 2  # "最多跑一次" is the target; two is tolerated for items with an on-site inspection
+
+
+def guide_depth_problem(*, online_depth: str, visits: int) -> str:
+    """The problem with a guide's 网办深度 and 到办事现场次数 taken together, or "" when they agree:
+    全程网办 (Ⅳ级) means no visit; an item that is not fully online needs the applicant at least once."""
+    if online_depth == FULL_ONLINE_DEPTH and visits != 0:
+        return "网上办理深度为“Ⅳ级 全程网办”的事项，到办事现场次数应为0次"
+    if online_depth != FULL_ONLINE_DEPTH and visits == 0:
+        return "到办事现场次数为0次的事项，网上办理深度应为“Ⅳ级 全程网办”"
+    if visits > MAX_VISITS:
+        return f"到办事现场次数不应超过{MAX_VISITS}次"
+    return ""

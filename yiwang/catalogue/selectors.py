@@ -22,6 +22,8 @@ def implementation_get(impl_code: str, *, field: str = "item") -> ItemImplementa
             Prefetch("item__materials", queryset=Material.objects.order_by("order", "id")),
             Prefetch("item__steps", queryset=Step.objects.order_by("order")),
             "co_reviewers",
+            "item__faqs",
+            "item__guide_forms",
         )
         .filter(impl_code=impl_code)
         .first()

@@ -13,6 +13,9 @@ from .models import (
     BundleMember,
     Empowerment,
     EmpowermentMode,
+    Faq,
+    FormKind,
+    GuideForm,
     ItemImplementation,
     ItemType,
     RemoteIntakeListing,
@@ -34,6 +37,9 @@ def item_validate(*, item: ServiceItem, steps: Iterable[str] = ()) -> None:
         raise DomainError("即办件的承诺办结时限应为0", field="promised_days")
     if len(list(steps)) > MAX_STEPS:
         raise DomainError(f"办理环节不能超过{MAX_STEPS}个", field="steps")
+    problem = rules.guide_depth_problem(online_depth=item.online_depth, visits=item.visits)
+    if problem:
+        raise DomainError(problem, field="visits")
 
 
 def default_steps(item: ServiceItem) -> list[str]:
@@ -205,3 +211,35 @@ def _member_rows(bundle: Bundle) -> list[tuple[str, list[str]]]:
         for m in BundleMember.objects.filter(bundle=bundle).order_by("order", "id")
         .select_related("implementation").prefetch_related("after__implementation__item")
     ]
+
+
+@transaction.atomic
+def guide_extras_replace(*, item: ServiceItem, faqs: list[tuple[str, str]],
+                         forms: list[tuple[str, str, bytes]]) -> bool:
+    """Set an item's 常见问题 (question, answer) and downloadable forms (name, kind, PDF bytes), in
+    order. Nothing is written when both are already so; returns whether anything changed."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    for q, a in faqs:
+        if not q.strip() or not a.strip():
+            raise DomainError("常见问题的问题和解答都应填写", field="faqs")
+    changed = False
+    if list(item.faqs.values_list("question", "answer")) != [(q, a) for q, a in faqs]:
+        item.faqs.all().delete()
+        Faq.objects.bulk_create(Faq(item=item, order=i, question=q, answer=a) for i, (q, a) in enumerate(faqs))
+        changed = True
+    # Files are named by their content: a form made again (a second demo load) is the same file.
+    wanted = [(n, k, f"catalogue/forms/{hashlib.sha256(b).hexdigest()[:24]}.pdf", b) for n, k, b in forms]
+    if list(item.guide_forms.values_list("name", "kind", "file")) != [w[:3] for w in wanted]:
+        item.guide_forms.all().delete()
+        for i, (name, kind, path, content) in enumerate(wanted):
+            if kind not in FormKind.values:
+                raise DomainError(f"表格类型“{kind}”应为空白表格或示范文本", field="forms")
+            if not default_storage.exists(path):
+                default_storage.save(path, ContentFile(content))
+            GuideForm.objects.create(item=item, kind=kind, name=name, order=i, file=path)
+        changed = True
+    return changed

@@ -183,6 +183,8 @@ def _items(rows) -> dict[str, ServiceItem]:
             "channels": ["1", "2", "3"],
             "conditions": row.get("conditions", f"申请人符合《{row['name']}》办理条件，申请材料齐全、符合法定形式。"),
             "service_object": "person" if row["code"] in PERSON_ITEMS else "enterprise",
+            "visits": row.get("visits", 1),
+            "online_depth": str(row.get("online_depth", "3")),
         }
         item = ServiceItem(basic_code=row["code"], **defaults)
         steps = row.get("steps") or default_steps(item)
@@ -193,8 +195,24 @@ def _items(rows) -> dict[str, ServiceItem]:
         if item.supervising_unit_id != sup.pk:
             ServiceItem.objects.filter(pk=item.pk).update(supervising_unit=sup)
         _replace_children(item, steps, row.get("materials", []))
+        _guide_extras(item, row)
         items[row["code"]] = item
     return items
+
+
+def _guide_extras(item: ServiceItem, row: dict) -> None:
+    """常见问题 and the downloadable forms: a blank and a filled-in sample PDF made here from the item's
+    form fields (nothing downloaded). Replaced only when they differ, so a second load writes nothing."""
+    from yiwang.catalogue.services import guide_extras_replace
+    from yiwang.portal.pdf import form_pdf
+
+    faqs = [(f["q"], f["a"]) for f in row.get("faqs", [])]
+    forms = []
+    for f in row.get("forms", []):
+        fields = item.form_fields or list(f.get("sample", {}))
+        forms.append((f["name"], "blank", form_pdf(f["name"], item.name, fields, {})))
+        forms.append((f["name"] + "（示范文本）", "sample", form_pdf(f["name"], item.name, fields, f.get("sample", {}))))
+    guide_extras_replace(item=item, faqs=faqs, forms=forms)
 
 
 PERSON_ITEMS = {"CSYXZM", "CSHKDJ", "JMYBCB", "SBKSL"}

@@ -59,6 +59,9 @@ def article_for_implementation(impl: ItemImplementation) -> tuple[Article, bool]
         f"办理地点：{impl.location}",
         f"咨询电话：{impl.phone}",
         f"设定依据：{impl.basis}",
+        f"到办事现场次数：{item.visits}次；网上办理深度：{item.get_online_depth_display()}",
+        f"监督投诉电话：{impl.complaint_phone or '12345'}",
+        *[f"问：{f.question} 答：{f.answer}" for f in item.faqs.all()],
     ])
     keywords = " ".join(x for x in [item.result_licence, impl.department.name, item.get_type_code_display()] if x)
     answer = f"{impl.name}由{impl.department.name}办理，{limit}。需要准备：{'、'.join(materials) or '无'}。办理地点：{impl.location}。"
@@ -96,7 +99,7 @@ def kb_sync(*, implementations=None, bundles=None) -> dict:
     the articles whose source is gone. Returns counts."""
     full = implementations is None and bundles is None
     impls = ItemImplementation.objects.select_related("item", "department").prefetch_related(
-        "item__materials", "item__steps")
+        "item__materials", "item__steps", "item__faqs")
     bds = Bundle.objects.all()
     if not full:
         impls = impls.filter(pk__in=implementations or [])

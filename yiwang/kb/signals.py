@@ -3,7 +3,7 @@ step or bundle marks the articles it feeds; they are regenerated once, when the 
 
 from django.db.models.signals import post_delete, post_save
 
-from yiwang.catalogue.models import Bundle, BundleMember, ItemImplementation, Material, ServiceItem, Step
+from yiwang.catalogue.models import Bundle, BundleMember, Faq, ItemImplementation, Material, ServiceItem, Step
 
 from .services import mark_dirty
 
@@ -40,7 +40,7 @@ def on_member(sender, instance, **kwargs):
 
 def connect() -> None:
     post_save.connect(on_item, sender=ServiceItem, dispatch_uid="kb_item")
-    for model in (Material, Step):
+    for model in (Material, Step, Faq):
         post_save.connect(on_item_child, sender=model, dispatch_uid=f"kb_{model.__name__}")
         post_delete.connect(on_item_child, sender=model, dispatch_uid=f"kb_{model.__name__}_del")
     post_save.connect(on_implementation, sender=ItemImplementation, dispatch_uid="kb_impl")

@@ -8,7 +8,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from yiwang.catalogue.models import Channel, ItemImplementation, ItemMode, ItemType, MaterialSource
+from yiwang.catalogue.models import (
+    Channel,
+    ItemImplementation,
+    ItemMode,
+    ItemType,
+    MaterialSource,
+    OnlineDepth,
+)
 from yiwang.catalogue.search import pinyin_initials, query_terms
 from yiwang.catalogue.selectors import BundleView
 
@@ -24,8 +31,11 @@ GUIDE_SECTIONS: list[tuple[str, str]] = [
     ("location", "办理地点"),
     ("hours", "办理时间"),
     ("phone", "咨询电话"),
+    ("complaint", "监督投诉电话"),
     ("commitment", "告知承诺与超时默认"),
     ("result", "结果证照"),
+    ("forms", "表格下载"),
+    ("faq", "常见问题"),
 ]
 
 
@@ -55,6 +65,14 @@ class GuideMaterial:
     def applicant_brings(self) -> bool:
         """Licence and data materials are fetched by the office: the applicant brings nothing."""
         return self.source == MaterialSource.APPLICANT
+
+
+@dataclass
+class GuideFormLink:
+    pk: int
+    name: str
+    kind: str
+    kind_label: str
 
 
 @dataclass
@@ -88,6 +106,18 @@ class Guide:
     result_licence: str
     service_object: str
     co_reviewers: list[str] = field(default_factory=list)
+    visits: int = 1
+    online_depth: str = OnlineDepth.ONLINE
+    online_depth_label: str = ""
+    complaint_phone: str = ""
+    faqs: list[tuple[str, str]] = field(default_factory=list)
+    forms: list[GuideFormLink] = field(default_factory=list)
+
+    @property
+    def visits_text(self) -> str:
+        if self.visits == 0:
+            return _("0次（全程网办，不用跑）")
+        return _("%(n)s次") % {"n": self.visits}
 
     @property
     def is_instant(self) -> bool:
@@ -149,6 +179,12 @@ def guide_for(impl: ItemImplementation) -> Guide:
         result_licence=item.result_licence,
         service_object=item.service_object,
         co_reviewers=[u.name for u in impl.co_reviewers.all()],
+        visits=item.visits,
+        online_depth=item.online_depth,
+        online_depth_label=_label(OnlineDepth, item.online_depth),
+        complaint_phone=impl.complaint_phone,
+        faqs=[(f.question, f.answer) for f in item.faqs.all()],
+        forms=[GuideFormLink(f.pk, f.name, f.kind, f.get_kind_display()) for f in item.guide_forms.all()],
     )
 
 

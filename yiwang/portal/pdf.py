@@ -53,10 +53,11 @@ def _table(rows: list[list], widths: list[float], style: ParagraphStyle) -> Tabl
     return t
 
 
-def _build(story: list, title: str) -> bytes:
+def _build(story: list, title: str, *, invariant: bool = False) -> bytes:
+    """invariant: no creation date or random id, so the same content gives the same bytes."""
     buf = BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=title, author=_("一网通办"))
+                            bottomMargin=16 * mm, title=title, author=_("一网通办"), invariant=invariant)
     doc.build(story)
     return buf.getvalue()
 
@@ -81,6 +82,7 @@ def guide_pdf(g: Guide, *, site_title: str) -> bytes:
         [_("法定办结时限"), _("%(n)s 个工作日") % {"n": g.statutory_days},
          _("承诺办结时限"), _("%(n)s 个工作日") % {"n": g.promised_days}],
         [_("办理形式"), "、".join(g.channels) or "—", _("基本编码"), g.basic_code],
+        [_("到办事现场次数"), g.visits_text, _("网上办理深度"), g.online_depth_label],
     ], [width * 0.17, width * 0.33, width * 0.17, width * 0.33], s["cell"]))
     section("basis")
     story.append(_p(g.basis or _("见相关法律法规"), s["body"]))
@@ -106,12 +108,43 @@ def guide_pdf(g: Guide, *, site_title: str) -> bytes:
     story.append(_p(g.hours or "—", s["body"]))
     section("phone")
     story.append(_p(g.phone or "12345", s["body"]))
+    section("complaint")
+    story.append(_p(g.complaint_phone or "12345", s["body"]))
     section("commitment")
     story.append(_p(_("适用告知承诺制：%(c)s；适用超时默认：%(d)s") % {
         "c": _yes(g.commitment_allowed), "d": _yes(g.deemed_approval_allowed)}, s["body"]))
     section("result")
     story.append(_p(g.result_licence or _("无"), s["body"]))
+    section("forms")
+    story.append(_p("；".join(f"{f.name}（{f.kind_label}）" for f in g.forms) or _("无"), s["body"]))
+    section("faq")
+    for q, a in g.faqs:
+        story.append(_p(_("问：%(q)s") % {"q": q}, s["body"]))
+        story.append(_p(_("答：%(a)s") % {"a": a}, s["body"]))
+    if not g.faqs:
+        story.append(_p(_("无"), s["body"]))
     return _build(story, g.name)
+
+
+def form_pdf(title: str, item_name: str, fields: list[str], values: dict) -> bytes:
+    """A form for the guide's downloads: the item's fields in a two-column table, empty (空白表格) or
+    filled with `values` and marked 示范文本 (样表)."""
+    s = _styles()
+    width = A4[0] - 36 * mm
+    sample = bool(values)
+    story: list = [
+        _p(title, s["title"]),
+        _p(item_name + (" | " + _("示范文本（样表），仅供参考") if sample else ""), s["subtitle"]),
+        Spacer(1, 8),
+    ]
+    rows = [[_("填写项目"), _("内容")]] + [[f, str(values.get(f, ""))] for f in fields]
+    rows += [[_("申请人（签字或盖章）"), _("（示例）") if sample else ""], [_("日期"), ""]]
+    t = _table(rows, [width * 0.3, width * 0.7], s["cell"])
+    t.setStyle(TableStyle([("BOTTOMPADDING", (0, 1), (-1, -1), 14)]))
+    story.append(t)
+    story.append(Spacer(1, 8))
+    story.append(_p(_("本人承诺所填内容真实、准确、完整。"), s["body"]))
+    return _build(story, title, invariant=True)
 
 
 def checklist_pdf(c: Checklist, *, site_title: str) -> bytes:

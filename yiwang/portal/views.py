@@ -35,31 +35,50 @@ def _region_choice(request: HttpRequest) -> tuple[str, list[str] | None]:
     return region, region_subtree_codes(region)
 
 
+def _search_results(q: str, codes: list[str] | None) -> dict:
+    """The portal's search on the one index the hotline's knowledge base uses too: guides, bundles and
+    free articles (问答), best first, loaded with what the result list shows in one query per kind."""
+    from yiwang.kb.models import Source
+    from yiwang.kb.selectors import highlight_terms, kb_search
+
+    hits = kb_search(q, limit=60, sources=[Source.ITEM, Source.BUNDLE, Source.FREE], region_codes=codes,
+                     every_word=True)
+    impl_ids = [h.article.implementation_id for h in hits if h.article.source == Source.ITEM]
+    bundle_ids = [h.article.bundle_id for h in hits if h.article.source == Source.BUNDLE]
+    impls = ItemImplementation.objects.filter(pk__in=impl_ids, active=True).select_related(
+        "item", "department", "region").in_bulk()
+    bundles = selectors.bundles_search().filter(pk__in=bundle_ids).in_bulk()
+    return {
+        "item_results": [impls[i] for i in impl_ids if i in impls],
+        "bundle_results": [bundles[b] for b in bundle_ids if b in bundles],
+        "answer_results": [h.article for h in hits if h.article.source == Source.FREE][:3],
+        "marks": highlight_terms(q),
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     if looks_like_case_number(q):  # a case number typed in the search box: its progress lookup
         return redirect(reverse("portal:progress") + "?" + urlencode({"number": q}))
     region, codes = _region_choice(request)
-    items = selectors.implementations_search(q=q).select_related("item")
-    bundles = selectors.bundles_search(q=q)
-    if codes is not None:
-        items = items.filter(region_id__in=codes)
-        bundles = bundles.filter(region_id__in=codes)
-    items, bundles = list(items[:300]), list(bundles)
     regions = Region.objects.filter(code__in=ItemImplementation.objects.filter(active=True)
                                     .values("region_id")).order_by("code")
     context = {"q": q, "region": region, "regions": regions, "all_regions": ALL_REGIONS}
     if q:
-        context["bundle_results"] = guide_mod.rank(q, bundles, key=lambda b: (b.name, b.code, ""))
-        context["item_results"] = guide_mod.rank(
-            q, items, key=lambda i: (i.name, i.item.basic_code, i.item.result_licence))
-    else:
-        context["person_items"] = [i for i in items if i.item.service_object == "person"]
-        context["enterprise_items"] = [i for i in items if i.item.service_object != "person"]
-        context["bundle_themes"] = [
-            (theme.label, [b for b in bundles if b.theme == theme])
-            for theme in THEME_ORDER if any(b.theme == theme for b in bundles)
-        ]
+        context.update(_search_results(q, codes))
+        return render(request, "portal/home.html", context)
+    items = selectors.implementations_search().select_related("item")
+    bundles = selectors.bundles_search()
+    if codes is not None:
+        items = items.filter(region_id__in=codes)
+        bundles = bundles.filter(region_id__in=codes)
+    items, bundles = list(items[:300]), list(bundles)
+    context["person_items"] = [i for i in items if i.item.service_object == "person"]
+    context["enterprise_items"] = [i for i in items if i.item.service_object != "person"]
+    context["bundle_themes"] = [
+        (theme.label, [b for b in bundles if b.theme == theme])
+        for theme in THEME_ORDER if any(b.theme == theme for b in bundles)
+    ]
     return render(request, "portal/home.html", context)
 
 
@@ -81,6 +100,19 @@ def item_guide_pdf(request: HttpRequest, impl_code: str) -> HttpResponse:
     except NotFound:
         return not_found(request, _("事项实施编码“%(code)s”不存在，请返回首页搜索。") % {"code": impl_code})
     return _pdf_response(pdf.guide_pdf(g, site_title=_(settings.YIWANG_SITE_TITLE)), f"guide-{g.impl_code}.pdf")
+
+
+def item_form(request: HttpRequest, impl_code: str, pk: int) -> HttpResponse:
+    """A blank or sample form of the guide, as a download named by the form."""
+    from django.http import FileResponse
+
+    from yiwang.catalogue.models import GuideForm
+
+    form = GuideForm.objects.filter(pk=pk, item__implementations__impl_code=impl_code).first()
+    if form is None or not form.file:
+        return not_found(request, _("该表格不存在，请返回办事指南查看。"))
+    name = form.name + "." + form.file.name.rsplit(".", 1)[-1]
+    return FileResponse(form.file.open("rb"), as_attachment=True, filename=name)
 
 
 def _checklist(code: str) -> guide_mod.Checklist:
@@ -159,3 +191,27 @@ def _receipt_url(found) -> str:
 
     doc = receipt_for_progress(found.number) if found is not None and not found.is_bundle else None
     return f"/progress/receipt/{receipt_token(doc)}.pdf" if doc else ""
+
+
+# ---------------------------------------------------------------- 大字版 (适老化)
+
+ELDER_COOKIE = "yiwang_elder"
+
+
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the elderly-friendly mode on or off for this browser (a cookie, a year long). The page's
+    script does the same without a reload (ui.js); this is the path without script."""
+    from django.http import HttpResponseNotAllowed
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = "/"
+    response = redirect(nxt)
+    if request.COOKIES.get(ELDER_COOKIE) == "1":
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response
