@@ -40,8 +40,9 @@ def party(number: str):
     return Party.objects.get(number=number)
 
 
-def drive(case_number: str, *, now=None, deny: str = "") -> None:
-    """The deciding unit's demo account (and co-reviewers' accounts) take a child case to a decision."""
+def drive(case_number: str, *, now=None, deny: str = "", worker: bool = True) -> None:
+    """The deciding unit's demo account (and co-reviewers' accounts) take a child case to a decision;
+    worker: then the outbox is relayed, as `yiwang worker` would (the licence issued after commit)."""
     from yiwang.cases import selectors, services
     from yiwang.cases.models import Case
 
@@ -61,7 +62,8 @@ def drive(case_number: str, *, now=None, deny: str = "") -> None:
         services.case_act(case=case_number, actor=decider, action="deny", reason=deny, now=now)
     else:
         services.case_act(case=case_number, actor=decider, action="approve", reason="符合条件", now=now)
-        relay()  # as `yiwang worker` does: the licence issued and signed after the approval's commit
+        if worker:
+            relay()  # as `yiwang worker` does: the licence issued and signed after the approval's commit
 
 
 def relay() -> int:
