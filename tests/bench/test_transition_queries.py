@@ -98,12 +98,11 @@ def _relay_one(reaction: str, key: str):
 
 
 def test_the_approval_leaves_its_licence_to_the_worker_in_two_short_steps(plan):
+    from bench.lifecycle import lifecycle
     from yiwang.cases.services import case_accept, case_act, case_submit
     from yiwang.core.outbox import outbox_relay
     from yiwang.licences.models import Licence
     from yiwang.parties.models import Party
-
-    from bench.lifecycle import lifecycle
 
     User = get_user_model()
     clerk, approver = User.objects.get(username=plan["clerk"]), User.objects.get(username=plan["approver"])
