@@ -99,3 +99,21 @@ def test_a_case_revoked_before_the_worker_ran_gets_no_licence(submit_and_accept)
     Case.objects.filter(pk=first.pk).update(status="revoked")  # as a failed post-check would leave it
     relay()
     assert not Licence.objects.filter(case_number=first.number).exists()
+
+
+def test_the_applicants_case_page_says_the_licence_is_being_issued_until_the_worker_ran(client):
+    from yiwang.cases import services
+
+    from .conftest import user
+    from .test_wiring import _window_case
+
+    case = _window_case("430321-QYSLDJ", XTKJ)
+    services.case_accept(case=case.number, actor=user("clerk"),
+                         paper=["公司登记（备案）申请书", "公司章程", "住所（经营场所）使用证明"], now=at())
+    drive(case.number, now=at(), worker=False)
+    client.force_login(user("xtkj"))
+    page = client.get(f"/me/cases/{case.number}/").content.decode()
+    assert "证照生成中" in page
+    relay()
+    page = client.get(f"/me/cases/{case.number}/").content.decode()
+    assert "证照生成中" not in page and "已签发" in page
