@@ -74,3 +74,52 @@ def test_each_lifecycle_transition_stays_under_its_query_ceiling(plan, engine_on
     assert case.status == "delivered"
     for name, sqls in counts.items():
         assert len(sqls) <= MAX_QUERIES[name], (name, sqls)
+
+
+# With the case workflow's reactions on (what a running hall does): the approval's own transaction,
+# and the worker's two steps of issuing its licence after commit (issue 9: the serial's row lock is
+# held by the first step only, the SM2 work is in the second).
+# approve: the engine's 7, the bundle and enterprise look-ups, the after-commit reactions' outbox rows.
+# reserve: the relay's 3 (pending ids, the row locked, marked sent), the case, "issued already?", the
+# licence type, the serial (INSERT … ON CONFLICT … RETURNING: its lock from here), the step-two row.
+MAX_WITH_REACTIONS = {"approve": 11, "reserve": 8, "sign": 19}
+
+
+def _relay_one(reaction: str, key: str):
+    """Relay that one reaction's outbox row (the others marked sent beforehand, outside the count)."""
+    from yiwang.core.models import OutboxMessage
+    from yiwang.core.outbox import outbox_relay
+    from yiwang.core.workflow import REACTION_TOPIC
+
+    row = OutboxMessage.objects.filter(topic=REACTION_TOPIC, sent_at__isnull=True,
+                                       payload__reaction=reaction, payload__key=key).get()
+    OutboxMessage.objects.filter(sent_at__isnull=True).exclude(pk=row.pk).update(sent_at=row.created_at)
+    return _count(lambda: outbox_relay(send=lambda m: None, limit=1))
+
+
+def test_the_approval_leaves_its_licence_to_the_worker_in_two_short_steps(plan):
+    from bench.lifecycle import lifecycle
+    from yiwang.cases.services import case_accept, case_act, case_submit
+    from yiwang.core.outbox import outbox_relay
+    from yiwang.licences.models import Licence
+    from yiwang.parties.models import Party
+
+    User = get_user_model()
+    clerk, approver = User.objects.get(username=plan["clerk"]), User.objects.get(username=plan["approver"])
+    party = Party.objects.get(pk=plan["party_id"])
+    lifecycle(dict(plan, party_id=party), {"clerk": clerk, "approver": approver})
+    while outbox_relay(send=lambda m: None, limit=1000):  # its licence issued: the type exists, as in a running hall
+        pass
+    case = case_submit(actor=clerk, item=plan["item"], applicant=party, form=plan["form"], channel="window")
+    case = case_accept(case=case, actor=clerk, paper=plan["paper"])
+    if plan["review"]:
+        case = case_act(case=case, actor=approver, action="review")
+    case, approve = _count(lambda: case_act(case=case, actor=approver, action="approve"))
+    assert not Licence.objects.filter(case_number=case.number).exists()  # not in the approval's transaction
+    _, reserve = _relay_one("licences.issue_for_case", case.number)
+    assert not Licence.objects.filter(case_number=case.number).exists()
+    _, sign = _relay_one("licences.sign_for_case", case.number)
+    assert Licence.objects.filter(case_number=case.number).count() == 1
+    counts = {"approve": approve, "reserve": reserve, "sign": sign}
+    for name, sqls in counts.items():
+        assert len(sqls) <= MAX_WITH_REACTIONS[name], (name, sqls)

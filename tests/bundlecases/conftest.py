@@ -40,8 +40,9 @@ def party(number: str):
     return Party.objects.get(number=number)
 
 
-def drive(case_number: str, *, now=None, deny: str = "") -> None:
-    """The deciding unit's demo account (and co-reviewers' accounts) take a child case to a decision."""
+def drive(case_number: str, *, now=None, deny: str = "", worker: bool = True) -> None:
+    """The deciding unit's demo account (and co-reviewers' accounts) take a child case to a decision;
+    worker: then the outbox is relayed, as `yiwang worker` would (the licence issued after commit)."""
     from yiwang.cases import selectors, services
     from yiwang.cases.models import Case
 
@@ -61,6 +62,19 @@ def drive(case_number: str, *, now=None, deny: str = "") -> None:
         services.case_act(case=case_number, actor=decider, action="deny", reason=deny, now=now)
     else:
         services.case_act(case=case_number, actor=decider, action="approve", reason="符合条件", now=now)
+        if worker:
+            relay()  # as `yiwang worker` does: the licence issued and signed after the approval's commit
+
+
+def relay() -> int:
+    """The worker's outbox relay until nothing is pending: the reactions it runs queue more (a
+    licence's serial, then its signing; members started by it, instantly approved, their licences)."""
+    from yiwang.core.outbox import outbox_relay
+
+    sent = total = 0
+    while (sent := outbox_relay(send=lambda message: None, limit=1000)):
+        total += sent
+    return total
 
 
 def collect(number: str, *, now=None):
@@ -80,7 +94,10 @@ def submit_and_accept(db):
         actor = p.user if channel == "online" else user("bundleclerk")
         bc = services.bundle_case_submit(actor=actor, bundle=code, applicant=p, form=form or merged_form(code),
                                          channel=channel, now=now)
-        return services.bundle_case_accept(bundle_case=bc.number, actor=user("bundleclerk"), paper=asked(code),
-                                           now=now)
+        bc = services.bundle_case_accept(bundle_case=bc.number, actor=user("bundleclerk"), paper=asked(code),
+                                         now=now)
+        relay()  # the worker: licences of members decided at acceptance (instant items), after commit
+        bc.refresh_from_db()
+        return bc
 
     return run

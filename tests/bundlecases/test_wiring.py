@@ -6,7 +6,7 @@ from yiwang.cases import services
 from yiwang.licences.models import Licence
 from yiwang.licences.selectors import licence_verify
 
-from .conftest import XTCY, XTKJ, ZHANG, at, drive, party, user
+from .conftest import XTCY, XTKJ, ZHANG, at, drive, party, relay, user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_a_failed_post_check_revokes_the_commitment_approvals_licence():
     case = services.case_accept(case=case.number, actor=user("clerk"), commitment=True,
                                 paper=["食品经营许可申请书", "经营场所平面图", "食品安全管理制度"], now=at())
     assert case.status == "approved"
+    relay()  # the worker issues the licence after the approval's commit
     lic = Licence.objects.get(case_number=case.number)
     assert lic.status == "valid"
     services.case_act(case=case.number, actor=user("xtx-scjg"), action="post_check_fail", reason="经营场所与承诺不符",

@@ -8,16 +8,19 @@ from django.utils import timezone
 
 from yiwang.core.errors import Conflict, DomainError, NotFound
 from yiwang.core.models import OutboxMessage
+from yiwang.core.workflow import REACTION_TOPIC
 from yiwang.licences import crypto
 from yiwang.licences.identifiers import identifier_is_valid, identifier_parse
 from yiwang.licences.models import Licence, LicenceEvent, LicenceStatus, Seal
 from yiwang.licences.selectors import licence_verify, licences_valid_for
 from yiwang.licences.services import (
+    SIGN_REACTION,
     licence_cancel,
     licence_issue_for_case,
     licence_reinstate,
     licence_revoke,
     licence_revoke_for_case,
+    licence_serial_reserve_for_case,
     licence_suspend,
     licences_expire,
     seal_create,
@@ -331,10 +334,16 @@ def test_reactions_issue_on_approval_and_revoke_on_failed_post_check():
 
     declared = {r.name: r for r in WORKFLOW.reactions}
     assert "deny" not in declared["licences.issue_for_case"].actions  # a denial issues nothing
+    assert declared["licences.issue_for_case"].after_commit  # issued and signed by the worker
+    assert not declared["licences.revoke_for_case"].after_commit
     assert declared["licences.revoke_for_case"].actions == {"post_check_fail"}
     case = _case(number="430321-QYSLDJ-20260301-0099")
-    run("licences.issue_for_case", ctx=SimpleNamespace(subject=case), event=None)
-    licence = Licence.objects.get(case_number=case.number)
-    assert licence.case_number == case.number
+    # Step one reserves the serial and queues step two with it; step two issues under that serial.
+    serial = licence_serial_reserve_for_case(case)
+    step_two = OutboxMessage.objects.filter(topic=REACTION_TOPIC, sent_at__isnull=True).order_by("-id").first()
+    assert step_two.payload["reaction"] == SIGN_REACTION and step_two.payload["serial"] == serial
+    licence = licence_issue_for_case(case, reserved=(step_two.payload["issuer_code"], serial))
+    assert licence.case_number == case.number and licence.serial == serial
+    assert licence_serial_reserve_for_case(case) is None  # issued: nothing more to reserve
     run("licences.revoke_for_case", ctx=SimpleNamespace(subject=case), event=SimpleNamespace(reason=""))
     assert licence_verify(licence.identifier)["reason"] == "证照已撤销：告知承诺事后核查未通过"

@@ -3,7 +3,10 @@
 A member's state is a function of its latest child case's status and of the states of the members
 it waits for:
 
-- done: its latest child was approved (approved, delivered, closed);
+- done: its latest child was approved (approved, delivered, closed) and, when its item's result is a
+  licence, that licence has been issued;
+- issuing (证照生成中): its latest child was approved and its licence is still being issued (the
+  worker issues and signs it after the approval's commit); not done yet for the members it feeds;
 - failed: its latest child was denied, refused, withdrawn or revoked;
 - running: its latest child is under way (submitted … paused);
 - paused (已暂停): not started, and a member it waits for (directly or not) failed;
@@ -25,8 +28,13 @@ APPLICANT, CLERK, SYSTEM = "applicant", "clerk", "system"
 
 # --- member states
 DONE, FAILED, RUNNING_M, PAUSED, READY, WAITING = "done", "failed", "running", "paused", "ready", "waiting"
+ISSUING = "issuing"
 MEMBER_LABELS = {DONE: "已办结", FAILED: "未通过", RUNNING_M: "办理中", PAUSED: "已暂停", READY: "待开始",
-                 WAITING: "等待前序事项"}
+                 WAITING: "等待前序事项", ISSUING: "证照生成中"}
+
+# Not a case status: what `with_licences` puts in place of an approved child's status while its
+# licence is being issued.
+LICENCE_PENDING = "licence_pending"
 
 CASE_DONE = frozenset({"approved", "delivered", "closed"})
 # The result is in the applicant's hands: a bundle case is done only when every member's is (一次领取
@@ -41,11 +49,25 @@ def case_state(status: str | None) -> str | None:
     """The member state a child case's status gives (None: no child yet)."""
     if status is None:
         return None
+    if status == LICENCE_PENDING:
+        return ISSUING
     if status in CASE_DONE:
         return DONE
     if status in CASE_FAILED:
         return FAILED
     return RUNNING_M
+
+
+def with_licences(latest_status: Mapping[Hashable, str | None], producing: Mapping[Hashable, str],
+                  issued: Iterable[str]) -> dict[Hashable, str | None]:
+    """latest_status with LICENCE_PENDING for each approved child (producing: member → its case
+    number, for the members whose result is a licence) whose licence is not among `issued` yet."""
+    issued = set(issued)
+    out = dict(latest_status)
+    for m, number in producing.items():
+        if out.get(m) in CASE_DONE and number not in issued:
+            out[m] = LICENCE_PENDING
+    return out
 
 
 def member_states(waits_for: Mapping[Hashable, Iterable[Hashable]],
@@ -100,7 +122,7 @@ def progress(waits_for: Mapping[Hashable, Iterable[Hashable]], latest_status: Ma
     ms = list(waits_for)
     return Progress(
         done=sum(1 for m in ms if states[m] == DONE), total=len(ms),
-        current=[m for m in ms if states[m] == RUNNING_M],
+        current=[m for m in ms if states[m] in (RUNNING_M, ISSUING)],
         next=[m for m in ms if states[m] in (READY, WAITING)],
         failed=[m for m in ms if states[m] == FAILED],
         paused=[m for m in ms if states[m] == PAUSED],

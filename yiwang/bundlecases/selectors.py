@@ -176,55 +176,74 @@ def _checklist(bc: BundleCase, view, names: dict) -> list[dict]:
     return rows
 
 
+def _links(bc: BundleCase) -> tuple[dict[int, BundleMemberCase], dict[int, int]]:
+    """Each member's latest child link, and how many attempts it had."""
+    latest: dict[int, BundleMemberCase] = {}
+    attempts: dict[int, int] = {}
+    for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related(
+            "case__deciding_unit", "case__implementation").order_by("attempt", "id"):
+        latest[link.member_id] = link
+        attempts[link.member_id] = attempts.get(link.member_id, 0) + 1
+    return latest, attempts
+
+
+def _statuses(view, latest: dict[int, BundleMemberCase], licences: dict[str, str]) -> dict:
+    """The latest children's statuses; an approved one whose licence the worker has not issued yet
+    (after the approval's commit) shows as 证照生成中, as the advance sees it."""
+    statuses = {pk: link.case.status for pk, link in latest.items()}
+    producing = {m.pk: latest[m.pk].case.number for m in view.members
+                 if m.pk in latest and m.implementation.item.result_licence}
+    return R.with_licences(statuses, producing, licences)
+
+
+def _member_row(m, link, *, state: str, attempts: int, names: dict, waits: list, licences: dict) -> MemberRow:
+    case = link.case if link else None
+    unit = case.deciding_unit if case else m.implementation.department
+    return MemberRow(
+        pk=m.pk, impl_code=m.implementation.impl_code, name=m.implementation.name, unit=unit.code,
+        unit_name=unit.name, state=state, state_label=R.MEMBER_LABELS[state],
+        case_number=case.number if case else None, case_status=case.status if case else None,
+        case_status_label=case.get_status_display() if case else None, attempts=attempts,
+        waits_for=[names[a] for a in waits], instant=m.implementation.item.is_instant,
+        promised_days=m.implementation.item.promised_days,
+        licence=licences.get(case.number, "") if case else "", fed=link.fed if link else {},
+        deadline=case.deadline if case else None,
+    )
+
+
+def _actions(bc: BundleCase, user) -> list[str]:
+    if user is None:
+        return []
+    from yiwang.core.workflow import available_actions
+
+    from .workflow import WORKFLOW
+
+    return [a.name for a in available_actions(WORKFLOW, subject=bc, actor=user)]
+
+
 def bundle_case_view(bc: BundleCase, *, user=None, today: date | None = None) -> BundleCaseView:
     from yiwang.licences.models import Licence
 
     today = today or timezone.localdate()
     view = bundle_view(bc.bundle)
-    links = list(BundleMemberCase.objects.filter(bundle_case=bc).select_related(
-        "case__deciding_unit", "case__implementation").order_by("attempt", "id"))
-    latest = {}
-    attempts: dict[int, int] = {}
-    for link in links:
-        latest[link.member_id] = link
-        attempts[link.member_id] = attempts.get(link.member_id, 0) + 1
-    statuses = {pk: link.case.status for pk, link in latest.items()}
-    states = R.member_states(view.waits_for, statuses)
+    latest, attempts = _links(bc)
     licences = dict(Licence.objects.filter(case_number__in=[link.case.number for link in latest.values()])
                     .values_list("case_number", "identifier"))
+    statuses = _statuses(view, latest, licences)
+    states = R.member_states(view.waits_for, statuses)
     names = {m.pk: m.implementation.name for m in view.members}
-    rows: dict[int, MemberRow] = {}
-    for m in view.members:
-        link = latest.get(m.pk)
-        case = link.case if link else None
-        unit = case.deciding_unit if case else m.implementation.department
-        rows[m.pk] = MemberRow(
-            pk=m.pk, impl_code=m.implementation.impl_code, name=m.implementation.name, unit=unit.code,
-            unit_name=unit.name, state=states[m.pk], state_label=R.MEMBER_LABELS[states[m.pk]],
-            case_number=case.number if case else None, case_status=case.status if case else None,
-            case_status_label=case.get_status_display() if case else None, attempts=attempts.get(m.pk, 0),
-            waits_for=[names[a] for a in view.waits_for[m.pk]], instant=m.implementation.item.is_instant,
-            promised_days=m.implementation.item.promised_days,
-            licence=licences.get(case.number, "") if case else "", fed=link.fed if link else {},
-            deadline=case.deadline if case else None,
-        )
+    rows = {m.pk: _member_row(m, latest.get(m.pk), state=states[m.pk], attempts=attempts.get(m.pk, 0), names=names,
+                              waits=view.waits_for[m.pk], licences=licences) for m in view.members}
     p = R.progress(view.waits_for, statuses)
-    checklist = _checklist(bc, view, names)
     running = bc.status in ("accepted", "running", "stopped")
-    actions = []
-    if user is not None:
-        from yiwang.core.workflow import available_actions
-
-        from .workflow import WORKFLOW
-
-        actions = [a.name for a in available_actions(WORKFLOW, subject=bc, actor=user)]
     return BundleCaseView(
         bc=bc, members=list(rows.values()), layers=[[rows[m.pk] for m in layer] for layer in view.layers],
         done=p.done, total=p.total, percent=p.percent, delivered=p.delivered, current=[rows[x] for x in p.current],
         next=[rows[x] for x in p.next], failed=[rows[x] for x in p.failed], paused=[rows[x] for x in p.paused],
         deadline=bc.deadline, days_left=clock.days_left(deadline=bc.deadline, today=today) if running else None,
         fields=[(f.name, bc.form.get(f.name, ""), [names[x] for x in f.members]) for f in view.merged_form],
-        checklist=checklist, events=list(bc.events.select_related("actor").order_by("seq")), actions=actions,
+        checklist=_checklist(bc, view, names), events=list(bc.events.select_related("actor").order_by("seq")),
+        actions=_actions(bc, user),
     )
 
 

@@ -218,6 +218,22 @@ def _latest_links(bc: BundleCase) -> dict[int, BundleMemberCase]:
     return latest
 
 
+def _member_statuses(view, latest: dict[int, BundleMemberCase], issued: set[str]) -> dict[int, str | None]:
+    """Each member's latest child's status, an approved child whose licence is not issued yet
+    marked R.LICENCE_PENDING (the members it feeds wait for the licence, not for the approval).
+    `issued`: case numbers known to have their licence (kept by the caller across its loop), so each
+    producer's licence is looked for until it is found, not again."""
+    from yiwang.licences.models import Licence
+
+    statuses = {pk: link.case.status for pk, link in latest.items()}
+    producing = {m.pk: latest[m.pk].case.number for m in view.members
+                 if m.pk in latest and m.implementation.item.result_licence and statuses[m.pk] in R.CASE_DONE}
+    unknown = [n for n in producing.values() if n not in issued]
+    if unknown:
+        issued.update(Licence.objects.filter(case_number__in=unknown).values_list("case_number", flat=True))
+    return R.with_licences(statuses, producing, issued)
+
+
 # {(producing case number, licence type name): identifier or None}: what one advance has learnt of
 # the licences its members produced, so that members started after one producer do not read it again.
 FedKnown = dict[tuple[str, str], str | None]
@@ -307,6 +323,7 @@ def bundle_case_advance(*, number: str, now: datetime | None = None,
         return None  # the outer call in this thread will look again
     token = _advancing.set(running | {number})
     known = dict(known or {})
+    issued = {case_number for (case_number, _type), identifier in known.items() if identifier}
     try:
         with transaction.atomic():
             skipped: set[int] = set()
@@ -316,8 +333,8 @@ def bundle_case_advance(*, number: str, now: datetime | None = None,
                     return bc
                 view = bundle_view(bc.bundle)
                 latest = _latest_links(bc)
-                ready = [m for m in R.to_start(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
-                         if m not in skipped]
+                statuses = _member_statuses(view, latest, issued)
+                ready = [m for m in R.to_start(view.waits_for, statuses) if m not in skipped]
                 if not ready:
                     break
                 member = view.member(ready[0])
@@ -332,7 +349,7 @@ def bundle_case_advance(*, number: str, now: datetime | None = None,
                     _act(number=number, action="member_start_failed", actor=None, now=now, reason=exc.message,
                          data={"member": member.implementation.impl_code},
                          notice=f"一件事“{bc.bundle.name}”中“{member.implementation.name}”未能自动开始：{exc.message}")
-            p = R.progress(view.waits_for, {pk: link.case.status for pk, link in latest.items()})
+            p = R.progress(view.waits_for, statuses)
             if bc.status == BundleCaseStatus.RUNNING and p.all_done:
                 bc = _act(number=number, action="complete", actor=None, now=now,
                           changes={"completed_at": now},
@@ -343,11 +360,11 @@ def bundle_case_advance(*, number: str, now: datetime | None = None,
         _advancing.reset(token)
 
 
-def _open_bundle_of(case: Case):
+def _open_bundle_of(**case_filter):
     """(the member link, the bundle case locked) of a member case whose bundle case is still open;
     (link or None, None) when there is none to record on."""
-    link = (BundleMemberCase.objects.select_related("bundle_case", "member__implementation")
-            .filter(case_id=case.pk).first())
+    link = (BundleMemberCase.objects.select_related("bundle_case", "member__implementation", "case")
+            .filter(**case_filter).first())
     if link is None:
         return None, None
     bc = _locked(link.bundle_case.number)
@@ -356,48 +373,68 @@ def _open_bundle_of(case: Case):
     return link, bc
 
 
+def _is_latest(bc: BundleCase, link: BundleMemberCase, case_id: int) -> bool:
+    latest = _latest_links(bc).get(link.member_id)
+    return latest is not None and latest.case_id == case_id  # else an earlier attempt
+
+
+def _member_done(bc: BundleCase, link: BundleMemberCase, case: Case, *, licence: str, now: datetime) -> bool:
+    """Record a member done on the bundle case, once (False: it was recorded already)."""
+    if BundleCaseEvent.objects.filter(bundle_case=bc, action="member_done", data__case=case.number).exists():
+        return False
+    _act(number=bc.number, action="member_done", actor=None, now=now,
+         data={"member": link.member.implementation.impl_code, "case": case.number, "licence": licence})
+    return True
+
+
+def _member_failed(bc: BundleCase, link: BundleMemberCase, case: Case, *, now: datetime) -> None:
+    name = link.member.implementation.name
+    why = case.decision_reason or (case.events.order_by("-seq").values_list("reason", flat=True).first() or "")
+    label = case.get_status_display()
+    _act(number=bc.number, action="member_failed", actor=None, now=now, reason=why,
+         changes={"stop_reason": f"{name}：{label}。{why}"},
+         data={"member": link.member.implementation.impl_code, "case": case.number, "status": case.status},
+         notice=(f"您的一件事“{bc.bundle.name}”中“{name}”{label}，理由：{why}。等待它的事项已暂停，"
+                 f"请按要求补正后到一件事专窗恢复办理；已办结的事项不需重办。"))
+
+
 def member_case_decided(*, case: Case, now: datetime | None = None) -> None:
     """A child case was decided, refused, withdrawn or revoked: record it on the bundle case; a failed
     member stops the bundle case (the members waiting for it are not started) and tells the applicant
-    which member failed and why; then start what became ready."""
-    link, bc = _open_bundle_of(case)
-    if bc is None:
+    which member failed and why; then start what became ready. An approved member whose result is a
+    licence is recorded when the licence is issued (member_licence_issued, after this commit)."""
+    link, bc = _open_bundle_of(case_id=case.pk)
+    if bc is None or not _is_latest(bc, link, case.pk):
         return
     now = now or timezone.now()
-    latest = _latest_links(bc).get(link.member_id)
-    if latest is None or latest.case_id != case.pk:
-        return  # an earlier attempt
     state = R.case_state(case.status)
-    name = link.member.implementation.name
-    if state == R.DONE:
-        from yiwang.licences.services import licence_issue_for_case
+    if state == R.FAILED:
+        _member_failed(bc, link, case, now=now)
+    elif state == R.DONE and not (case.implementation.item.result_licence or "").strip():
+        if _member_done(bc, link, case, licence="", now=now):
+            bundle_case_advance(number=bc.number, now=now)
 
-        licence = licence_issue_for_case(case)
-        if BundleCaseEvent.objects.filter(bundle_case=bc, action="member_done", data__case=case.number).exists():
-            return
-        _act(number=bc.number, action="member_done", actor=None, now=now,
-             data={"member": link.member.implementation.impl_code, "case": case.number,
-                   "licence": licence.identifier if licence else ""})
-    elif state == R.FAILED:
-        why = case.decision_reason or (case.events.order_by("-seq").values_list("reason", flat=True).first() or "")
-        label = case.get_status_display()
-        _act(number=bc.number, action="member_failed", actor=None, now=now, reason=why,
-             changes={"stop_reason": f"{name}：{label}。{why}"},
-             data={"member": link.member.implementation.impl_code, "case": case.number, "status": case.status},
-             notice=(f"您的一件事“{bc.bundle.name}”中“{name}”{label}，理由：{why}。等待它的事项已暂停，"
-                     f"请按要求补正后到一件事专窗恢复办理；已办结的事项不需重办。"))
+
+def member_licence_issued(*, licence, now: datetime | None = None) -> None:
+    """A member case's licence was issued (by the worker, after the approval's commit): recorded on
+    the bundle case, and the members waiting for it start, fed the licence as it is (not read back
+    for each member)."""
+    if not licence.case_number:
         return
-    else:
+    link, bc = _open_bundle_of(case__number=licence.case_number)
+    if bc is None or not _is_latest(bc, link, link.case_id) or R.case_state(link.case.status) != R.DONE:
         return
-    # The licence just issued is fed forward as it is, not read back for each member.
-    fresh = licence is not None and licence.status == "valid"
-    known = {(case.number, case.implementation.item.result_licence.strip()): licence.identifier} if fresh else None
+    now = now or timezone.now()
+    if not _member_done(bc, link, link.case, licence=licence.identifier, now=now):
+        return
+    fresh = licence.status == "valid"
+    known = {(link.case.number, licence.licence_type.name): licence.identifier} if fresh else None
     bundle_case_advance(number=bc.number, now=now, known=known)
 
 
 def member_case_delivered(*, case: Case, method: str = "", now: datetime | None = None) -> None:
     """A child's result was delivered: recorded on the bundle case, which completes with the last one."""
-    link, bc = _open_bundle_of(case)
+    link, bc = _open_bundle_of(case_id=case.pk)
     if bc is None:
         return
     now = now or timezone.now()

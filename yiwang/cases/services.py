@@ -230,19 +230,26 @@ def case_submit(
         steps=_steps_of(impl), version=1,
         shared_materials=shared, **remote_columns,
     )
-    submit_data = {"channel": channel, "route": route.mode, **remote.submit_data(route, units)}
+    _submitted(case, route=route, units=units, bundle_case=bundle_case, materials=materials, actor=actor,
+               actor_kind=intake.actor_kind, now=now)
+    return case
+
+
+def _submitted(case: Case, *, route, units, bundle_case: str, materials, actor, actor_kind: str,
+               now: datetime) -> None:
+    """What follows the new case row: its files, its first event, the notice, the acceptance timer."""
+    submit_data = {"channel": case.channel, "route": route.mode, **remote.submit_data(route, units)}
     if bundle_case:
         submit_data["bundle_case"] = bundle_case
     if case.shared_materials.get("satisfied"):
         submit_data["shared"] = [s["material"] for s in case.shared_materials["satisfied"]]
     submit_data.update(case_materials_store(case, materials or [], actor=actor))
     event = _append_event(case, action="submit", from_status="", to_status=CaseStatus.SUBMITTED, actor=actor,
-                          actor_kind=intake.actor_kind, reason="", data=submit_data, now=now, seq=1)
-    W.notice_put(case, "submit", f"您的“{impl.name}”申请已收到，办件编号 {number}。")
+                          actor_kind=actor_kind, reason="", data=submit_data, now=now, seq=1)
+    W.notice_put(case, "submit", f"您的“{case.implementation.name}”申请已收到，办件编号 {case.number}。")
     W.submit_reactions(case, event)  # the receipt (回执), after commit
     _schedule_deemed_acceptance(case)
     case.submit_event = event  # its history so far, for a response built without reading the case back
-    return case
 
 
 def _materials_shared(impl: ItemImplementation, party: Party, form: dict, produced: dict[str, str]) -> dict:

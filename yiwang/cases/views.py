@@ -147,8 +147,22 @@ def my_case(request, number: str):
 
     ctx = _case_context(request, number)
     ctx["evaluation"] = case_evaluation(number)
+    ctx["result_licence"] = _result_licence(ctx["case"])
     ctx["withdraw_confirm"] = WORKFLOW.actions["withdraw"].confirm
     return render(request, "cases/my_case.html", ctx)
+
+
+def _result_licence(case) -> dict | None:
+    """The approved case's licence for the applicant's page: its identifier, or pending — the worker
+    issues and signs it after the approval's commit (证照生成中 meanwhile)."""
+    type_name = (case.implementation.item.result_licence or "").strip()
+    if not type_name or case.status not in (CaseStatus.APPROVED, CaseStatus.DELIVERED, CaseStatus.CLOSED):
+        return None
+    from yiwang.licences.models import Licence
+
+    identifier = (Licence.objects.filter(case_number=case.number).order_by("-version")
+                  .values_list("identifier", flat=True).first())
+    return {"type": type_name, "identifier": identifier or ""}
 
 
 # ---------------------------------------------------------------- workbench

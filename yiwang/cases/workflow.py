@@ -797,12 +797,13 @@ WORKFLOW = Workflow(
     timer_plan=lambda ctx: deemed_approval_plan(ctx.subject),
     notify=_notify,
     event_extra=_event_extra,
-    # Declared order: the licence first (a bundle's next members are fed its identifier), then the
-    # bundle case, in the transaction; the rating invitation after commit, from the outbox.
+    # Declared order: in the transaction the enterprise a registration creates, then the bundle case;
+    # after commit, from the outbox, the licence (issued and SM2-signed by the worker: a bundle's
+    # members waiting for it start when it is issued, see licences/reactions.py), the rating invitation.
     reactions=(
         # An approved registration first creates its enterprise (the licence's holder).
         react("parties.register_for_case", actions=APPROVALS),
-        react("licences.issue_for_case", actions=APPROVALS),
+        react("licences.issue_for_case", actions=APPROVALS, after_commit=True),
         react("licences.revoke_for_case", actions={"post_check_fail"}),
         react("bundlecases.member_decided", actions=DECISION_ACTIONS,
               entering={S.REFUSED, S.WITHDRAWN, S.REVOKED}),

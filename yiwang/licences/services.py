@@ -3,12 +3,12 @@
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yiwang.core.errors import Conflict, DomainError, NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.workflow import SYSTEM, apply
+from yiwang.core.workflow import REACTION_TOPIC, SYSTEM, apply, react_created
 from yiwang.organisations.models import Unit
 from yiwang.parties.identifiers import check_uscc
 from yiwang.parties.models import Party
@@ -211,11 +211,17 @@ def licences_verification_backfill(*, recheck: bool = False, batch: int = 200) -
 # --- issuing -------------------------------------------------------------------------------------
 
 def _next_serial(licence_type: LicenceType, issuer_code: str) -> str:
-    LicenceSerial.objects.get_or_create(licence_type=licence_type, issuer_code=issuer_code)
-    counter = LicenceSerial.objects.select_for_update().get(licence_type=licence_type, issuer_code=issuer_code)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{counter.last:08d}"
+    """The next 顺序号 of (type, issuer): one INSERT … ON CONFLICT DO UPDATE … RETURNING. Its row stays
+    locked by this transaction until commit, so a caller takes it where the rest of its transaction
+    is short (licences_serial_reserve_for_case: its own relay step, a few statements)."""
+    table = connection.ops.quote_name(LicenceSerial._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (licence_type_id, issuer_code, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (licence_type_id, issuer_code) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [licence_type.pk, issuer_code],
+        )
+        return f"{cursor.fetchone()[0]:08d}"
 
 
 def _unit_code(unit: Unit, field: str) -> str:
@@ -249,8 +255,13 @@ def _years_later(start: date, years: int) -> date:
 @transaction.atomic
 def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_name_of: Unit | None = None,
                   content: dict | None = None, case_number: str | None = None, valid_from: date | None = None,
-                  valid_to: date | None = None, actor=None) -> Licence:
-    """Issue a licence signed with the issuer's seal (the seal is made on the unit's first licence)."""
+                  valid_to: date | None = None, actor=None, reserved: tuple[str, str] | None = None,
+                  now: datetime | None = None) -> Licence:
+    """Issue a licence signed with the issuer's seal (the seal is made on the unit's first licence).
+
+    reserved: (issuer code, 顺序号) reserved for it beforehand (licence_serial_reserve_for_case), so
+    that the counter's lock is not held while the seal signs; otherwise the next one is taken here.
+    now: the business time of the issue (a case's licence: its approval's), default the clock."""
     if not isinstance(holder, Party) or holder.pk is None:
         raise DomainError("持证主体不存在", field="holder")
     if not isinstance(issuer, Unit) or issuer.pk is None:
@@ -260,14 +271,18 @@ def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_nam
     issuer_code = _unit_code(issuer, "issuer")
     in_name_of_code = _unit_code(in_name_of, "in_name_of")
     content = _clean_content(content)
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     valid_from = valid_from or today
     if valid_to is None and licence_type.validity_years:
         valid_to = _years_later(valid_from, licence_type.validity_years)
     if valid_to is not None and valid_to < valid_from:
         raise DomainError("有效期截止日期不能早于起始日期", field="valid_to")
     seal = seal_for_unit(issuer)
-    serial = _next_serial(licence_type, issuer_code)
+    if reserved and reserved[0] == issuer_code:
+        serial = reserved[1]
+    else:
+        serial = _next_serial(licence_type, issuer_code)
     licence = Licence(
         identifier=identifier_build(type_code=licence_type.code, issuer_code=issuer_code, serial=serial, version=1),
         licence_type=licence_type, serial=serial, version=1,
@@ -282,12 +297,13 @@ def licence_issue(*, licence_type_name: str, holder: Party, issuer: Unit, in_nam
     licence.signature = _sign(seal, message)
     licence.lock_version = 1  # the issued event is seq 1
     licence.save()
-    _issued_event(licence, actor, timezone.now())
+    event = _issued_event(licence, actor, now)
     licence_verification_record(licence=licence)
     outbox_put(topic="licence.issued", payload={
         "identifier": licence.identifier, "type": licence_type.name, "holder": holder.number,
         "issuer": issuer.code, "case_number": licence.case_number,
     })
+    react_created(LICENCE, subject=licence, event=event)  # a bundle's members waiting for it start
     return licence
 
 
@@ -355,39 +371,76 @@ def _holder_for(case):
     return created or getattr(case, "applicant", None)
 
 
-def licence_issue_for_case(case, *, actor=None) -> Licence | None:
+def _result_type(case) -> str:
+    item = getattr(getattr(case, "implementation", None), "item", None)
+    return (getattr(item, "result_licence", "") or "").strip()
+
+
+def _issued_for_case(number: str | None, type_name: str) -> Licence | None:
+    if not number:
+        return None
+    return Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version").first()
+
+
+def _deciding_unit(case):
+    return getattr(case, "deciding_unit", None) or getattr(getattr(case, "implementation", None), "department", None)
+
+
+SIGN_REACTION = "licences.sign_for_case"
+
+
+def licence_serial_reserve_for_case(case, *, at: str = "") -> str | None:
+    """Step one of issuing a decided case's licence, after the approval's commit: its 顺序号, taken in
+    a transaction of its own (one relay step of a few statements, so the counter row of a unit and
+    licence type is locked that long, not through the SM2 signing), and handed to step two
+    (SIGN_REACTION) in an outbox row of the same transaction. A crash before that commit takes
+    neither, one after it both: the numbers stay contiguous. None: no licence to issue.
+    at: the approval's business time (ISO), handed on as the licence's time of issue."""
+    type_name = _result_type(case)
+    if not type_name or _issued_for_case(getattr(case, "number", None), type_name):
+        return None
+    licence_type = licence_type_get(type_name)
+    issuer_code = _unit_code(_deciding_unit(case), "issuer")
+    serial = _next_serial(licence_type, issuer_code)
+    outbox_put(topic=REACTION_TOPIC, payload={
+        "reaction": SIGN_REACTION, "workflow": "case", "key": case.number, "type": type_name,
+        "issuer_code": issuer_code, "serial": serial, "at": at,
+    })
+    return serial
+
+
+def licence_issue_for_case(case, *, actor=None, reserved: tuple[str, str] | None = None,
+                           now: datetime | None = None) -> Licence | None:
     """The licence a decided case produces, issued once (a second call returns the same licence).
 
     Reads the case defensively: case.number, case.implementation.item.result_licence,
     case.applicant (Party; the party its result created, if any, holds the licence), case.deciding_unit (Unit; else the implementation's department),
     case.in_name_of (Unit; else the deciding unit), case.form (dict of the item's form fields).
-    Returns None when the item produces no licence.
+    Returns None when the item produces no licence. reserved: (issuer code, 顺序号) from step one;
+    now: the approval's time (the licence is issued as of the decision, however late the worker ran).
     """
-    implementation = getattr(case, "implementation", None)
-    item = getattr(implementation, "item", None)
-    type_name = (getattr(item, "result_licence", "") or "").strip()
+    type_name = _result_type(case)
     if not type_name:
         return None
     number = getattr(case, "number", None) or None
-    if number:
-        existing = Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version")
-        if existing.exists():
-            return existing.first()
-    holder = _holder_for(case)
-    deciding = getattr(case, "deciding_unit", None) or getattr(implementation, "department", None)
-    in_name_of = getattr(case, "in_name_of", None) or deciding
+    existing = _issued_for_case(number, type_name)
+    if existing is not None:
+        return existing
+    item = case.implementation.item
+    deciding = _deciding_unit(case)
     content = {"关联事项": getattr(item, "name", "")}
     content.update(_content_from_form(getattr(case, "form", None), getattr(item, "form_fields", None)))
     try:
         with transaction.atomic():
             return licence_issue(
-                licence_type_name=type_name, holder=holder, issuer=deciding, in_name_of=in_name_of,
-                content=content, case_number=number, actor=actor,
+                licence_type_name=type_name, holder=_holder_for(case), issuer=deciding,
+                in_name_of=getattr(case, "in_name_of", None) or deciding, content=content, case_number=number,
+                actor=actor, reserved=reserved, now=now,
             )
     except IntegrityError:
         if number is None:
             raise
-        return Licence.objects.filter(case_number=number, licence_type__name=type_name).order_by("-version").first()
+        return _issued_for_case(number, type_name)
 
 
 def licence_revoke_for_case(case, reason: str, *, actor=None) -> list[Licence]:

@@ -131,8 +131,13 @@ LICENCE = Workflow(
     key=lambda lic: lic.identifier, notify=notify, event_extra=event_extra, prepare_event=prepare_event,
     conflict_message="证照已被他人处理，请刷新后重试", terminal=frozenset({S.REVOKED, S.CANCELLED, S.EXPIRED}),
     version_field="lock_version",
-    # 双推送: an issuer's change of a licence is pushed to its supervising unit (by the outbox, after commit).
-    reactions=(react("supervision.task_from_licence_change", actions={"suspend", "reinstate", "revoke", "cancel"},
-                     after_commit=True),),
+    reactions=(
+        # A licence issued for a bundle member's case: the members waiting for it start, fed its
+        # identifier, in the transaction that issued it (the worker's, after the approval's commit).
+        react("bundlecases.licence_issued", actions={ISSUED}),
+        # 双推送: an issuer's change of a licence is pushed to its supervising unit (by the outbox, after commit).
+        react("supervision.task_from_licence_change", actions={"suspend", "reinstate", "revoke", "cancel"},
+              after_commit=True),
+    ),
 )
 register_workflow(LICENCE)

@@ -5,7 +5,8 @@ Declare a workflow with `spec` (Workflow, action, guard, react), its history wit
 `available_actions`.
 """
 
-from .engine import REACTION_TOPIC, Available, apply, available_actions
+from .checks import workflow_named
+from .engine import REACTION_TOPIC, Available, apply, available_actions, react_created
 from .spec import (
     SAME,
     SYSTEM,
@@ -27,5 +28,5 @@ from .spec import (
 __all__ = [
     "REACTION_TOPIC", "SAME", "SYSTEM", "Action", "ActionInput", "Available", "Context", "Effect", "Guard",
     "NoInput", "React", "Refusal", "Workflow", "action", "apply", "available_actions", "edges_from", "guard",
-    "react",
+    "react", "react_created", "workflow_named",
 ]

@@ -16,6 +16,14 @@ def workflows() -> list:
     return list(_workflows)
 
 
+def workflow_named(name: str):
+    """The registered workflow of that name (an after-commit reaction's payload names its workflow)."""
+    for w in _workflows:
+        if w.name == name:
+            return w
+    raise LookupError(f"no workflow named {name} is registered")
+
+
 @checks.register()
 def check_reactions(app_configs=None, **kwargs):
     errors = []

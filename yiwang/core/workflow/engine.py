@@ -172,17 +172,28 @@ def _timers(ctx: Context, effect: Effect) -> None:
         timers_set(key=ctx.workflow.key(ctx.subject), plan=plan)
 
 
-def _react(ctx: Context, event) -> None:
+def _react(ctx: Context, event, action: str | None = None) -> None:
+    action = action or ctx.action.name
     for r in ctx.workflow.reactions:
-        if not r.fires(action=ctx.action.name, from_status=ctx.from_status, to_status=ctx.to_status):
+        if not r.fires(action=action, from_status=ctx.from_status, to_status=ctx.to_status):
             continue
         if r.after_commit:
             outbox_put(topic=REACTION_TOPIC, payload={
                 "reaction": r.name, "workflow": ctx.workflow.name, "key": ctx.workflow.key(ctx.subject),
-                "action": ctx.action.name, "seq": event.seq, "event": event.pk,
+                "action": action, "seq": event.seq, "event": event.pk, "at": event.at.isoformat(),
             })
         else:
             reactions.run(r.name, ctx=ctx, event=event)
+
+
+def react_created(workflow: Workflow, *, subject: Any, event) -> None:
+    """Run the reactions a workflow declares for a subject's first event, which the service creating
+    the subject writes itself (no edge leads to it: a licence's 颁发): in the caller's transaction and
+    in declared order, the after-commit ones queued in the outbox — as `apply` runs them."""
+    ctx = Context(workflow=workflow, subject=subject, action=None, actor=None, now=event.at,
+                  today=event.on, raw={}, from_status=event.from_status, to_status=event.to_status,
+                  actor_kind=event.actor_kind)
+    _react(ctx, event, action=event.action)
 
 
 # ---------------------------------------------------------------- what may be done now
