@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from yiwang.bundlecases.api import BundleCaseOut
 from yiwang.core import idempotency
 from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
@@ -78,6 +79,7 @@ class CaseSummary(Schema):
 
 
 class CaseOut(CaseSummary):
+    kind: Literal["case"] = "case"
     channel: str
     route_mode: str
     receiving_unit: str
@@ -114,6 +116,10 @@ class CaseOut(CaseSummary):
     history: list[EventOut]
 
 
+# What a case number answers: a single case or a bundle case (一件事), told apart by `kind`.
+AnyCaseOut = Annotated[CaseOut | BundleCaseOut, Field(discriminator="kind")]
+
+
 # GET /cases counts at most this many (count_capped says when there are more).
 COUNT_CAP = 1_000
 
@@ -141,7 +147,7 @@ def case_out(c: Case, user) -> dict:
 
     v = selectors.clock_view(c)
     return {
-        **_summary(c), "channel": c.channel, "route_mode": c.route_mode, "receiving_unit": c.receiving_unit.code,
+        **_summary(c), "kind": "case", "channel": c.channel, "route_mode": c.route_mode, "receiving_unit": c.receiving_unit.code,
         "reviewing_unit": c.reviewing_unit.code, "in_name_of": c.in_name_of.code, "form": c.form,
         "remote_intake_unit": c.remote_intake_unit.code if c.remote_intake_unit_id else None,
         "forwarded_at": c.forwarded_at, "delivery_choice": c.delivery_choice,
@@ -172,7 +178,7 @@ def case_out(c: Case, user) -> dict:
 
 
 @router.post("/cases", openapi_extra={**refusals(401, 403, 404, 409, 422), "parameters": [idempotency.OPENAPI_PARAMETER]},
-             response={201: CaseOut}, summary="提交申请（网上、窗口代收、跨域通办异地收件或代办）")
+             response={201: AnyCaseOut}, summary="提交申请（网上、窗口代收、跨域通办异地收件或代办）")
 def submit(request, payload: SubmitIn, response: HttpResponse):
     user = require_user(request)
     status, body = idempotency.replay_or_run(request, user=user, scope="cases.submit", body=payload.dict(),
@@ -235,7 +241,7 @@ def case_list(request, status: str = "", unit: str = "", due: str = "", q: str =
             "page_size": page_size, "results": [_summary(c) for c in rows]}
 
 
-@router.get("/cases/{number}", openapi_extra=refusals(401, 403, 404), response=CaseOut, summary="办件详情（期限、剩余天数、办理记录）")
+@router.get("/cases/{number}", openapi_extra=refusals(401, 403, 404), response=AnyCaseOut, summary="办件详情（期限、剩余天数、办理记录；一件事办件 kind=bundle）")
 def case_detail(request, number: str):
     user = require_user(request)
     try:
@@ -283,11 +289,11 @@ def _perform(request, number: str, action: str, user, data: dict, version: int |
 
 
 def _respond(request, result):
-    if isinstance(result, HttpResponse):  # a bundle case's own shape
+    if isinstance(result, dict):  # a bundle case, already in its shape
         return result
     return case_out(result, require_user(request))
 
 
 # POST /cases/{number}/{action}: one operation per action of the case workflow, each with its input.
-action_routes(router, WORKFLOW, path="/cases/{number}", out=CaseOut, respond=_respond, auth_user=require_user,
+action_routes(router, WORKFLOW, path="/cases/{number}", out=AnyCaseOut, respond=_respond, auth_user=require_user,
               perform=_perform)
