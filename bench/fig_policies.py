@@ -31,7 +31,7 @@ def _generate(n: int) -> None:
                 industry, size, flags, created_at)
             SELECT 'enterprise', 'BENCH' || lpad(g::text, 13, '0'), '基准企业' || g, (%s::text[])[1 + g %% 4],
                    '', '', '', '', '', '[]', now()
-            FROM generate_series(%s, %s) g""", [REGIONS, have + 1, n])
+            FROM generate_series(%s::int, %s::int) g""", [REGIONS, have + 1, n])
         c.execute("""UPDATE parties_party SET park_id = (SELECT id FROM organisations_unit WHERE code = 'TYJK')
                      WHERE number LIKE 'BENCH%%' AND right(number, 1) IN ('1', '4', '7') AND park_id IS NULL""", [])
         c.execute("""

@@ -17,6 +17,7 @@ class Source(models.TextChoices):
     RECTIFICATION = "rectification", "差评整改"
     REQUEST = "request", "12345工单"
     BUNDLE = "bundle", "一件事"
+    GRANT = "grant", "政策兑现"
 
 
 class _Dims(models.Model):

@@ -207,7 +207,8 @@ def _policy_specs() -> list[dict]:
              {"field": "tax_paid", "op": "gte", "value": 10},
              {"field": "employees", "op": "between", "value": [10, 500]},
              {"field": "credit", "op": "no_serious"}]},
-         "amount": {"kind": "share", "field": "tax_paid", "rate": 0.1, "cap": 200000}, **guide},
+         "amount": {"kind": "share", "field": "tax_paid", "rate": 0.1, "cap": 200000}, **guide,
+         "decide_days": 20, "materials": [{"name": "上年度研发费用专项审计报告", "required": True}]},
     ]
 
 
@@ -217,6 +218,9 @@ def _policies() -> int:
         values = {**s, "issuing_unit": Unit.objects.get(code=s["issuing_unit"]), "status": PolicyStatus.PUBLISHED,
                   "published_on": date(2026, 6, 1), "guide_due_on": date(2026, 6, 10), "starts_on": date(2026, 1, 1),
                   "ends_on": date(2026, 12, 31)}
+        # Every guide was published on time but one, which shows the overdue mark on the workbench.
+        late = s["code"] == "XTX-2026-ZJ01"
+        values.update(guide_published_on=None if late else date(2026, 6, 5), guide_overdue=late)
         rules.rule_validate(values["rule"])
         rules.amount_validate(values["amount"])
         code = values.pop("code")
@@ -227,6 +231,10 @@ def _policies() -> int:
             for k, v in values.items():
                 setattr(policy, k, v)
             policy.save()
+    from .services import policy_item_ensure
+
+    for policy in Policy.objects.filter(code__in=[s["code"] for s in specs]).exclude(mode="proactive"):
+        policy_item_ensure(policy=policy)  # 快申快享: the application is a case of the policy's item
     return len(specs)
 
 

@@ -247,8 +247,11 @@ def grants_for_user(user) -> QuerySet[Grant]:
 def guide_of(policy: Policy, *, today: date | None = None) -> dict:
     """The handbook-and-guide check of a published policy: what is missing and whether it is late."""
     missing = rules.guide_missing({k: getattr(policy, k) for k, _ in rules.GUIDE_ITEMS})
-    state = rules.guide_state(missing=missing, due=policy.guide_due_on, today=today or timezone.localdate())
-    return {"missing": missing, "due": policy.guide_due_on, "state": state}
+    state = rules.guide_state(missing=missing, due=policy.guide_due_on, today=today or timezone.localdate(),
+                              published_on=policy.guide_published_on)
+    return {"missing": missing, "due": policy.guide_due_on, "state": state, "published_on": policy.guide_published_on,
+            "late": bool(policy.guide_published_on and policy.guide_due_on
+                         and policy.guide_published_on > policy.guide_due_on)}
 
 
 def dashboard(policies) -> dict:

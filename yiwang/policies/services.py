@@ -3,15 +3,17 @@ their rules, matching into the 拟兑现名单, pushes, and grant actions throug
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.catalogue.models import ItemImplementation
+from yiwang.core.errors import DomainError, FieldError, Forbidden, NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.timers import timers_set_many
+from yiwang.core.timers import timers_set, timers_set_many
 from yiwang.core.workflow import apply
 from yiwang.licences.models import LicenceType
 from yiwang.organisations.models import Region, Unit
@@ -169,10 +171,47 @@ def policy_publish(*, actor, policy: Policy, today: date | None = None) -> Polic
     today = today or timezone.localdate()
     if policy.status != PolicyStatus.PUBLISHED:
         policy.status, policy.published_on = PolicyStatus.PUBLISHED, today
-        policy.guide_due_on = add_working_days(today, rules.GUIDE_DAYS).date
-        policy.save(update_fields=["status", "published_on", "guide_due_on", "updated_at"])
+        policy.save(update_fields=["status", "published_on", "updated_at"])
+        policy_guide_deadline_set(policy=policy, today=today)
+    policy_item_ensure(policy=policy)
     policy_push(policy=policy, today=today)
     return policy
+
+
+def policy_guide_deadline_set(*, policy: Policy, today: date | None = None) -> bool:
+    """The handbook-and-guide deadline: 7 working days from publication, with its overdue timer
+    (cancelled once the guide is published). Returns whether the deadline moved."""
+    due = add_working_days(policy.published_on, rules.GUIDE_DAYS).date
+    moved = due != policy.guide_due_on
+    overdue = policy.guide_published_on is None and (today or timezone.localdate()) > due
+    Policy.objects.filter(pk=policy.pk).update(guide_due_on=due, guide_overdue=overdue)
+    policy.guide_due_on, policy.guide_overdue = due, overdue
+    when = None if policy.guide_published_on else selectors.start_of(due + timedelta(days=1))
+    timers_set(key=policy.code, plan={"policy.guide_overdue": when})
+    return moved
+
+
+@transaction.atomic
+def policy_guide_publish(*, actor, policy: Policy, today: date | None = None) -> Policy:
+    """公布兑现工作手册和申兑指南: refused while any of its five items is missing; stops the clock."""
+    if not selectors.can_edit_policy(actor, policy):
+        raise Forbidden("无权公布该政策的申兑指南", field="code")
+    if policy.status != PolicyStatus.PUBLISHED:
+        raise DomainError("政策发布后才能公布申兑指南", field="status")
+    missing = rules.guide_missing({k: getattr(policy, k) for k, _ in rules.GUIDE_ITEMS})
+    if missing:
+        raise DomainError(f"申兑指南缺少：{'、'.join(missing)}", field="guide")
+    if policy.guide_published_on is None:
+        policy.guide_published_on = today or timezone.localdate()
+        policy.save(update_fields=["guide_published_on", "updated_at"])
+        timers_set(key=policy.code, plan={"policy.guide_overdue": None})
+    return policy
+
+
+def policy_guide_overdue_mark(*, code: str) -> bool:
+    """The guide deadline passed without the guide: the overdue mark the workbench shows."""
+    return bool(Policy.objects.filter(code=code, guide_published_on__isnull=True, status=PolicyStatus.PUBLISHED)
+                .update(guide_overdue=True))
 
 
 def policy_push(*, policy: Policy, today: date | None = None) -> int:
@@ -240,3 +279,142 @@ def grants_review(*, actor, policy: Policy, numbers: list[str]) -> int:
             grant_act(number=number, action="approve", actor=actor)
         done += 1
     return done
+
+
+# ------------------------------------------------------------------ 快申快享 / 申报兑现 through the case engine
+
+# The item's form: what the profile already holds (filled in from it, never asked again) and what
+# only the enterprise can say (its account). The case keeps both, so the decision reads them.
+PROFILE_FORM = (("统一社会信用代码", None), ("企业名称", None), ("从业人数", "employees"),
+                ("社保参保人数", "insured"), ("纳税额（万元）", "tax_paid"), ("固定资产投资（万元）", "investment"),
+                ("测算兑现金额（元）", None))
+ASKED_FORM = ("开户银行", "收款账号")
+DEFAULT_MATERIALS = ({"name": "政策兑现申请承诺书", "required": True},)
+
+
+def policy_item_ensure(*, policy: Policy) -> ItemImplementation | None:
+    """A policy that needs an application is a catalogue item (行政给付/奖励) implemented by its
+    issuing unit, with its materials and the policy's decision limit as the promised limit, so that
+    an application is a case on the one case workflow. A 免申即享 policy has none."""
+    from yiwang.catalogue.models import ItemImplementation, ItemType, Material, ServiceItem
+    from yiwang.catalogue.services import implementation_save, item_save
+
+    if policy.mode == Mode.PROACTIVE:
+        return None
+    unit = policy.issuing_unit
+    item = policy.implementation.item if policy.implementation_id else ServiceItem(basic_code=f"ZC-{policy.code}")
+    item.name, item.type_code = f"{policy.name}申报兑现", ItemType.PAYMENT
+    item.basis = policy.document or policy.name
+    item.statutory_days = item.promised_days = policy.decide_days
+    item.conditions = selectors.policy_sentence(policy)
+    item.form_fields = [k for k, _ in PROFILE_FORM] + list(ASKED_FORM)
+    item.service_object = "enterprise"
+    item.channels = ["1", "2"]
+    item_save(item=item)
+    wanted = [(m["name"], bool(m.get("required", True))) for m in (policy.materials or DEFAULT_MATERIALS)]
+    if list(item.materials.order_by("order").values_list("name", "required")) != wanted:
+        item.materials.all().delete()
+        Material.objects.bulk_create([Material(item=item, order=i, name=n, required=r)
+                                      for i, (n, r) in enumerate(wanted, start=1)])
+    impl = policy.implementation or ItemImplementation(impl_code=f"{unit.region_id}-ZC-{policy.code}", item=item)
+    impl.region_id, impl.department, impl.name = unit.region_id, unit, item.name
+    impl.type_code, impl.basis = item.type_code, item.basis
+    impl.location, impl.phone = policy.address or impl.location, policy.phone or impl.phone
+    implementation_save(impl=impl)
+    if policy.implementation_id != impl.pk:
+        policy.implementation = impl
+        policy.save(update_fields=["implementation", "updated_at"])
+    return impl
+
+
+def application_form(*, policy: Policy, profile: EnterpriseProfile, today: date | None = None) -> dict:
+    """The item's form as the profile fills it in (the asked fields left blank)."""
+    amount = selectors.explain(policy, profile, today=today).amount
+    values = {"统一社会信用代码": profile.party.number, "企业名称": profile.party.name,
+              "测算兑现金额（元）": "" if amount is None else str(amount)}
+    for label, key in PROFILE_FORM:
+        if key:
+            v = getattr(profile, key)
+            values[label] = "" if v is None else str(v)
+    return {**values, **dict.fromkeys(ASKED_FORM, "")}
+
+
+def policy_apply(*, actor, policy: Policy, enterprise: Party, bank: str, account: str, channel: str = "online",
+                 materials=None, now=None):
+    """One application (快申快享 / 申报兑现) as a case of the policy's item: the profile's figures are
+    filled in from 一企一档, only the account is asked. Refused before anything is written when the
+    enterprise does not qualify now (with the conditions it misses)."""
+    from yiwang.cases.services import case_submit
+
+    if policy.status != PolicyStatus.PUBLISHED or not policy.implementation_id:
+        raise DomainError("该政策不接受申报（未发布或为免申即享）", field="policy")
+    profile = selectors.profile_of(enterprise.number)
+    if profile is None:
+        raise DomainError("该企业尚无一企一档，无法申报", field="enterprise")
+    ex = selectors.explain(policy, profile)
+    if not ex.qualifies:
+        failed = ex.missing or [o for o in ex.outcomes if not o.passed]
+        missing = "；".join(o.sentence for o in failed[:3]) or "不满足申报条件"
+        raise DomainError(f"该企业目前不符合申报条件：{missing}", field="enterprise")
+    errors = []
+    if not (2 <= len((bank or "").strip()) <= 100):
+        errors.append(("bank", "请填写开户银行"))
+    if not re.fullmatch(r"[0-9]{8,30}", (account or "").strip()):
+        errors.append(("account", "收款账号应为8至30位数字"))
+    if errors:
+        raise DomainError("", errors=[FieldError(f, m) for f, m in errors], code="invalid")
+    form = {**application_form(policy=policy, profile=profile), "开户银行": bank.strip(), "收款账号": account.strip()}
+    return case_submit(actor=actor, item=policy.implementation.impl_code, applicant=enterprise, form=form,
+                       channel=channel, materials=materials, now=now)
+
+
+def grant_for_case(*, case_number: str, actor=None) -> Grant | None:
+    """An approved application of a policy's item enters the redemption at 待拨付: the same payment
+    and publication steps as 免申即享 (no list, confirmation or 公示: the case was the review).
+    Once per case (a second call returns the same grant)."""
+    from yiwang.cases.models import Case
+
+    case = Case.objects.select_related("applicant", "implementation__policy").filter(number=case_number).first()
+    policy = getattr(case.implementation, "policy", None) if case else None
+    if policy is None:
+        return None
+    with transaction.atomic():
+        Policy.objects.select_for_update().filter(pk=policy.pk).first()  # numbers of one policy in turn
+        existing = Grant.objects.filter(policy=policy, enterprise=case.applicant).first()
+        if existing is not None:
+            return existing
+        profile = selectors.profile_of(case.applicant.number)
+        amount = selectors.explain(policy, profile).amount if profile else None
+        if amount is None:
+            amount = Decimal(str(case.form.get("测算兑现金额（元）") or 0))
+        today = timezone.localdate()
+        due = add_working_days(today, policy.pay_days)
+        n = Grant.objects.filter(policy=policy).count() + 1
+        g = Grant.objects.create(
+            number=f"{policy.code}-{n:05d}", policy=policy, enterprise=case.applicant, amount=amount,
+            status="payable", listed_on=today, deadline_from=today, deadline_days=policy.pay_days,
+            deadline=due.date, deadline_provisional=due.provisional, case_number=case.number,
+            bank=case.form.get("开户银行", ""), account=case.form.get("收款账号", ""), committed=True)
+        GrantEvent.objects.create(grant=g, seq=1, action="case_approved", from_status="", to_status="payable",
+                                  actor=None, actor_kind="system", at=timezone.now(), on=today, deadline=g.deadline,
+                                  reason=f"申报办件{case.number}准予兑现", data={"case": case.number,
+                                                                                 "amount": str(amount)})
+        timers_set(key=g.number, plan={"grant.overdue": selectors.start_of(due.date + timedelta(days=1))})
+    return g
+
+
+def profile_cases_refresh(*, party_id: int, today: date | None = None) -> int | None:
+    """办结办件数 in 一企一档: recounted from the case engine (approved or delivered cases of the
+    enterprise as applicant), with its source and date."""
+    from yiwang.cases.models import Case
+
+    profile = EnterpriseProfile.objects.filter(party_id=party_id).first()
+    if profile is None:
+        return None
+    n = Case.objects.filter(applicant_id=party_id, status__in=("approved", "delivered", "closed")).count()
+    today = today or timezone.localdate()
+    sources = dict(profile.sources or {})
+    sources["cases_completed"] = {"source": "办件库", "as_of": today.isoformat()}
+    EnterpriseProfile.objects.filter(pk=profile.pk).update(cases_completed=n, sources=sources,
+                                                           updated_at=timezone.now())
+    return n
