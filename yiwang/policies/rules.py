@@ -510,6 +510,28 @@ def evaluate_rule(rule: dict, facts: Facts, *, today: date, start_of, names=None
     return walk(rule), outcomes
 
 
+def evaluate_passes(rule: dict, facts: Facts, *, today: date, start_of) -> list[bool]:
+    """Each condition's result in reading order, without its sentence (the calculator's first look)."""
+    out: list[bool] = []
+
+    def walk(group) -> None:
+        for i in group["items"]:
+            if "items" in i:
+                walk(i)
+            else:
+                out.append(_evaluate(i, facts, today=today, start_of=start_of, names=None)[0])
+
+    walk(rule)
+    return out
+
+
+def nearly(rule: dict, passed: list[bool]) -> bool:
+    """A failing rule that one failed condition alone would make pass."""
+    if rule_result(rule, passed):
+        return False
+    return any(not ok and rule_result(rule, passed[:i] + [True] + passed[i + 1:]) for i, ok in enumerate(passed))
+
+
 def rule_result(rule: dict, passed: list[bool]) -> bool:
     """The rule's result from its conditions' results in reading order (the tree's logic only)."""
     it = iter(passed)

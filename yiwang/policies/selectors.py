@@ -149,18 +149,59 @@ def explain(policy: Policy, profile: EnterpriseProfile, *, facts: rules.Facts | 
     return Explanation(policy, profile, ok, outcomes, missing, amount)
 
 
+_COMPILED: dict[tuple, tuple] = {}  # (policy id, its updated_at, today) -> (predicate, amount expression)
+
+
+def compiled_policy(policy: Policy, today: date) -> tuple:
+    """A policy's rule compiled once per change and day (the calculator evaluates every published
+    policy for each enterprise it is asked about)."""
+    from django.db.models import Q
+
+    key = (policy.pk, policy.updated_at, today)
+    got = _COMPILED.get(key)
+    if got is None:
+        rule = policy.rule or {}
+        q = rules.compile_rule(rule, today=today, start_of=start_of) if rule.get("items") else Q()
+        if len(_COMPILED) > 2000:  # stale days and versions
+            _COMPILED.clear()
+        _COMPILED[key] = got = (q, rules.amount_expression(policy.amount) if policy.amount else None)
+    return got
+
+
+def qualifying(profile: EnterpriseProfile, policies: list[Policy], *, today: date) -> dict[int, Decimal | None]:
+    """Every policy's compiled rule (the same predicate matching uses) and amount for ONE enterprise,
+    in one query: {policy id: amount} for the policies it qualifies for."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    if not policies:
+        return {}
+    annotations = {}
+    for i, p in enumerate(policies):
+        q, amount = compiled_policy(p, today)
+        annotations[f"q{i}"] = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        if amount is not None:
+            annotations[f"a{i}"] = amount
+    row = EnterpriseProfile.objects.filter(pk=profile.pk).annotate(**annotations).values(*annotations).first() or {}
+    return {p.pk: (Decimal(row[f"a{i}"]).quantize(Decimal("0.01")) if row.get(f"a{i}") is not None else None)
+            for i, p in enumerate(policies) if row.get(f"q{i}")}
+
+
 def calculator(profile: EnterpriseProfile, *, today: date | None = None) -> dict:
     """Every published policy the enterprise qualifies for now (with the amount), and those it
-    nearly qualifies for (one condition missing), from one load of its profile."""
-    facts = facts_of(profile)
-    cached = CachedNames()
-    qualifies, nearly = [], []
-    for policy in published_policies().select_related("issuing_unit"):
-        ex = explain(policy, profile, facts=facts, today=today, names_fn=cached)
-        if ex.qualifies:
-            qualifies.append(ex)
-        elif len(ex.missing) >= 1:
-            nearly.append(ex)
+    nearly qualifies for (one condition missing). Qualifying and amounts: one query over every
+    policy's compiled rule; only the policies it misses are explained condition by condition."""
+    today = today or timezone.localdate()
+    policies = list(published_policies().select_related("issuing_unit", "implementation"))
+    ok = qualifying(profile, policies, today=today)
+    qualifies = [Explanation(p, profile, True, [], [], ok[p.pk]) for p in policies if p.pk in ok]
+    nearly = []
+    rest = [p for p in policies if p.pk not in ok and (p.rule or {}).get("items")]
+    if rest:
+        facts, cached = facts_of(profile), CachedNames()
+        for policy in rest:
+            passed = rules.evaluate_passes(policy.rule, facts, today=today, start_of=start_of)
+            if rules.nearly(policy.rule, passed):
+                nearly.append(explain(policy, profile, facts=facts, today=today, names_fn=cached))
     return {"qualifies": qualifies, "nearly": nearly,
             "total": sum((e.amount or Decimal(0)) for e in qualifies)}
 

@@ -19,6 +19,9 @@ from .workflow import GRANT_WORKFLOW
 
 # ------------------------------------------------------------------ portal
 
+# A grant's first event is written by the service that creates it, not by a workflow action.
+FIRST_EVENTS = {"match": "数据比对，列入拟兑现名单", "case_approved": "申报办件准予兑现，进入拨付"}
+
 
 def policy_list(request):
     q = request.GET.get("q", "").strip()
@@ -102,9 +105,8 @@ def grant_detail(request, number: str):
         explanation = selectors.explain(g.policy, profile) if profile else None
     return render(request, "policies/grant.html", {
         "g": g, "forms": [_action_form(a, g) for a in actions], "wf": GRANT_WORKFLOW,
-        "events": [{"at": e.at, "label": "数据比对，列入拟兑现名单" if e.action == "match" else
-                    GRANT_WORKFLOW.action_label(e.action), "to": GRANT_WORKFLOW.state_label(e.to_status),
-                    "reason": e.reason, "deadline": e.deadline} for e in g.events.order_by("seq")],
+        "events": [{"at": e.at, "label": FIRST_EVENTS.get(e.action) or GRANT_WORKFLOW.action_label(e.action),
+                    "to": GRANT_WORKFLOW.state_label(e.to_status), "reason": e.reason, "deadline": e.deadline} for e in g.events.order_by("seq")],
         "explanation": explanation, "private": staff,
         "is_staff": selectors.is_policy_staff(request.user)})
 
@@ -224,8 +226,8 @@ def workbench_policy_do(request, code: str):
 
 
 def _application_uploads(request, policy: Policy):
-    from yiwang.cases.services import max_upload_bytes
     from yiwang.cases.materials import Upload
+    from yiwang.cases.services import max_upload_bytes
 
     out = []
     for m in policy.implementation.item.materials.all() if policy.implementation_id else []:
