@@ -77,7 +77,6 @@ def test_the_application_is_a_case_filled_in_from_the_profile_and_the_clock_is_t
     profile = EnterpriseProfile.objects.get(party__number=XTKJ)
     assert case.implementation.policy.code == QUICK
     assert case.form["统一社会信用代码"] == XTKJ and case.form["从业人数"] == str(profile.employees)
-    assert case.form["测算兑现金额（元）"] == "200000.00"
     assert (case.form["开户银行"], case.form["收款账号"]) == (BANK, ACCOUNT)
     assert case.promised_days == 20
 
@@ -190,3 +189,38 @@ def test_cases_completed_is_a_rule_field_that_compiles_and_explains_alike():
     ex = selectors.explain(Policy(rule=rule), p)
     assert ex.qualifies and ex.outcomes[0].source == "办件库"
     assert OutboxMessage.objects.exists()
+
+
+def test_several_policies_applied_for_at_once_are_a_bundle_whose_approvals_each_become_a_redemption():
+    """政策兑现一件事 on the bundle cases: one form filled in from 一企一档, one intake at the bundle
+    window, each policy's case decided by its unit, each approval its own redemption."""
+    from yiwang.bundlecases import services as bundles
+    from yiwang.bundlecases.models import BundleMemberCase
+    from yiwang.bundlecases.services import asked_materials
+    from yiwang.catalogue.models import Bundle
+
+    b = Bundle.objects.get(code="XTX-ZCDX-KJ")
+    assert {m.implementation.policy.code for m in b.members.select_related("implementation__policy")} == {
+        "XTX-2026-KX01", "XTX-2026-CX01"}
+    bc = services.policy_bundle_apply(actor=u("xtkj"), bundle_code=b.code, enterprise=Party.objects.get(number=XTKJ),
+                                      bank=BANK, account=ACCOUNT)
+    assert bc.form["统一社会信用代码"] == XTKJ and bc.form["收款账号"] == ACCOUNT
+    bc = bundles.bundle_case_accept(bundle_case=bc.number, actor=u("bundleclerk"),
+                                    paper=[m.name for m in asked_materials(b)])
+    children = [link.case for link in BundleMemberCase.objects.filter(bundle_case=bc).select_related("case")]
+    assert len(children) == 2
+    for case in children:
+        case.refresh_from_db()
+        while case.current_step < max(len(case.steps) - 1, 1) and len(case.steps) > 2:
+            case = cases.case_act(case=case, actor=u("xtx-kgj"), action="review")
+        cases.case_act(case=case, actor=u("xtx-kgj"), action="approve")
+    relay()
+    got = dict(Grant.objects.filter(case_number__in=[c.number for c in children]).values_list("policy__code", "amount"))
+    assert got == {"XTX-2026-KX01": 200000, "XTX-2026-CX01": 50000}
+
+
+def test_a_bundle_application_is_refused_when_one_of_its_policies_does_not_apply():
+    with pytest.raises(DomainError) as e:
+        services.policy_bundle_apply(actor=u("xtcy"), bundle_code="XTX-ZCDX-KJ",
+                                     enterprise=Party.objects.get(number=XTCY), bank=BANK, account=ACCOUNT)
+    assert e.value.errors[0].field == "enterprise"

@@ -206,6 +206,14 @@ def calculator(profile: EnterpriseProfile, *, today: date | None = None) -> dict
             "total": sum((e.amount or Decimal(0)) for e in qualifies)}
 
 
+def policy_bundles():
+    """政策兑现一件事: the active bundles whose members are policies' items."""
+    from yiwang.catalogue.models import Bundle
+
+    return list(Bundle.objects.filter(active=True, members__implementation__policy__isnull=False).distinct()
+                .order_by("code"))
+
+
 def published_policies(q: str = "") -> QuerySet[Policy]:
     qs = Policy.objects.filter(status=PolicyStatus.PUBLISHED)
     if q:

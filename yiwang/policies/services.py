@@ -286,8 +286,7 @@ def grants_review(*, actor, policy: Policy, numbers: list[str]) -> int:
 # The item's form: what the profile already holds (filled in from it, never asked again) and what
 # only the enterprise can say (its account). The case keeps both, so the decision reads them.
 PROFILE_FORM = (("统一社会信用代码", None), ("企业名称", None), ("从业人数", "employees"),
-                ("社保参保人数", "insured"), ("纳税额（万元）", "tax_paid"), ("固定资产投资（万元）", "investment"),
-                ("测算兑现金额（元）", None))
+                ("社保参保人数", "insured"), ("纳税额（万元）", "tax_paid"), ("固定资产投资（万元）", "investment"))
 ASKED_FORM = ("开户银行", "收款账号")
 DEFAULT_MATERIALS = ({"name": "政策兑现申请承诺书", "required": True},)
 
@@ -327,16 +326,42 @@ def policy_item_ensure(*, policy: Policy) -> ItemImplementation | None:
     return impl
 
 
-def application_form(*, policy: Policy, profile: EnterpriseProfile, today: date | None = None) -> dict:
-    """The item's form as the profile fills it in (the asked fields left blank)."""
-    amount = selectors.explain(policy, profile, today=today).amount
-    values = {"统一社会信用代码": profile.party.number, "企业名称": profile.party.name,
-              "测算兑现金额（元）": "" if amount is None else str(amount)}
+def application_form(*, profile: EnterpriseProfile) -> dict:
+    """The item's form as the profile fills it in (the asked fields left blank). The same for every
+    policy item, so that a bundle of them (政策兑现一件事) merges into one form."""
+    values = {"统一社会信用代码": profile.party.number, "企业名称": profile.party.name}
     for label, key in PROFILE_FORM:
         if key:
             v = getattr(profile, key)
             values[label] = "" if v is None else str(v)
     return {**values, **dict.fromkeys(ASKED_FORM, "")}
+
+
+def _applicable(policy: Policy, enterprise: Party) -> EnterpriseProfile:
+    """The enterprise's profile, when the policy takes applications and the enterprise qualifies
+    now; else refused with the conditions it misses."""
+    if policy.status != PolicyStatus.PUBLISHED or not policy.implementation_id:
+        raise DomainError(f"《{policy.name}》不接受申报（未发布或为免申即享）", field="policy")
+    profile = selectors.profile_of(enterprise.number)
+    if profile is None:
+        raise DomainError("该企业尚无一企一档，无法申报", field="enterprise")
+    ex = selectors.explain(policy, profile)
+    if not ex.qualifies:
+        failed = ex.missing or [o for o in ex.outcomes if not o.passed]
+        missing = "；".join(o.sentence for o in failed[:3]) or "不满足申报条件"
+        raise DomainError(f"该企业目前不符合《{policy.name}》申报条件：{missing}", field="enterprise")
+    return profile
+
+
+def _account_form(profile: EnterpriseProfile, bank: str, account: str) -> dict:
+    errors = []
+    if not (2 <= len((bank or "").strip()) <= 100):
+        errors.append(FieldError("bank", "请填写开户银行"))
+    if not re.fullmatch(r"[0-9]{8,30}", (account or "").strip()):
+        errors.append(FieldError("account", "收款账号应为8至30位数字"))
+    if errors:
+        raise DomainError("", errors=errors, code="invalid")
+    return {**application_form(profile=profile), "开户银行": bank.strip(), "收款账号": account.strip()}
 
 
 def policy_apply(*, actor, policy: Policy, enterprise: Party, bank: str, account: str, channel: str = "online",
@@ -346,26 +371,48 @@ def policy_apply(*, actor, policy: Policy, enterprise: Party, bank: str, account
     enterprise does not qualify now (with the conditions it misses)."""
     from yiwang.cases.services import case_submit
 
-    if policy.status != PolicyStatus.PUBLISHED or not policy.implementation_id:
-        raise DomainError("该政策不接受申报（未发布或为免申即享）", field="policy")
-    profile = selectors.profile_of(enterprise.number)
-    if profile is None:
-        raise DomainError("该企业尚无一企一档，无法申报", field="enterprise")
-    ex = selectors.explain(policy, profile)
-    if not ex.qualifies:
-        failed = ex.missing or [o for o in ex.outcomes if not o.passed]
-        missing = "；".join(o.sentence for o in failed[:3]) or "不满足申报条件"
-        raise DomainError(f"该企业目前不符合申报条件：{missing}", field="enterprise")
-    errors = []
-    if not (2 <= len((bank or "").strip()) <= 100):
-        errors.append(("bank", "请填写开户银行"))
-    if not re.fullmatch(r"[0-9]{8,30}", (account or "").strip()):
-        errors.append(("account", "收款账号应为8至30位数字"))
-    if errors:
-        raise DomainError("", errors=[FieldError(f, m) for f, m in errors], code="invalid")
-    form = {**application_form(policy=policy, profile=profile), "开户银行": bank.strip(), "收款账号": account.strip()}
+    profile = _applicable(policy, enterprise)
+    form = _account_form(profile, bank, account)
     return case_submit(actor=actor, item=policy.implementation.impl_code, applicant=enterprise, form=form,
                        channel=channel, materials=materials, now=now)
+
+
+def policy_bundle_ensure(*, code: str, name: str, policies: list[Policy], promised_days: int | None = None):
+    """政策兑现一件事: a catalogue bundle whose members are the policies' items, so that several
+    policies are applied for at once through the bundle cases (one form, one intake, each policy's
+    case decided by its unit, each approval its own redemption)."""
+    from yiwang.catalogue.models import Bundle, BundleTheme
+    from yiwang.catalogue.services import bundle_save
+
+    impls = [policy_item_ensure(policy=p) for p in policies]
+    if len(impls) < 2 or any(i is None for i in impls):
+        raise DomainError("政策兑现一件事需要两项以上需申报的政策", field="policies")
+    regions = {i.region_id for i in impls}
+    if len(regions) != 1:
+        raise DomainError("一件事的政策应属于同一行政区划", field="policies")
+    bundle = Bundle.objects.filter(code=code).first() or Bundle(code=code)
+    bundle.name, bundle.theme, bundle.region_id = name, BundleTheme.ENTERPRISE, regions.pop()
+    bundle.promised_days = promised_days or max(p.decide_days for p in policies)
+    bundle.description = "政策兑现一件事：" + "、".join(f"《{p.name}》" for p in policies) + "，一次申报、分别兑现"
+    return bundle_save(bundle=bundle, members=[(i, []) for i in impls])
+
+
+def policy_bundle_apply(*, actor, bundle_code: str, enterprise: Party, bank: str, account: str,
+                        channel: str = "online", uploads=None, now=None):
+    """One application for every policy of a 政策兑现一件事 bundle: the enterprise must qualify for
+    each; the form is filled in from 一企一档 once."""
+    from yiwang.bundlecases.services import bundle_case_submit
+
+    policies = list(Policy.objects.select_related("implementation").filter(
+        implementation__bundle_members__bundle__code=bundle_code).order_by("code"))
+    if not policies:
+        raise NotFound(f"政策兑现一件事“{bundle_code}”不存在", field="bundle")
+    profile = None
+    for p in policies:
+        profile = _applicable(p, enterprise)
+    form = _account_form(profile, bank, account)
+    return bundle_case_submit(actor=actor, bundle=bundle_code, applicant=enterprise, form=form, channel=channel,
+                              uploads=uploads, now=now)
 
 
 def grant_for_case(*, case_number: str, actor=None) -> Grant | None:
@@ -383,10 +430,9 @@ def grant_for_case(*, case_number: str, actor=None) -> Grant | None:
         existing = Grant.objects.filter(policy=policy, enterprise=case.applicant).first()
         if existing is not None:
             return existing
+        # The amount rule over the profile as it is now (the unit's decision settled eligibility).
         profile = selectors.profile_of(case.applicant.number)
-        amount = selectors.explain(policy, profile).amount if profile else None
-        if amount is None:
-            amount = Decimal(str(case.form.get("测算兑现金额（元）") or 0))
+        amount = rules.amount_for(policy.amount, selectors.facts_of(profile).values) if profile else Decimal(0)
         today = timezone.localdate()
         due = add_working_days(today, policy.pay_days)
         n = Grant.objects.filter(policy=policy).count() + 1

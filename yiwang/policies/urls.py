@@ -12,6 +12,7 @@ urlpatterns = [
     path("policies/grants/<str:number>/act/", views.grant_act, name="grant_act"),
     path("policies/p/<str:code>/", views.policy_detail, name="detail"),
     path("policies/p/<str:code>/apply/", views.apply, name="apply"),
+    path("policies/bundle/<str:code>/apply/", views.bundle_apply, name="bundle_apply"),
     path("workbench/policies/window/", views.window, name="window"),
     path("workbench/policies/window/<str:code>/apply/", views.window_apply, name="window_apply"),
     path("workbench/policies/", views.workbench, name="workbench"),

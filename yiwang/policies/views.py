@@ -31,7 +31,7 @@ def policy_list(request):
              "amount": rules.amount_sentence(p.amount or {})} for p in policies]
     return render(request, "policies/list.html", {
         "rows": rows, "q": q, "is_staff": selectors.is_policy_staff(request.user),
-        "enterprises": list(selectors.enterprises_of(request.user))})
+        "enterprises": list(selectors.enterprises_of(request.user)), "bundles": selectors.policy_bundles()})
 
 
 def _policy_or_404(request, code: str) -> Policy:
@@ -256,7 +256,7 @@ def _application_page(request, policy: Policy, enterprise, *, channel: str, temp
             names = {f"materials.{m.name}": f"material_{m.pk}" for m in policy.implementation.item.materials.all()} \
                 if policy.implementation_id else {}
             errors, status = FormErrors(exc, {"bank": "bank", "account": "account", **names}), 400
-    prefilled = services.application_form(policy=policy, profile=profile) if profile else {}
+    prefilled = services.application_form(profile=profile) if profile else {}
     sources = profile.sources if profile else {}
     rows = [(label, prefilled.get(label, ""), (sources.get(key) or {}).get("source", "一企一档" if key else ""))
             for label, key in services.PROFILE_FORM]
@@ -320,3 +320,36 @@ def window_apply(request, code: str):
         raise Http404("该企业没有一企一档")
     return _application_page(request, p, profile.party, channel="window", template="policies/window_apply.html",
                              extra={"next": "cases:workbench_case"})
+
+
+@login_required
+def bundle_apply(request, code: str):
+    """政策兑现一件事 online: one application for every policy of the bundle, filled in from 一企一档;
+    the materials are checked when the bundle window accepts it."""
+    from yiwang.catalogue.models import Bundle
+    from yiwang.core.fielderrors import FormErrors
+
+    bundle = Bundle.objects.filter(code=code, members__implementation__policy__isnull=False).distinct().first()
+    if bundle is None:
+        raise Http404("政策兑现一件事不存在")
+    policies = list(Policy.objects.filter(implementation__bundle_members__bundle=bundle).order_by("code"))
+    own = list(selectors.enterprises_of(request.user))
+    enterprise = own[0] if own else None
+    profile = selectors.profile_of(enterprise.number) if enterprise else None
+    values, errors, status = {"bank": "", "account": ""}, FormErrors(), 200
+    if request.method == "POST" and enterprise is not None:
+        values = {"bank": request.POST.get("bank", ""), "account": request.POST.get("account", "")}
+        try:
+            bc = services.policy_bundle_apply(actor=request.user, bundle_code=code, enterprise=enterprise,
+                                              bank=values["bank"], account=values["account"])
+            messages.success(request, f"政策兑现一件事已提交，办件编号 {bc.number}，请携带申报材料到一件事专窗受理")
+            return redirect("policies:mine")
+        except DomainError as exc:
+            errors, status = FormErrors(exc, {"bank": "bank", "account": "account"}), 400
+    prefilled = services.application_form(profile=profile) if profile else {}
+    sources = profile.sources if profile else {}
+    rows = [(label, prefilled.get(label, ""), (sources.get(key) or {}).get("source", "一企一档" if key else ""))
+            for label, key in services.PROFILE_FORM]
+    return render(request, "policies/bundle_apply.html", {
+        "bundle": bundle, "policies": policies, "enterprise": enterprise, "rows": rows, "values": values,
+        "errors": errors, "materials": []}, status=status)
