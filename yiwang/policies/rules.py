@@ -525,11 +525,23 @@ def evaluate_passes(rule: dict, facts: Facts, *, today: date, start_of) -> list[
     return out
 
 
-def nearly(rule: dict, passed: list[bool]) -> bool:
-    """A failing rule that one failed condition alone would make pass."""
+def leaves(rule: dict) -> list[dict]:
+    """The conditions of a rule in reading order."""
+    out: list[dict] = []
+
+    def walk(group) -> None:
+        for i in group["items"]:
+            walk(i) if "items" in i else out.append(i)
+
+    walk(rule)
+    return out
+
+
+def nearly_indices(rule: dict, passed: list[bool]) -> list[int]:
+    """For a failing rule: the failed conditions (by position) each of which alone would make it pass."""
     if rule_result(rule, passed):
-        return False
-    return any(not ok and rule_result(rule, passed[:i] + [True] + passed[i + 1:]) for i, ok in enumerate(passed))
+        return []
+    return [i for i, ok in enumerate(passed) if not ok and rule_result(rule, passed[:i] + [True] + passed[i + 1:])]
 
 
 def rule_result(rule: dict, passed: list[bool]) -> bool:
