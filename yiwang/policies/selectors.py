@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -149,115 +149,27 @@ def explain(policy: Policy, profile: EnterpriseProfile, *, facts: rules.Facts | 
     return Explanation(policy, profile, ok, outcomes, missing, amount)
 
 
-_COMPILED: dict[tuple, tuple] = {}  # (policy id, its updated_at, today) -> (predicate, amount expression)
-
-
-def compiled_policy(policy: Policy, today: date) -> tuple:
-    """A policy's rule compiled once per change and day (the calculator evaluates every published
-    policy for each enterprise it is asked about)."""
-    from django.db.models import Q
-
-    key = (policy.pk, policy.updated_at, today)
-    got = _COMPILED.get(key)
-    if got is None:
-        rule = policy.rule or {}
-        q = rules.compile_rule(rule, today=today, start_of=start_of) if rule.get("items") else Q()
-        if len(_COMPILED) > 2000:  # stale days and versions
-            _COMPILED.clear()
-        _COMPILED[key] = got = (q, rules.amount_expression(policy.amount) if policy.amount else None)
-    return got
-
-
-_SENTINEL = -918273645  # the enterprise's pk in the cached statement, replaced by the real one
-_STATEMENTS: dict[tuple, tuple] = {}  # (vendor, today, every policy's id and version) -> (sql, params, index)
-
-
-def _qualifying_statement(policies: list[Policy], today: date) -> tuple[str, list, int]:
-    """The one statement over every policy's compiled rule and amount for one enterprise, compiled by
-    the ORM once per set of policy versions and day: building 50 rules' expressions costs far more
-    than running them for one row."""
-    from django.db import connection
-    from django.db.models import BooleanField, Case, Value, When
-
-    key = (connection.vendor, today, tuple((p.pk, p.updated_at) for p in policies))
-    got = _STATEMENTS.get(key)
-    if got is None:
-        annotations = {}
-        for i, p in enumerate(policies):
-            q, amount = compiled_policy(p, today)
-            annotations[f"q{i}"] = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-            annotations[f"a{i}"] = amount if amount is not None else Value(None, output_field=BooleanField())
-        qs = EnterpriseProfile.objects.filter(pk=_SENTINEL).annotate(**annotations).values(*annotations).order_by()
-        sql, params = qs.query.sql_with_params()
-        index = [i for i, v in enumerate(params) if v == _SENTINEL]
-        if len(index) != 1:
-            raise RuntimeError("the calculator's statement must take the enterprise once")
-        if len(_STATEMENTS) > 200:
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = got = (sql, list(params), index[0])
-    return got
-
-
-def _fetch_one(connection, sql: str, params: list):
-    """On PostgreSQL a prepared statement (psycopg, server-side binding): planning the 50 rules'
-    statement costs some 30 ms, running it for one row 2 ms — it is planned once per connection."""
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        raw = connection.connection
-        if hasattr(raw, "prepare_threshold"):  # psycopg 3
-            import psycopg
-
-            with psycopg.Cursor(raw) as cursor:
-                cursor.execute(sql, params, prepare=True)
-                return cursor.fetchone()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def qualifying(profile: EnterpriseProfile, policies: list[Policy], *, today: date) -> dict[int, Decimal | None]:
-    """Every policy's compiled rule (the same predicate matching uses) and amount for ONE enterprise,
-    in one query: {policy id: amount} for the policies it qualifies for."""
-    from django.db import connection
-
-    if not policies:
-        return {}
-    sql, params, index = _qualifying_statement(policies, today)
-    params = list(params)
-    params[index] = profile.pk
-    row = _fetch_one(connection, sql, params)
-    if row is None:
-        return {}
-    out = {}
-    for i, p in enumerate(policies):
-        if row[2 * i]:
-            amount = row[2 * i + 1]
-            out[p.pk] = None if amount is None or not p.amount else \
-                Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return out
-
-
 def calculator(profile: EnterpriseProfile, *, today: date | None = None) -> dict:
     """Every published policy the enterprise qualifies for now (with the amount), and those it
-    nearly qualifies for (one condition missing). Qualifying and amounts: one query over every
-    policy's compiled rule; the policies it misses are evaluated without sentences, and only the
-    missing conditions of the nearly ones are explained (their outcomes are those conditions)."""
+    nearly qualifies for (one condition missing), from one load of its facts: every rule evaluated
+    without its sentences; the amount only where it qualifies; only the missing conditions of the
+    nearly ones explained (their outcomes are those conditions). A few queries whatever the number
+    of policies (a test holds it)."""
     today = today or timezone.localdate()
     policies = list(published_policies().select_related("issuing_unit", "implementation"))
-    ok = qualifying(profile, policies, today=today)
-    qualifies = [Explanation(p, profile, True, [], [], ok[p.pk]) for p in policies if p.pk in ok]
-    nearly = []
-    rest = [p for p in policies if p.pk not in ok and (p.rule or {}).get("items")]
-    if rest:
-        facts, cached = facts_of(profile), CachedNames()
-        for policy in rest:
-            passed = rules.evaluate_passes(policy.rule, facts, today=today, start_of=start_of)
-            flips = rules.nearly_indices(policy.rule, passed)
-            if flips:
-                leaves = rules.leaves(policy.rule)
-                missing = [rules.evaluate_condition(leaves[i], facts, today=today, start_of=start_of, names=cached)
-                           for i in flips]
-                nearly.append(Explanation(policy, profile, False, missing, missing, None))
+    facts, cached = facts_of(profile), CachedNames()
+    qualifies, nearly = [], []
+    for policy in policies:
+        rule = policy.rule or {"items": []}
+        passed = rules.evaluate_passes(rule, facts, today=today, start_of=start_of) if rule.get("items") else []
+        if rules.rule_result(rule, passed) if passed else True:
+            amount = rules.amount_for(policy.amount, facts.values) if policy.amount else None
+            qualifies.append(Explanation(policy, profile, True, [], [], amount))
+        elif flips := rules.nearly_indices(rule, passed):
+            leaves = rules.leaves(rule)
+            missing = [rules.evaluate_condition(leaves[i], facts, today=today, start_of=start_of, names=cached)
+                       for i in flips]
+            nearly.append(Explanation(policy, profile, False, missing, missing, None))
     return {"qualifies": qualifies, "nearly": nearly,
             "total": sum((e.amount or Decimal(0)) for e in qualifies)}
 
