@@ -28,9 +28,9 @@ def _generate(n: int) -> None:
         have = c.fetchone()[0]
         c.execute("""
             INSERT INTO parties_party (kind, number, name, region_id, phone, address, legal_representative,
-                industry, size, flags, created_at)
+                industry, size, flags, created_at, registered_case)
             SELECT 'enterprise', 'BENCH' || lpad(g::text, 13, '0'), '基准企业' || g, (%s::text[])[1 + g %% 4],
-                   '', '', '', '', '', '[]', now()
+                   '', '', '', '', '', '[]', now(), ''
             FROM generate_series(%s::int, %s::int) g""", [REGIONS, have + 1, n])
         c.execute("""UPDATE parties_party SET park_id = (SELECT id FROM organisations_unit WHERE code = 'TYJK')
                      WHERE number LIKE 'BENCH%%' AND right(number, 1) IN ('1', '4', '7') AND park_id IS NULL""", [])

@@ -122,9 +122,11 @@ def test_reactions_are_declared_in_order_and_registered():
     assert [r.name for r in W.WORKFLOW.reactions] == [
         "parties.register_for_case", "licences.issue_for_case", "licences.revoke_for_case",
         "bundlecases.member_decided", "bundlecases.member_delivered", "evaluations.invite_case",
-        "supervision.task_from_approval", "projects.case_moved", "documents.issue_for_case"]
+        "supervision.task_from_approval", "policies.case_approved", "projects.case_moved",
+        "documents.issue_for_case"]
     # The licence after commit: the worker issues and signs it (its serial's lock not held by the approval).
-    assert [r.after_commit for r in W.WORKFLOW.reactions] == [False, True, False, False, False, True, True, True, True]
+    assert [r.after_commit for r in W.WORKFLOW.reactions] == [False, True, False, False, False, True, True, True,
+                                                               True, True]
     assert check_reactions() == []
 
 

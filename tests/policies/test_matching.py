@@ -170,3 +170,41 @@ def test_a_rule_of_the_last_n_years_moves_with_the_day_it_is_read():
     xtkj = EnterpriseProfile.objects.get(party__number=XTKJ).pk
     assert xtkj in _sql_set(rule, date(2026, 12, 1))
     assert xtkj not in _sql_set(rule, date(2027, 3, 16))  # recognised 2026-03-15: more than a year ago
+
+
+def test_the_calculator_reads_the_same_few_queries_whatever_the_number_of_policies():
+    """Qualifying and amounts for every policy in one query; the misses explained from one load of
+    the facts: the count does not grow with the policies."""
+    profile = selectors.profile_of(XTCY)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            result = selectors.calculator(profile)
+        return len(ctx.captured_queries), result
+
+    before, _ = count()
+    base = Policy.objects.get(code="XTX-2026-KX01")
+    for i in range(20):
+        Policy.objects.create(code=f"COPY-{i:02d}", name=f"副本{i}", issuing_unit=base.issuing_unit, rule=base.rule,
+                              amount=base.amount, status="published", mode="proactive")
+    after, result = count()
+    assert after == before <= 6
+    assert len([e for e in result["nearly"] if e.policy.code.startswith("COPY-")]) == 20
+
+
+def test_the_calculator_agrees_with_the_explanation_for_every_demo_enterprise():
+    profiles = list(EnterpriseProfile.objects.select_related("party", "party__park").prefetch_related("qualifications"))
+    facts = selectors.facts_many(profiles)
+    policies = list(selectors.published_policies())
+    for p in profiles:
+        got = selectors.calculator(p)
+        ok = {e.policy.code: e.amount for e in got["qualifies"]}
+        near = {e.policy.code: [m.sentence for m in e.missing] for e in got["nearly"]}
+        want, want_near = {}, {}
+        for policy in policies:
+            ex = selectors.explain(policy, p, facts=facts[p.pk])
+            if ex.qualifies:
+                want[policy.code] = ex.amount
+            elif ex.missing:
+                want_near[policy.code] = [m.sentence for m in ex.missing]
+        assert (ok, near) == (want, want_near), p.party.number

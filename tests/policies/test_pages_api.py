@@ -57,8 +57,9 @@ def test_an_admin_writes_publishes_and_matches_a_policy_and_each_enterprise_is_p
     policy = Policy.objects.get(code="XTX-2026-T01")
     from yiwang.workcalendar.index import add_working_days
     assert policy.guide_due_on == add_working_days(policy.published_on, 7).date
-    assert "超期未公布" not in c.get("/workbench/policies/").content.decode()
-    assert "待公布" in c.get("/workbench/policies/XTX-2026-T01/").content.decode()  # no guide items yet
+    page = c.get("/workbench/policies/XTX-2026-T01/").content.decode()
+    assert "待公布" in page and "超期未公布" not in page  # no guide items yet, within its 7 working days
+    assert "超期未公布" in c.get("/workbench/policies/").content.decode()  # the demo's 专精特新 guide is late
     pushed = PolicyMatch.objects.filter(policy=policy).count()
     assert pushed > 0 and OutboxMessage.objects.filter(topic="policies.push", payload__policy=policy.code).count() == pushed
     assert c.post("/api/v1/policies/XTX-2026-T01/publish").status_code == 200

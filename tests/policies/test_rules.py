@@ -195,14 +195,20 @@ def test_years_ago_handles_29_february():
     assert rules.years_ago(date(2028, 2, 29), 1) == date(2027, 2, 28)
 
 
-@pytest.mark.parametrize(("values", "due", "today", "missing", "state"), [
+@pytest.mark.parametrize(("values", "due", "today", "missing", "state", "published_on"), [
     ({"beneficiaries": "中小企业", "rule": {"items": [1]}, "time_limit": "10个工作日", "address": "专窗", "phone": "12345"},
-     date(2026, 6, 10), date(2026, 7, 1), [], "ok"),
+     date(2026, 6, 10), date(2026, 7, 1), [], "published", date(2026, 6, 9)),
+    ({"beneficiaries": "中小企业", "rule": {"items": [1]}, "time_limit": "10个工作日", "address": "专窗", "phone": "12345"},
+     date(2026, 6, 10), date(2026, 6, 10), [], "ready", None),
+    ({"beneficiaries": "中小企业", "rule": {"items": [1]}, "time_limit": "10个工作日", "address": "专窗", "phone": "12345"},
+     date(2026, 6, 10), date(2026, 6, 11), [], "overdue", None),
     ({"beneficiaries": "中小企业", "rule": {"items": []}, "time_limit": "", "address": "专窗", "phone": "12345"},
-     date(2026, 6, 10), date(2026, 6, 10), ["申报条件", "兑现时限"], "due"),
+     date(2026, 6, 10), date(2026, 6, 10), ["申报条件", "兑现时限"], "due", None),
     ({"beneficiaries": "", "rule": {"items": [1]}, "time_limit": "x", "address": "", "phone": ""},
-     date(2026, 6, 10), date(2026, 6, 11), ["惠及对象", "受理地址", "咨询电话"], "overdue"),
+     date(2026, 6, 10), date(2026, 6, 11), ["惠及对象", "受理地址", "咨询电话"], "overdue", None),
 ])
-def test_a_published_policy_owes_its_handbook_and_guide_within_seven_working_days(values, due, today, missing, state):
+def test_a_published_policy_owes_its_handbook_and_guide_within_seven_working_days(values, due, today, missing, state,
+                                                                                published_on):
     got = rules.guide_missing(values)
-    assert got == missing and rules.guide_state(missing=got, due=due, today=today) == state
+    assert got == missing
+    assert rules.guide_state(missing=got, due=due, today=today, published_on=published_on) == state

@@ -813,6 +813,8 @@ WORKFLOW = Workflow(
         # 双推送: every approval and revocation becomes the supervising unit's task (after commit).
         react("supervision.task_from_approval", entering={S.APPROVED, S.REVOKED}, after_commit=True),
         # A project's schedule follows the decisions of the cases filed under it (after commit).
+        # 一企一档's 办结办件数, and a policy's application approved enters its redemption (after commit).
+        react("policies.case_approved", actions=APPROVALS, after_commit=True),
         react("projects.case_moved", entering={S.APPROVED, S.DENIED, S.REFUSED, S.WITHDRAWN, S.REVOKED},
               after_commit=True),
         # The documents a hall prints (回执, 受理通知书, 一次性告知书, 决定书, 送达回证), after commit.

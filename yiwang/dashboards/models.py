@@ -21,6 +21,7 @@ class Source(models.TextChoices):
     SUP_INSPECTION = "sup_inspection", "涉企检查"
     SUP_VIOLATION = "sup_violation", "违法行为记录"
     SUP_REPAIR = "sup_repair", "信用修复申请"
+    GRANT = "grant", "政策兑现"
 
 
 class _Dims(models.Model):

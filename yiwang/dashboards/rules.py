@@ -92,6 +92,17 @@ FIGURES: tuple[Figure, ...] = (
            "作为重复诉求并单的工单数 ÷ 受理工单数（按受理日期）", group="12345热线", up_is_good=False),
     Figure("HOT-QYSQ", "企业诉求办结率", "rate", "hot.demand_closed", "hot.demand_received",
            "已办结的企业诉求数 ÷ 受理的企业诉求数（按受理日期）", group="12345热线"),
+    Figure("POL-FB", "惠企政策发布数", "count", "live.policy.issued", "",
+           "已发布（含已截止）的惠企政策数，按兑现单位所在行政区划（截至今日，不受统计期间影响）", "项",
+           group="惠企政策", live=True),
+    Figure("POL-HJ", "惠及企业户次", "count", "grant.reached", "",
+           "列入免申即享拟兑现名单或申报获准进入兑现的企业户次（一户企业一项政策计一次，按列入日期）", "户次",
+           group="惠企政策"),
+    Figure("POL-BF", "兑现金额", "count", "grant.paid_yuan", "",
+           "登记拨付的政策资金之和（元，按拨付登记日期）", "元", group="惠企政策"),
+    Figure("POL-YS", "平均兑现用时", "avg", "grant.pay_days", "grant.paid",
+           "已拨付的兑现自政策发布日至拨付日期的自然日数之和 ÷ 已拨付笔数（按拨付登记日期）", "天",
+           group="惠企政策", up_is_good=False),
     Figure("PRJ-ZY", "重点项目专员配备率", "rate", "live.project.key_with_agent", "live.project.key",
            "在建（未办证、未终止）的省、市、县重点项目中已指定帮代办专员的个数 ÷ 重点项目数（截至今日）",
            group="项目帮代办", live=True),
@@ -424,6 +435,22 @@ def request_contributions(*, is_demand: bool, events: list[Ev]) -> list[Contrib]
              ("hot.replied_on_time", replied and on_time), ("hot.merged", merged),
              ("hot.demand_closed", is_demand and closed)]
     return [(name, received, 1) for name, yes in flags if yes] + out
+
+
+def grant_contributions(*, events: list[Ev], published_on: date | None) -> list[Contrib]:
+    """A redemption (政策兑现): reached on the day it was listed (or its application approved); paid
+    on the day the payment was registered, with the amount (元) and the calendar days from the
+    policy's publication to the payment date."""
+    out: list[Contrib] = []
+    for e in events:
+        if e.action in ("match", "case_approved"):
+            out.append(("grant.reached", e.on, 1))
+        elif e.action == "pay":
+            amount = round(float(e.data.get("amount") or 0))
+            paid_on = date.fromisoformat(e.data["paid_on"]) if e.data.get("paid_on") else e.on
+            days = (paid_on - published_on).days if published_on else 0
+            out += [("grant.paid", e.on, 1), ("grant.paid_yuan", e.on, amount), ("grant.pay_days", e.on, max(days, 0))]
+    return [c for c in out if c[2]]
 
 
 def bundle_contributions(*, events: list[Ev], between: Callable[[date, date], int]) -> list[Contrib]:

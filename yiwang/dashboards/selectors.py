@@ -178,6 +178,18 @@ def _projects_live(f: Filters) -> dict[str, int]:
     return {f"live.project.{k}": v for k, v in row.items()}
 
 
+def _policies_live(f: Filters, scope: Scope) -> dict[str, int]:
+    """惠企政策发布数: the published (or closed) policies of the units in the filtered regions (or the one unit)."""
+    from yiwang.policies.models import Policy, PolicyStatus
+
+    qs = Policy.objects.filter(status__in=(PolicyStatus.PUBLISHED, PolicyStatus.CLOSED),
+                               issuing_unit__region_id__in=f.regions)
+    unit_id = scope.unit_id or (f.unit.pk if f.unit else None)
+    if unit_id:
+        qs = qs.filter(issuing_unit_id=unit_id)
+    return {"live.policy.issued": qs.count()}
+
+
 @dataclass
 class OverviewRow:
     now: rules.FigureValue
@@ -223,7 +235,7 @@ def overview(scope: Scope, f: Filters, *, today: date | None = None) -> list[Ove
     version = services.rollup_current()
     now = dict(period_sums(scope, f, f.start, f.end, version=version))
     before = dict(period_sums(scope, f, p0, p1, version=version))
-    live = {**_live(f.q(scope), today), **_projects_live(f)}
+    live = {**_live(f.q(scope), today), **_projects_live(f), **_policies_live(f, scope)}
     now.update(live)
     before.update(live)
     return [OverviewRow(rules.figure_value(fig, now), rules.figure_value(fig, before)) for fig in rules.FIGURES]

@@ -354,8 +354,40 @@ class RepairSource:
         return out
 
 
+class GrantSource:
+    """惠企政策: each redemption's history (listed or applied, paid), by the issuing unit."""
+
+    prefix = "grant."
+    key = Source.GRANT
+    fk = "grant_id"
+
+    @staticmethod
+    def event_model():
+        from yiwang.policies.models import GrantEvent
+        return GrantEvent
+
+    def load(self, ids: list[int]) -> list[Subject]:
+        from yiwang.policies.models import Grant, GrantEvent
+
+        events = defaultdict(list)
+        for e in GrantEvent.objects.filter(grant_id__in=ids).order_by("grant_id", "seq").values(
+                "id", "grant_id", "action", "to_status", "on", "data"):
+            events[e["grant_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"], data=e["data"] or {}))
+        out = []
+        for g in Grant.objects.filter(pk__in=ids).values("id", "number", "policy__issuing_unit__region_id",
+                                                          "policy__issuing_unit_id", "enterprise__park_id",
+                                                          "policy__implementation_id", "policy__published_on"):
+            evs = events.get(g["id"], [])
+            dims = {"region": g["policy__issuing_unit__region_id"], "unit_id": g["policy__issuing_unit_id"],
+                    "park_id": g["enterprise__park_id"], "impl_id": g["policy__implementation_id"],
+                    "window_id": None, "staff_id": None}
+            out.append(Subject(g["id"], g["number"], dims, len(evs), max((e.id for e in evs), default=0),
+                               rules.grant_contributions(events=evs, published_on=g["policy__published_on"])))
+        return out
+
+
 SOURCES = (CaseSource(), EvaluationSource(), RectificationSource(), RequestSource(), BundleSource(),
-           SupervisionTaskSource(), InspectionSource(), ViolationSource(), RepairSource())
+           SupervisionTaskSource(), InspectionSource(), ViolationSource(), RepairSource(), GrantSource())
 
 
 # ------------------------------------------------------------------------------------------ refresh

@@ -30,6 +30,7 @@ class SubjectKind(models.TextChoices):
     # One rating for a whole bundle case (一件事一次办, 一事一评); it counts through the per-member
     # slots it is attributed to (one per member case, each its unit's), not by itself.
     BUNDLE = "bundle", "一件事（一事一评）"
+    GRANT = "grant", "政策兑现"
 
 
 class EvalChannel(models.TextChoices):

@@ -319,6 +319,23 @@ def evaluation_invite_case(*, case_number: str, now: datetime | None = None) -> 
                                  **_case_slot(case))
 
 
+def evaluation_invite_grant(*, grant_number: str, now: datetime | None = None) -> Evaluation | None:
+    """好差评 on a paid redemption (政策兑现): one slot, the enterprise rates the issuing unit (and the
+    policy's item, if it was applied for); nothing if it already has one."""
+    from yiwang.policies.models import Grant
+
+    g = (Grant.objects.select_related("policy__issuing_unit", "policy__implementation", "enterprise")
+         .filter(number=grant_number).first())
+    if g is None:
+        raise NotFound(f"兑现记录“{grant_number}”不存在", field="grant")
+    if Evaluation.objects.filter(subject_kind=SubjectKind.GRANT, subject_ref=g.number).exists():
+        return None
+    return evaluation_invite(subject_kind=SubjectKind.GRANT, subject_ref=g.number, unit=g.policy.issuing_unit,
+                             implementation=g.policy.implementation, park=g.enterprise.park,
+                             rater_party=g.enterprise, rater_name=g.enterprise.name,
+                             rater_phone=g.enterprise.phone, now=now)
+
+
 def evaluation_invite_bundle(*, bundle_case_number: str, now: datetime | None = None) -> Evaluation | None:
     """一事一评 for a bundle case whose every result was delivered: one slot, one invitation to its
     applicant, about the bundle window that accepted it (its unit and window)."""

@@ -8,7 +8,7 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from yiwang.core.workflow.checks import register_workflow
 
-        from . import timers  # noqa: F401 - registers the timer handlers and the deadline holder
+        from . import reactions, timers  # noqa: F401 - timer handlers, deadline holder, reactions
         from .workflow import GRANT_WORKFLOW
 
         register_workflow(GRANT_WORKFLOW)

@@ -207,7 +207,18 @@ def _policy_specs() -> list[dict]:
              {"field": "tax_paid", "op": "gte", "value": 10},
              {"field": "employees", "op": "between", "value": [10, 500]},
              {"field": "credit", "op": "no_serious"}]},
-         "amount": {"kind": "share", "field": "tax_paid", "rate": 0.1, "cap": 200000}, **guide},
+         "amount": {"kind": "share", "field": "tax_paid", "rate": 0.1, "cap": 200000}, **guide,
+         "decide_days": 20, "materials": [{"name": "上年度研发费用专项审计报告", "required": True}]},
+        {"code": "XTX-2026-CX01", "name": "高新技术企业研发平台建设奖励", "issuing_unit": "XTX-KGJ", "mode": "apply",
+         "document": "《湘潭县支持科技创新若干政策措施》（潭县政发〔2026〕3号）", "tags": "科技创新 研发平台",
+         "beneficiaries": "建有研发平台的有效期内高新技术企业", "budget": Decimal("500000"),
+         "articles": [{"no": "第八条", "text": "对建有县级以上研发平台的高新技术企业，给予一次性奖励5万元。"}],
+         "rule": {"mode": "all", "items": [
+             {"field": "qualification", "op": "has", "value": "high_tech"},
+             {"field": "employees", "op": "gte", "value": 50},
+             {"field": "credit", "op": "no_serious", "years": 3}]},
+         "amount": {"kind": "fixed", "value": 50000}, **guide, "time_limit": "受理后30个工作日内决定，准予后10个工作日内拨付",
+         "decide_days": 30, "materials": [{"name": "研发平台认定文件", "required": True}]},
     ]
 
 
@@ -217,6 +228,9 @@ def _policies() -> int:
         values = {**s, "issuing_unit": Unit.objects.get(code=s["issuing_unit"]), "status": PolicyStatus.PUBLISHED,
                   "published_on": date(2026, 6, 1), "guide_due_on": date(2026, 6, 10), "starts_on": date(2026, 1, 1),
                   "ends_on": date(2026, 12, 31)}
+        # Every guide was published on time but one, which shows the overdue mark on the workbench.
+        late = s["code"] == "XTX-2026-ZJ01"
+        values.update(guide_published_on=None if late else date(2026, 6, 5), guide_overdue=late)
         rules.rule_validate(values["rule"])
         rules.amount_validate(values["amount"])
         code = values.pop("code")
@@ -227,6 +241,15 @@ def _policies() -> int:
             for k, v in values.items():
                 setattr(policy, k, v)
             policy.save()
+    from .services import policy_item_ensure
+
+    for policy in Policy.objects.filter(code__in=[s["code"] for s in specs]).exclude(mode="proactive"):
+        policy_item_ensure(policy=policy)  # 快申快享: the application is a case of the policy's item
+    from .services import policy_bundle_ensure
+
+    # 政策兑现一件事: the two application policies of the county's science bureau, applied for at once.
+    policy_bundle_ensure(code="XTX-ZCDX-KJ", name="科技创新政策兑现一件事",
+                         policies=list(Policy.objects.filter(code__in=["XTX-2026-KX01", "XTX-2026-CX01"])))
     return len(specs)
 
 

@@ -40,6 +40,8 @@ class EnterpriseProfile(models.Model):
     credit_grade = models.CharField("纳税信用等级", max_length=2, choices=CreditGrade.choices, blank=True,
                                     default="")
     figures_year = models.PositiveSmallIntegerField("经营数据年度", null=True, blank=True)
+    cases_completed = models.PositiveIntegerField("办结办件数", null=True, blank=True,
+                                                  help_text="该企业作为申请人已办结（准予）的办件数，来自办件库")
     sources = models.JSONField("数据来源", default=dict, blank=True,
                                help_text="{字段: {source: 来源, as_of: 日期}}")
     updated_at = models.DateTimeField(auto_now=True)
@@ -135,6 +137,14 @@ class Policy(models.Model):
     published_on = models.DateField("发布日期", null=True, blank=True)
     guide_due_on = models.DateField("手册与指南发布期限", null=True, blank=True,
                                     help_text="发布后7个工作日内公布兑现工作手册和申兑指南")
+    decide_days = models.PositiveSmallIntegerField("申报审核时限（工作日）", default=60,
+                                                   help_text="快申快享、申报兑现：受理后作出决定的时限")
+    materials = models.JSONField("申报材料", default=list, blank=True, help_text="[{name: 名称, required: 必需}]")
+    implementation = models.OneToOneField("catalogue.ItemImplementation", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="policy",
+                                          verbose_name="申报事项")
+    guide_published_on = models.DateField("手册与指南公布日期", null=True, blank=True)
+    guide_overdue = models.BooleanField("手册与指南逾期未公布", default=False)
     tags = models.CharField("主题标签", max_length=200, blank=True, default="", help_text="政策包主题，空格分隔")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,6 +199,8 @@ class Grant(models.Model):
     voucher = models.CharField("拨付凭证号", max_length=64, blank=True, default="")
     published_on = models.DateField("结果公开日期", null=True, blank=True)
     urged = models.PositiveSmallIntegerField("督办次数", default=0)
+    case_number = models.CharField("申报办件编号", max_length=40, blank=True, default="", db_index=True,
+                                   help_text="快申快享、申报兑现：准予兑现的办件")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

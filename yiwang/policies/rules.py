@@ -124,6 +124,7 @@ FIELDS: dict[str, FieldSpec] = {f.key: f for f in (
     FieldSpec("revenue", "上年度营业收入", "number", NUMBER_OPS, "万元", "revenue"),
     FieldSpec("tax_paid", "上年度纳税额", "number", NUMBER_OPS, "万元", "tax_paid"),
     FieldSpec("investment", "固定资产投资", "number", NUMBER_OPS, "万元", "investment"),
+    FieldSpec("cases_completed", "办结办件数", "number", NUMBER_OPS, "件", "cases_completed"),
     FieldSpec("credit_grade", "纳税信用等级", "choice", ("in", "eq"), column="credit_grade", choices=GRADE_LABELS),
     FieldSpec("qualification", "企业资质", "qualification", ("has", "not_has"), choices=QUALIFICATION_LABELS),
     FieldSpec("licence", "电子证照", "licence", ("has", "not_has")),
@@ -509,6 +510,40 @@ def evaluate_rule(rule: dict, facts: Facts, *, today: date, start_of, names=None
     return walk(rule), outcomes
 
 
+def evaluate_passes(rule: dict, facts: Facts, *, today: date, start_of) -> list[bool]:
+    """Each condition's result in reading order, without its sentence (the calculator's first look)."""
+    out: list[bool] = []
+
+    def walk(group) -> None:
+        for i in group["items"]:
+            if "items" in i:
+                walk(i)
+            else:
+                out.append(_evaluate(i, facts, today=today, start_of=start_of, names=None)[0])
+
+    walk(rule)
+    return out
+
+
+def leaves(rule: dict) -> list[dict]:
+    """The conditions of a rule in reading order."""
+    out: list[dict] = []
+
+    def walk(group) -> None:
+        for i in group["items"]:
+            walk(i) if "items" in i else out.append(i)
+
+    walk(rule)
+    return out
+
+
+def nearly_indices(rule: dict, passed: list[bool]) -> list[int]:
+    """For a failing rule: the failed conditions (by position) each of which alone would make it pass."""
+    if rule_result(rule, passed):
+        return []
+    return [i for i, ok in enumerate(passed) if not ok and rule_result(rule, passed[:i] + [True] + passed[i + 1:])]
+
+
 def rule_result(rule: dict, passed: list[bool]) -> bool:
     """The rule's result from its conditions' results in reading order (the tree's logic only)."""
     it = iter(passed)
@@ -645,8 +680,13 @@ def guide_missing(values: dict) -> list[str]:
     return out
 
 
-def guide_state(*, missing: list[str], due: date | None, today: date) -> str:
-    """"ok" (guide complete), "due" (missing, within its deadline), "overdue"."""
+def guide_state(*, missing: list[str], due: date | None, today: date, published_on: date | None = None) -> str:
+    """"published" (公布 on time or late), "ready" (complete, not yet published), "due" (within its
+    deadline), "overdue" (the deadline passed without it)."""
+    if published_on is not None:
+        return "published"
+    if due is not None and today > due:
+        return "overdue"
     if not missing:
-        return "ok"
-    return "overdue" if due is not None and today > due else "due"
+        return "ready"
+    return "due"

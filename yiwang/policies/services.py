@@ -3,15 +3,17 @@ their rules, matching into the 拟兑现名单, pushes, and grant actions throug
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.core.errors import DomainError, Forbidden, NotFound
+from yiwang.catalogue.models import ItemImplementation
+from yiwang.core.errors import DomainError, FieldError, Forbidden, NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.timers import timers_set_many
+from yiwang.core.timers import timers_set, timers_set_many
 from yiwang.core.workflow import apply
 from yiwang.licences.models import LicenceType
 from yiwang.organisations.models import Region, Unit
@@ -169,10 +171,47 @@ def policy_publish(*, actor, policy: Policy, today: date | None = None) -> Polic
     today = today or timezone.localdate()
     if policy.status != PolicyStatus.PUBLISHED:
         policy.status, policy.published_on = PolicyStatus.PUBLISHED, today
-        policy.guide_due_on = add_working_days(today, rules.GUIDE_DAYS).date
-        policy.save(update_fields=["status", "published_on", "guide_due_on", "updated_at"])
+        policy.save(update_fields=["status", "published_on", "updated_at"])
+        policy_guide_deadline_set(policy=policy, today=today)
+    policy_item_ensure(policy=policy)
     policy_push(policy=policy, today=today)
     return policy
+
+
+def policy_guide_deadline_set(*, policy: Policy, today: date | None = None) -> bool:
+    """The handbook-and-guide deadline: 7 working days from publication, with its overdue timer
+    (cancelled once the guide is published). Returns whether the deadline moved."""
+    due = add_working_days(policy.published_on, rules.GUIDE_DAYS).date
+    moved = due != policy.guide_due_on
+    overdue = policy.guide_published_on is None and (today or timezone.localdate()) > due
+    Policy.objects.filter(pk=policy.pk).update(guide_due_on=due, guide_overdue=overdue)
+    policy.guide_due_on, policy.guide_overdue = due, overdue
+    when = None if policy.guide_published_on else selectors.start_of(due + timedelta(days=1))
+    timers_set(key=policy.code, plan={"policy.guide_overdue": when})
+    return moved
+
+
+@transaction.atomic
+def policy_guide_publish(*, actor, policy: Policy, today: date | None = None) -> Policy:
+    """公布兑现工作手册和申兑指南: refused while any of its five items is missing; stops the clock."""
+    if not selectors.can_edit_policy(actor, policy):
+        raise Forbidden("无权公布该政策的申兑指南", field="code")
+    if policy.status != PolicyStatus.PUBLISHED:
+        raise DomainError("政策发布后才能公布申兑指南", field="status")
+    missing = rules.guide_missing({k: getattr(policy, k) for k, _ in rules.GUIDE_ITEMS})
+    if missing:
+        raise DomainError(f"申兑指南缺少：{'、'.join(missing)}", field="guide")
+    if policy.guide_published_on is None:
+        policy.guide_published_on = today or timezone.localdate()
+        policy.save(update_fields=["guide_published_on", "updated_at"])
+        timers_set(key=policy.code, plan={"policy.guide_overdue": None})
+    return policy
+
+
+def policy_guide_overdue_mark(*, code: str) -> bool:
+    """The guide deadline passed without the guide: the overdue mark the workbench shows."""
+    return bool(Policy.objects.filter(code=code, guide_published_on__isnull=True, status=PolicyStatus.PUBLISHED)
+                .update(guide_overdue=True))
 
 
 def policy_push(*, policy: Policy, today: date | None = None) -> int:
@@ -240,3 +279,188 @@ def grants_review(*, actor, policy: Policy, numbers: list[str]) -> int:
             grant_act(number=number, action="approve", actor=actor)
         done += 1
     return done
+
+
+# ------------------------------------------------------------------ 快申快享 / 申报兑现 through the case engine
+
+# The item's form: what the profile already holds (filled in from it, never asked again) and what
+# only the enterprise can say (its account). The case keeps both, so the decision reads them.
+PROFILE_FORM = (("统一社会信用代码", None), ("企业名称", None), ("从业人数", "employees"),
+                ("社保参保人数", "insured"), ("纳税额（万元）", "tax_paid"), ("固定资产投资（万元）", "investment"))
+ASKED_FORM = ("开户银行", "收款账号")
+DEFAULT_MATERIALS = ({"name": "政策兑现申请承诺书", "required": True},)
+
+
+def policy_item_ensure(*, policy: Policy) -> ItemImplementation | None:
+    """A policy that needs an application is a catalogue item (行政给付/奖励) implemented by its
+    issuing unit, with its materials and the policy's decision limit as the promised limit, so that
+    an application is a case on the one case workflow. A 免申即享 policy has none."""
+    from yiwang.catalogue.models import ItemImplementation, ItemType, Material, ServiceItem
+    from yiwang.catalogue.services import implementation_save, item_save
+
+    if policy.mode == Mode.PROACTIVE:
+        return None
+    unit = policy.issuing_unit
+    item = policy.implementation.item if policy.implementation_id else ServiceItem(basic_code=f"ZC-{policy.code}")
+    item.name, item.type_code = f"{policy.name}申报兑现", ItemType.PAYMENT
+    item.basis = policy.document or policy.name
+    item.statutory_days = item.promised_days = policy.decide_days
+    item.conditions = selectors.policy_sentence(policy)
+    item.form_fields = [k for k, _ in PROFILE_FORM] + list(ASKED_FORM)
+    item.service_object = "enterprise"
+    item.channels = ["1", "2"]
+    item_save(item=item)
+    wanted = [(m["name"], bool(m.get("required", True))) for m in (policy.materials or DEFAULT_MATERIALS)]
+    if list(item.materials.order_by("order").values_list("name", "required")) != wanted:
+        item.materials.all().delete()
+        Material.objects.bulk_create([Material(item=item, order=i, name=n, required=r)
+                                      for i, (n, r) in enumerate(wanted, start=1)])
+    impl = policy.implementation or ItemImplementation(impl_code=f"{unit.region_id}-ZC-{policy.code}", item=item)
+    impl.region_id, impl.department, impl.name = unit.region_id, unit, item.name
+    impl.type_code, impl.basis = item.type_code, item.basis
+    impl.location, impl.phone = policy.address or impl.location, policy.phone or impl.phone
+    implementation_save(impl=impl)
+    if policy.implementation_id != impl.pk:
+        policy.implementation = impl
+        policy.save(update_fields=["implementation", "updated_at"])
+    return impl
+
+
+def application_form(*, profile: EnterpriseProfile) -> dict:
+    """The item's form as the profile fills it in (the asked fields left blank). The same for every
+    policy item, so that a bundle of them (政策兑现一件事) merges into one form."""
+    values = {"统一社会信用代码": profile.party.number, "企业名称": profile.party.name}
+    for label, key in PROFILE_FORM:
+        if key:
+            v = getattr(profile, key)
+            values[label] = "" if v is None else str(v)
+    return {**values, **dict.fromkeys(ASKED_FORM, "")}
+
+
+def _applicable(policy: Policy, enterprise: Party) -> EnterpriseProfile:
+    """The enterprise's profile, when the policy takes applications and the enterprise qualifies
+    now; else refused with the conditions it misses."""
+    if policy.status != PolicyStatus.PUBLISHED or not policy.implementation_id:
+        raise DomainError(f"《{policy.name}》不接受申报（未发布或为免申即享）", field="policy")
+    profile = selectors.profile_of(enterprise.number)
+    if profile is None:
+        raise DomainError("该企业尚无一企一档，无法申报", field="enterprise")
+    ex = selectors.explain(policy, profile)
+    if not ex.qualifies:
+        failed = ex.missing or [o for o in ex.outcomes if not o.passed]
+        missing = "；".join(o.sentence for o in failed[:3]) or "不满足申报条件"
+        raise DomainError(f"该企业目前不符合《{policy.name}》申报条件：{missing}", field="enterprise")
+    return profile
+
+
+def _account_form(profile: EnterpriseProfile, bank: str, account: str) -> dict:
+    errors = []
+    if not (2 <= len((bank or "").strip()) <= 100):
+        errors.append(FieldError("bank", "请填写开户银行"))
+    if not re.fullmatch(r"[0-9]{8,30}", (account or "").strip()):
+        errors.append(FieldError("account", "收款账号应为8至30位数字"))
+    if errors:
+        raise DomainError("", errors=errors, code="invalid")
+    return {**application_form(profile=profile), "开户银行": bank.strip(), "收款账号": account.strip()}
+
+
+def policy_apply(*, actor, policy: Policy, enterprise: Party, bank: str, account: str, channel: str = "online",
+                 materials=None, now=None):
+    """One application (快申快享 / 申报兑现) as a case of the policy's item: the profile's figures are
+    filled in from 一企一档, only the account is asked. Refused before anything is written when the
+    enterprise does not qualify now (with the conditions it misses)."""
+    from yiwang.cases.services import case_submit
+
+    profile = _applicable(policy, enterprise)
+    form = _account_form(profile, bank, account)
+    return case_submit(actor=actor, item=policy.implementation.impl_code, applicant=enterprise, form=form,
+                       channel=channel, materials=materials, now=now)
+
+
+def policy_bundle_ensure(*, code: str, name: str, policies: list[Policy], promised_days: int | None = None):
+    """政策兑现一件事: a catalogue bundle whose members are the policies' items, so that several
+    policies are applied for at once through the bundle cases (one form, one intake, each policy's
+    case decided by its unit, each approval its own redemption)."""
+    from yiwang.catalogue.models import Bundle, BundleTheme
+    from yiwang.catalogue.services import bundle_save
+
+    impls = [policy_item_ensure(policy=p) for p in policies]
+    if len(impls) < 2 or any(i is None for i in impls):
+        raise DomainError("政策兑现一件事需要两项以上需申报的政策", field="policies")
+    regions = {i.region_id for i in impls}
+    if len(regions) != 1:
+        raise DomainError("一件事的政策应属于同一行政区划", field="policies")
+    bundle = Bundle.objects.filter(code=code).first() or Bundle(code=code)
+    bundle.name, bundle.theme, bundle.region_id = name, BundleTheme.ENTERPRISE, regions.pop()
+    bundle.promised_days = promised_days or max(p.decide_days for p in policies)
+    bundle.description = "政策兑现一件事：" + "、".join(f"《{p.name}》" for p in policies) + "，一次申报、分别兑现"
+    return bundle_save(bundle=bundle, members=[(i, []) for i in impls])
+
+
+def policy_bundle_apply(*, actor, bundle_code: str, enterprise: Party, bank: str, account: str,
+                        channel: str = "online", uploads=None, now=None):
+    """One application for every policy of a 政策兑现一件事 bundle: the enterprise must qualify for
+    each; the form is filled in from 一企一档 once."""
+    from yiwang.bundlecases.services import bundle_case_submit
+
+    policies = list(Policy.objects.select_related("implementation").filter(
+        implementation__bundle_members__bundle__code=bundle_code).order_by("code"))
+    if not policies:
+        raise NotFound(f"政策兑现一件事“{bundle_code}”不存在", field="bundle")
+    profile = None
+    for p in policies:
+        profile = _applicable(p, enterprise)
+    form = _account_form(profile, bank, account)
+    return bundle_case_submit(actor=actor, bundle=bundle_code, applicant=enterprise, form=form, channel=channel,
+                              uploads=uploads, now=now)
+
+
+def grant_for_case(*, case_number: str, actor=None) -> Grant | None:
+    """An approved application of a policy's item enters the redemption at 待拨付: the same payment
+    and publication steps as 免申即享 (no list, confirmation or 公示: the case was the review).
+    Once per case (a second call returns the same grant)."""
+    from yiwang.cases.models import Case
+
+    case = Case.objects.select_related("applicant", "implementation__policy").filter(number=case_number).first()
+    policy = getattr(case.implementation, "policy", None) if case else None
+    if policy is None:
+        return None
+    with transaction.atomic():
+        Policy.objects.select_for_update().filter(pk=policy.pk).first()  # numbers of one policy in turn
+        existing = Grant.objects.filter(policy=policy, enterprise=case.applicant).first()
+        if existing is not None:
+            return existing
+        # The amount rule over the profile as it is now (the unit's decision settled eligibility).
+        profile = selectors.profile_of(case.applicant.number)
+        amount = rules.amount_for(policy.amount, selectors.facts_of(profile).values) if profile else Decimal(0)
+        today = timezone.localdate()
+        due = add_working_days(today, policy.pay_days)
+        n = Grant.objects.filter(policy=policy).count() + 1
+        g = Grant.objects.create(
+            number=f"{policy.code}-{n:05d}", policy=policy, enterprise=case.applicant, amount=amount,
+            status="payable", listed_on=today, deadline_from=today, deadline_days=policy.pay_days,
+            deadline=due.date, deadline_provisional=due.provisional, case_number=case.number,
+            bank=case.form.get("开户银行", ""), account=case.form.get("收款账号", ""), committed=True)
+        GrantEvent.objects.create(grant=g, seq=1, action="case_approved", from_status="", to_status="payable",
+                                  actor=None, actor_kind="system", at=timezone.now(), on=today, deadline=g.deadline,
+                                  reason=f"申报办件{case.number}准予兑现", data={"case": case.number,
+                                                                                 "amount": str(amount)})
+        timers_set(key=g.number, plan={"grant.overdue": selectors.start_of(due.date + timedelta(days=1))})
+    return g
+
+
+def profile_cases_refresh(*, party_id: int, today: date | None = None) -> int | None:
+    """办结办件数 in 一企一档: recounted from the case engine (approved or delivered cases of the
+    enterprise as applicant), with its source and date."""
+    from yiwang.cases.models import Case
+
+    profile = EnterpriseProfile.objects.filter(party_id=party_id).first()
+    if profile is None:
+        return None
+    n = Case.objects.filter(applicant_id=party_id, status__in=("approved", "delivered", "closed")).count()
+    today = today or timezone.localdate()
+    sources = dict(profile.sources or {})
+    sources["cases_completed"] = {"source": "办件库", "as_of": today.isoformat()}
+    EnterpriseProfile.objects.filter(pk=profile.pk).update(cases_completed=n, sources=sources,
+                                                           updated_at=timezone.now())
+    return n

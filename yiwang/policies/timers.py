@@ -1,4 +1,4 @@
-"""Timer kinds of the grant workflow, and its deadline holder (a calendar change moves deadlines)."""
+"""Timer kinds of the grant workflow and of the guide deadline, and their deadline holders (a calendar change moves deadlines)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from yiwang.core.timers import timer_handler
 from yiwang.core.workflow import apply
 from yiwang.core.workflow.deadlines import deadline_holder
 from yiwang.core.workflow.timers import timer_action
 from yiwang.workcalendar.index import add_working_days
 
-from .models import Grant
+from .models import Grant, Policy
 from .workflow import GRANT_WORKFLOW, WAITING
 
 timer_action(GRANT_WORKFLOW, "grant.confirm_expiry", "lapse")
@@ -35,4 +36,25 @@ def grants_recompute_deadlines(*, since: date, now: datetime) -> int:
             apply(GRANT_WORKFLOW, subject=number, action="calendar_moved", actor=None, now=now,
                   input={"deadline": wd.date, "provisional": wd.provisional})
         moved += 1
+    return moved
+
+
+@timer_handler("policy.guide_overdue")
+def guide_overdue(timer) -> None:
+    """The 7 working days after publication ended without the handbook and guide: marked overdue."""
+    from .services import policy_guide_overdue_mark
+
+    policy_guide_overdue_mark(code=timer.key)
+
+
+@deadline_holder("policies.guides")
+def guides_recompute_deadlines(*, since: date, now: datetime) -> int:
+    """A calendar change moves the guide deadline of every published policy still without its guide."""
+    from .services import policy_guide_deadline_set
+
+    moved = 0
+    for policy in Policy.objects.filter(guide_published_on__isnull=True, guide_due_on__gte=since,
+                                        published_on__isnull=False):
+        if policy_guide_deadline_set(policy=policy):
+            moved += 1
     return moved

@@ -19,6 +19,9 @@ from .workflow import GRANT_WORKFLOW
 
 # ------------------------------------------------------------------ portal
 
+# A grant's first event is written by the service that creates it, not by a workflow action.
+FIRST_EVENTS = {"match": "数据比对，列入拟兑现名单", "case_approved": "申报办件准予兑现，进入拨付"}
+
 
 def policy_list(request):
     q = request.GET.get("q", "").strip()
@@ -28,7 +31,7 @@ def policy_list(request):
              "amount": rules.amount_sentence(p.amount or {})} for p in policies]
     return render(request, "policies/list.html", {
         "rows": rows, "q": q, "is_staff": selectors.is_policy_staff(request.user),
-        "enterprises": list(selectors.enterprises_of(request.user))})
+        "enterprises": list(selectors.enterprises_of(request.user)), "bundles": selectors.policy_bundles()})
 
 
 def _policy_or_404(request, code: str) -> Policy:
@@ -102,9 +105,8 @@ def grant_detail(request, number: str):
         explanation = selectors.explain(g.policy, profile) if profile else None
     return render(request, "policies/grant.html", {
         "g": g, "forms": [_action_form(a, g) for a in actions], "wf": GRANT_WORKFLOW,
-        "events": [{"at": e.at, "label": "数据比对，列入拟兑现名单" if e.action == "match" else
-                    GRANT_WORKFLOW.action_label(e.action), "to": GRANT_WORKFLOW.state_label(e.to_status),
-                    "reason": e.reason, "deadline": e.deadline} for e in g.events.order_by("seq")],
+        "events": [{"at": e.at, "label": FIRST_EVENTS.get(e.action) or GRANT_WORKFLOW.action_label(e.action),
+                    "to": GRANT_WORKFLOW.state_label(e.to_status), "reason": e.reason, "deadline": e.deadline} for e in g.events.order_by("seq")],
         "explanation": explanation, "private": staff,
         "is_staff": selectors.is_policy_staff(request.user)})
 
@@ -209,9 +211,145 @@ def workbench_policy_do(request, code: str):
         elif what == "match":
             r = services.policy_match(actor=request.user, policy=p)
             messages.success(request, f"匹配完成：新列入{r['created']}户，名单共{r['total']}户")
+        elif what == "guide":
+            services.policy_guide_publish(actor=request.user, policy=p)
+            messages.success(request, "兑现工作手册与申兑指南已公布")
         elif what == "review":
             n = services.grants_review(actor=request.user, policy=p, numbers=request.POST.getlist("grant"))
             messages.success(request, f"已核定{n}户，并通知企业确认")
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("policies:workbench_policy", code=p.code)
+
+
+# ------------------------------------------------------------------ 快申快享 / 申报兑现 and the 政策兑现专窗
+
+
+def _application_uploads(request, policy: Policy):
+    from yiwang.cases.materials import Upload
+    from yiwang.cases.services import max_upload_bytes
+
+    out = []
+    for m in policy.implementation.item.materials.all() if policy.implementation_id else []:
+        f = request.FILES.get(f"material_{m.pk}")
+        if f:
+            big = f.size > max_upload_bytes()
+            out.append(Upload(m.name, f.name or "", b"" if big else f.read(), f.size))
+    return out
+
+
+def _application_page(request, policy: Policy, enterprise, *, channel: str, template: str, extra: dict):
+    """GET: the form as the profile fills it in (read only) and the two asked fields; POST: the case."""
+    from yiwang.core.fielderrors import FormErrors
+
+    profile = selectors.profile_of(enterprise.number) if enterprise else None
+    values, errors, status = {"bank": "", "account": ""}, FormErrors(), 200
+    if request.method == "POST" and enterprise is not None:
+        values = {"bank": request.POST.get("bank", ""), "account": request.POST.get("account", "")}
+        try:
+            case = services.policy_apply(actor=request.user, policy=policy, enterprise=enterprise,
+                                         bank=values["bank"], account=values["account"], channel=channel,
+                                         materials=_application_uploads(request, policy))
+            messages.success(request, f"申报已提交，办件编号 {case.number}（{policy.decide_days}个工作日内作出决定）")
+            return redirect(extra.pop("next", None) or "cases:my_case", number=case.number)
+        except DomainError as exc:
+            names = {f"materials.{m.name}": f"material_{m.pk}" for m in policy.implementation.item.materials.all()} \
+                if policy.implementation_id else {}
+            errors, status = FormErrors(exc, {"bank": "bank", "account": "account", **names}), 400
+    prefilled = services.application_form(profile=profile) if profile else {}
+    sources = profile.sources if profile else {}
+    rows = [(label, prefilled.get(label, ""), (sources.get(key) or {}).get("source", "一企一档" if key else ""))
+            for label, key in services.PROFILE_FORM]
+    materials = [(m, f"material_{m.pk}", errors.of(f"material_{m.pk}"))
+                 for m in policy.implementation.item.materials.all()] if policy.implementation_id else []
+    return render(request, template, {"p": policy, "enterprise": enterprise, "profile": profile, "rows": rows,
+                                      "values": values, "errors": errors, "materials": materials, **extra},
+                  status=status)
+
+
+@login_required
+def apply(request, code: str):
+    """快申快享 / 申报兑现 online: the signed-in enterprise applies; 一企一档's data is not asked again."""
+    p = _policy_or_404(request, code)
+    if not p.implementation_id or p.status != PolicyStatus.PUBLISHED:
+        raise Http404("该政策无需申报（免申即享）")
+    own = list(selectors.enterprises_of(request.user))
+    wanted = request.POST.get("enterprise") or request.GET.get("enterprise", "")
+    enterprise = next((e for e in own if e.number == wanted), own[0] if own else None)
+    return _application_page(request, p, enterprise, channel="online", template="policies/apply.html",
+                             extra={"own": own})
+
+
+def _window_clerk(user) -> bool:
+    from yiwang.organisations.models import Role
+    from yiwang.organisations.selectors import staff_roles
+
+    return user.is_authenticated and (selectors.is_policy_staff(user)
+                                      or any(s.role == Role.WINDOW_CLERK for s in staff_roles(user)))
+
+
+@login_required
+def window(request):
+    """政策兑现专窗 at the hall: for an enterprise (by USCC), the calculator, its redemptions and its
+    applications, and an application made for it at the window."""
+    if not _window_clerk(request.user):
+        return HttpResponseForbidden(render(request, "policies/forbidden.html").content)
+    from yiwang.cases.models import Case
+
+    uscc = (request.GET.get("enterprise") or "").strip().upper()
+    profile = selectors.profile_of(uscc) if uscc else None
+    ctx = {"uscc": uscc, "profile": profile, "error": "该企业没有一企一档" if uscc and not profile else ""}
+    if profile:
+        ctx["result"] = selectors.calculator(profile)
+        ctx["grants"] = Grant.objects.filter(enterprise=profile.party).select_related("policy").order_by("-listed_on")
+        ctx["cases"] = (Case.objects.filter(applicant=profile.party, implementation__policy__isnull=False)
+                        .select_related("implementation__policy").order_by("-submitted_at")[:50])
+    return render(request, "policies/window.html", ctx)
+
+
+@login_required
+def window_apply(request, code: str):
+    if not _window_clerk(request.user):
+        return HttpResponseForbidden(render(request, "policies/forbidden.html").content)
+    p = _policy_or_404(request, code)
+    if not p.implementation_id or p.status != PolicyStatus.PUBLISHED:
+        raise Http404("该政策无需申报（免申即享）")
+    uscc = (request.POST.get("enterprise") or request.GET.get("enterprise") or "").strip().upper()
+    profile = selectors.profile_of(uscc)
+    if profile is None:
+        raise Http404("该企业没有一企一档")
+    return _application_page(request, p, profile.party, channel="window", template="policies/window_apply.html",
+                             extra={"next": "cases:workbench_case"})
+
+
+@login_required
+def bundle_apply(request, code: str):
+    """政策兑现一件事 online: one application for every policy of the bundle, filled in from 一企一档;
+    the materials are checked when the bundle window accepts it."""
+    from yiwang.catalogue.models import Bundle
+    from yiwang.core.fielderrors import FormErrors
+
+    bundle = Bundle.objects.filter(code=code, members__implementation__policy__isnull=False).distinct().first()
+    if bundle is None:
+        raise Http404("政策兑现一件事不存在")
+    policies = list(Policy.objects.filter(implementation__bundle_members__bundle=bundle).order_by("code"))
+    own = list(selectors.enterprises_of(request.user))
+    enterprise = own[0] if own else None
+    profile = selectors.profile_of(enterprise.number) if enterprise else None
+    values, errors, status = {"bank": "", "account": ""}, FormErrors(), 200
+    if request.method == "POST" and enterprise is not None:
+        values = {"bank": request.POST.get("bank", ""), "account": request.POST.get("account", "")}
+        try:
+            bc = services.policy_bundle_apply(actor=request.user, bundle_code=code, enterprise=enterprise,
+                                              bank=values["bank"], account=values["account"])
+            messages.success(request, f"政策兑现一件事已提交，办件编号 {bc.number}，请携带申报材料到一件事专窗受理")
+            return redirect("policies:mine")
+        except DomainError as exc:
+            errors, status = FormErrors(exc, {"bank": "bank", "account": "account"}), 400
+    prefilled = services.application_form(profile=profile) if profile else {}
+    sources = profile.sources if profile else {}
+    rows = [(label, prefilled.get(label, ""), (sources.get(key) or {}).get("source", "一企一档" if key else ""))
+            for label, key in services.PROFILE_FORM]
+    return render(request, "policies/bundle_apply.html", {
+        "bundle": bundle, "policies": policies, "enterprise": enterprise, "rows": rows, "values": values,
+        "errors": errors, "materials": []}, status=status)

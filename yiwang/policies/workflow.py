@@ -13,7 +13,7 @@ from pydantic import Field
 
 from yiwang.core.errors import NotFound
 from yiwang.core.outbox import outbox_put
-from yiwang.core.workflow import SAME, SYSTEM, ActionInput, Effect, Refusal, Workflow, action, guard
+from yiwang.core.workflow import SAME, SYSTEM, ActionInput, Effect, Refusal, Workflow, action, guard, react
 from yiwang.workcalendar.index import add_working_days
 
 from . import selectors
@@ -276,4 +276,6 @@ GRANT_WORKFLOW = Workflow(
     notify=notify,
     terminal=frozenset({S.PUBLISHED, S.EXCLUDED, S.DECLINED, S.LAPSED}),
     conflict_message="该兑现记录已被他人处理，请刷新后重试",
+    # 好差评: after payment the enterprise is invited to rate the redemption (after commit, outbox).
+    reactions=(react("policies.invite_rating", actions={"pay"}, after_commit=True),),
 )
