@@ -13,6 +13,7 @@ import time
 from .common import ROOT, Figure, SkipFigure, child_env
 
 PROCESSES = 4
+RELAYS = 2  # worker processes relaying the outbox (SKIP LOCKED), as two `yiwang worker` would
 
 
 def choose_plan(ctx) -> dict:
@@ -87,22 +88,27 @@ def measure(ctx, plan: dict, *, hooks: bool) -> Figure:
         procs = [subprocess.Popen([sys.executable, "-m", "bench.lifecycle", f.name], cwd=ROOT, env=child_env(ctx.url),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(PROCESSES)]
-        # The worker (one process, as `yiwang worker`): the licences issued and signed and the
-        # ratings invited after commit, counted in the same run; the figure's time runs until it drained.
-        relay = (subprocess.Popen([sys.executable, "-m", "bench.relay", f.name], cwd=ROOT, env=child_env(ctx.url),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) if hooks else None)
+        # The workers (as `yiwang worker` on each of RELAYS machines, claiming outbox rows with SKIP LOCKED):
+        # licences issued and signed, documents, ratings invited after commit, counted in the same run; the
+        # figure's time runs until they drained.
+        relays = [subprocess.Popen([sys.executable, "-m", "bench.relay", f.name], cwd=ROOT, env=child_env(ctx.url),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                  for _ in range(RELAYS if hooks else 0)]
         outs = []
         for p in procs:
             out, err = p.communicate(timeout=seconds + 180)
             if p.returncode != 0:
                 raise RuntimeError(f"a lifecycle process failed: {err[-2000:]}")
             outs.append(json.loads(out.strip().splitlines()[-1]))
-        worker = None
-        if relay is not None:
+        workers = []
+        for relay in relays:
             out, err = relay.communicate(timeout=seconds + 300)
             if relay.returncode != 0:
-                raise RuntimeError(f"the relay process failed: {err[-2000:]}")
-            worker = json.loads(out.strip().splitlines()[-1])
+                raise RuntimeError(f"a relay process failed: {err[-2000:]}")
+            workers.append(json.loads(out.strip().splitlines()[-1]))
+        worker = ({"processes": len(workers), "relayed": sum(w["relayed"] for w in workers),
+                   "licences": max(w["licences"] for w in workers), "pending": min(w["pending"] for w in workers),
+                   "seconds": max(w["seconds"] for w in workers)} if workers else None)
     finally:
         os.unlink(f.name)
     lifecycles = sum(o["lifecycles"] for o in outs)
@@ -123,6 +129,6 @@ def measure(ctx, plan: dict, *, hooks: bool) -> Figure:
                 "lifecycles": lifecycles, "errors": errors, "seconds": round(elapsed, 1), "processes": PROCESSES,
                 "item": plan["item"], "per_process": outs, "other_apps_hooks": hooks, "worker": worker,
                 "note": "each transition is one service call in its own transaction with its event, outbox row "
-                        "and timers" + ("; the licences issued and signed and the ratings invited by one worker "
-                                        "process after commit, the time running until it drained" if hooks else
+                        "and timers" + ("; the licences issued and signed, documents issued and ratings invited by "
+                                        f"{RELAYS} worker processes after commit, the time running until they drained" if hooks else
                                         "; the case workflow's declared reactions left out")})
