@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.errors import Conflict, DomainError, Forbidden, NotFound
-from yiwang.core.outbox import outbox_put
+from yiwang.core.models import OutboxMessage
 from yiwang.core.timers import timers_set
 
 from . import reactions
@@ -65,10 +65,10 @@ def apply(
         ctx.subject.last_event = event
         if workflow.notify:
             workflow.notify(ctx, effect, event)
-        for topic, payload in effect.outbox:
-            outbox_put(topic=topic, payload=payload)
         _timers(ctx, effect)
-        _react(ctx, event)
+        # The effect's messages and the after-commit reactions' rows: one INSERT, each row still its own
+        # message (delivered, retried and marked sent on its own).
+        _outbox_write([OutboxMessage(topic=t, payload=p) for t, p in effect.outbox] + _react(ctx, event))
         return ctx.subject
 
 
@@ -172,18 +172,29 @@ def _timers(ctx: Context, effect: Effect) -> None:
         timers_set(key=ctx.workflow.key(ctx.subject), plan=plan)
 
 
-def _react(ctx: Context, event, action: str | None = None) -> None:
+def _react(ctx: Context, event, action: str | None = None) -> list[OutboxMessage]:
+    """Run the in-transaction reactions in declared order; the after-commit ones come back as outbox rows
+    for the caller to write."""
     action = action or ctx.action.name
+    rows = []
     for r in ctx.workflow.reactions:
         if not r.fires(action=action, from_status=ctx.from_status, to_status=ctx.to_status):
             continue
         if r.after_commit:
-            outbox_put(topic=REACTION_TOPIC, payload={
+            rows.append(OutboxMessage(topic=REACTION_TOPIC, payload={
                 "reaction": r.name, "workflow": ctx.workflow.name, "key": ctx.workflow.key(ctx.subject),
                 "action": action, "seq": event.seq, "event": event.pk, "at": event.at.isoformat(),
-            })
+            }))
         else:
             reactions.run(r.name, ctx=ctx, event=event)
+    return rows
+
+
+def _outbox_write(rows: list[OutboxMessage]) -> None:
+    if len(rows) == 1:
+        rows[0].save()
+    elif rows:
+        OutboxMessage.objects.bulk_create(rows)
 
 
 def react_created(workflow: Workflow, *, subject: Any, event) -> None:
@@ -193,7 +204,7 @@ def react_created(workflow: Workflow, *, subject: Any, event) -> None:
     ctx = Context(workflow=workflow, subject=subject, action=None, actor=None, now=event.at,
                   today=event.on, raw={}, from_status=event.from_status, to_status=event.to_status,
                   actor_kind=event.actor_kind)
-    _react(ctx, event, action=event.action)
+    _outbox_write(_react(ctx, event, action=event.action))
 
 
 # ---------------------------------------------------------------- what may be done now
