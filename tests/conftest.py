@@ -170,3 +170,21 @@ def accepted_in_rollback(attempt) -> bool:
         return True
     except DomainError:
         return False
+
+
+def relay_killed_at_mark(monkeypatch, row, relay) -> None:
+    """Run relay() with the worker killed as it marks this outbox row sent: the row's work done in the
+    transaction, which then dies with it (the crash between a reaction and its commit)."""
+    from yiwang.core.models import OutboxMessage
+
+    real_save = OutboxMessage.save
+
+    def crash(self, *args, **kwargs):
+        if self.pk == row.pk and "sent_at" in (kwargs.get("update_fields") or ()):
+            raise SystemExit("worker killed")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxMessage, "save", crash)
+    with pytest.raises(SystemExit):
+        relay()
+    monkeypatch.setattr(OutboxMessage, "save", real_save)

@@ -6,6 +6,7 @@ contiguous; the applicant sees 证照生成中 meanwhile."""
 
 import pytest
 
+from tests.conftest import relay_killed_at_mark
 from yiwang.bundlecases.models import BundleMemberCase
 from yiwang.core.models import OutboxMessage
 from yiwang.core.workflow import REACTION_TOPIC
@@ -42,20 +43,6 @@ def test_approving_a_member_issues_nothing_until_the_worker_runs_and_the_members
     assert any(link.fed for link in links)
 
 
-def _crash_at_mark(monkeypatch, row):
-    real_save = OutboxMessage.save
-
-    def crash(self, *args, **kwargs):
-        if self.pk == row.pk and "sent_at" in (kwargs.get("update_fields") or ()):
-            raise SystemExit("worker killed")
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(OutboxMessage, "save", crash)
-    with pytest.raises(SystemExit):
-        relay()
-    monkeypatch.setattr(OutboxMessage, "save", real_save)
-
-
 @pytest.mark.parametrize("step", ["licences.issue_for_case", "licences.sign_for_case"])
 def test_a_worker_killed_in_either_step_issues_the_licence_once_with_a_contiguous_serial(
         submit_and_accept, monkeypatch, step):
@@ -72,7 +59,7 @@ def test_a_worker_killed_in_either_step_issues_the_licence_once_with_a_contiguou
         outbox_relay(send=lambda m: None, limit=1)
     row = OutboxMessage.objects.get(topic=REACTION_TOPIC, payload__key=first.number, payload__reaction=step,
                                     sent_at__isnull=True)
-    _crash_at_mark(monkeypatch, row)  # the step's work done, the worker dies before its commit
+    relay_killed_at_mark(monkeypatch, row, relay)  # the step's work done, the worker dies before its commit
     assert not Licence.objects.filter(case_number=first.number).exists()
     assert list(LicenceSerial.objects.values_list("licence_type_id", "issuer_code", "last")) == (
         counter_before if step == "licences.issue_for_case" else

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from tests.conftest import assert_history_append_only
+from tests.conftest import assert_history_append_only, relay_killed_at_mark
 from tests.documents.conftest import (
     GZKZBA,
     accept,
@@ -93,17 +93,7 @@ def test_the_document_survives_a_relay_crash_and_is_issued_once_with_its_number_
         payload__action="accept",
         payload__reaction="documents.issue_for_case",
     )
-    real_save = OutboxMessage.save
-
-    def crash(self, *args, **kwargs):
-        if self.pk == row.pk and "sent_at" in (kwargs.get("update_fields") or ()):
-            raise SystemExit("worker killed")
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(OutboxMessage, "save", crash)
-    with pytest.raises(SystemExit):
-        relay()
-    monkeypatch.setattr(OutboxMessage, "save", real_save)
+    relay_killed_at_mark(monkeypatch, row, relay)
     assert not CaseDocument.objects.filter(case=case, kind=K.ACCEPTANCE).exists()
     assert not DocumentCounter.objects.filter(kind=K.ACCEPTANCE).exists(), "the serial rolled back too"
     relay()

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.conftest import relay_killed_at_mark
 from yiwang.cases import services as cases
 from yiwang.catalogue.models import ItemImplementation
 from yiwang.core.errors import Forbidden
@@ -105,17 +106,7 @@ def test_the_invitation_survives_a_crash_between_commit_and_relay_and_is_made_on
                                     payload__reaction="evaluations.invite_case")
     assert row.sent_at is None and row.payload["reaction"] == "evaluations.invite_case"
 
-    real_save = OutboxMessage.save
-
-    def crash(self, *args, **kwargs):
-        if self.pk == row.pk and "sent_at" in (kwargs.get("update_fields") or ()):
-            raise SystemExit("worker killed")
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(OutboxMessage, "save", crash)
-    with pytest.raises(SystemExit):
-        relay()
-    monkeypatch.setattr(OutboxMessage, "save", real_save)
+    relay_killed_at_mark(monkeypatch, row, relay)
     assert not Evaluation.objects.filter(subject_ref=case.number).exists()
     row.refresh_from_db()
     assert row.sent_at is None

@@ -5,13 +5,12 @@ from django.http import HttpResponse
 from ninja import Router
 
 from yiwang.cases import selectors as case_selectors
-from yiwang.core.audit import audit_read
 from yiwang.core.auth import require_user
 from yiwang.core.errors import NotFound
 from yiwang.core.workflow.api import refusals
 
 from . import selectors
-from .views import _pdf_response
+from .views import read_response
 
 router = Router(tags=["办件文书"])
 
@@ -51,14 +50,7 @@ def document_pdf(request, number: str, document_id: int) -> HttpResponse:
     doc = selectors.document_of_case(case, document_id)
     if doc is None:
         raise NotFound("文书不存在", field="document_id", code="document_not_found")
-    audit_read(
-        request,
-        object_type="case",
-        object_id=case.number,
-        subject_user_id=case.applicant.user_id,
-        detail={"document": doc.number},
-    )
-    return _pdf_response(doc)
+    return read_response(request, case, doc)
 
 
 @router.get("/documents/verify", openapi_extra=refusals(404), auth=None, summary="核验办件文书（公开）")

@@ -25,6 +25,13 @@ def _pdf_response(doc) -> HttpResponse:
     return response
 
 
+def read_response(request, case, doc) -> HttpResponse:
+    """A staff or applicant read of a case's document: audited as a read of the case, then the PDF."""
+    audit_read(request, object_type="case", object_id=case.number, subject_user_id=case.applicant.user_id,
+               detail={"document": doc.number})
+    return _pdf_response(doc)
+
+
 @domain_pages
 def document_file(request, number: str, pk: int):
     """A document of the case, for the applicant, their agent and the case's units only."""
@@ -34,14 +41,7 @@ def document_file(request, number: str, pk: int):
     doc = selectors.document_of_case(case, pk)
     if doc is None:
         raise Http404("文书不存在")
-    audit_read(
-        request,
-        object_type="case",
-        object_id=case.number,
-        subject_user_id=case.applicant.user_id,
-        detail={"document": doc.number},
-    )
-    return _pdf_response(doc)
+    return read_response(request, case, doc)
 
 
 def receipt_file(request, token: str):
