@@ -438,7 +438,12 @@ def rollup_rebuild() -> dict[str, int]:
         Contribution.objects.all().delete()
         SubjectMark.objects.all().delete()
         RollupCursor.objects.all().delete()
-    return rollup_refresh(full=True)
+    done = rollup_refresh(full=True)
+    if connection.vendor == "postgresql":  # the planner's statistics still say empty: refreshes would scan
+        with connection.cursor() as cur:
+            for model in (Contribution, SubjectMark, RollupCell):
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return done
 
 
 def _refresh_source(src, *, full: bool, top: int) -> int:
@@ -451,7 +456,7 @@ def _refresh_source(src, *, full: bool, top: int) -> int:
         ids = sorted(set(model.objects.filter(id__gt=since, id__lte=top).values_list(src.fk, flat=True)))
         done, touched = 0, set()
         for i in range(0, len(ids), CHUNK):
-            n, t = _apply(src, ids[i:i + CHUNK])
+            n, t = _apply(src, ids[i:i + CHUNK], empty=full)
             done, touched = done + n, touched | t
         _cells_rebuild(touched, prefix=src.prefix if full else "")
         cursor.last_event_id, cursor.refreshed_at = max(top, cursor.last_event_id), timezone.now()
@@ -459,17 +464,23 @@ def _refresh_source(src, *, full: bool, top: int) -> int:
     return done
 
 
-def _apply(src, ids: list[int]) -> tuple[int, set[tuple[str, date]]]:
-    marks = {m.subject_id: m for m in SubjectMark.objects.filter(source=src.key, subject_id__in=ids)}
-    fresh = [s for s in src.load(ids) if s.id not in marks or
-             (marks[s.id].events, marks[s.id].last_event_id) != (s.events, s.last_event_id)]
-    if not fresh:
-        return 0, set()
-    changed = [s.id for s in fresh]
-    old = Contribution.objects.filter(source=src.key, subject_id__in=changed)
-    touched = set(old.values_list("counter", "day"))
-    old.delete()
-    SubjectMark.objects.filter(source=src.key, subject_id__in=changed).delete()
+def _apply(src, ids: list[int], *, empty: bool = False) -> tuple[int, set[tuple[str, date]]]:
+    """Recompute these subjects' contributions. empty: the rebuild emptied the tables, so there is nothing
+    of theirs to compare or remove (and at 1 M cases those lookups, against tables growing inside one
+    transaction whose statistics still say empty, were what made a rebuild take hours)."""
+    if empty:
+        fresh, touched = src.load(ids), set()
+    else:
+        marks = {m.subject_id: m for m in SubjectMark.objects.filter(source=src.key, subject_id__in=ids)}
+        fresh = [s for s in src.load(ids) if s.id not in marks or
+                 (marks[s.id].events, marks[s.id].last_event_id) != (s.events, s.last_event_id)]
+        if not fresh:
+            return 0, set()
+        changed = [s.id for s in fresh]
+        old = Contribution.objects.filter(source=src.key, subject_id__in=changed)
+        touched = set(old.values_list("counter", "day"))
+        old.delete()
+        SubjectMark.objects.filter(source=src.key, subject_id__in=changed).delete()
     _append(SubjectMark, ("source", "subject_id", "ref", "events", "last_event_id", "open_deadline", *DIMS),
             [(src.key, s.id, s.ref, s.events, s.last_event_id, s.open_deadline, *(s.dims[d] for d in DIMS))
              for s in fresh])
