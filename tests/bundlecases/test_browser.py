@@ -5,7 +5,7 @@ import re
 
 from tests.conftest import login
 
-from .conftest import merged_form
+from .conftest import merged_form, relay
 
 
 def test_qykb_from_the_portal_to_the_verified_business_licence(browser_page, artifacts_dir):
@@ -52,6 +52,7 @@ def test_qykb_from_the_portal_to_the_verified_business_licence(browser_page, art
     page.locator("form.action-review button[type=submit]").click()
     page.locator("form.action-approve button[type=submit]").click()
     assert "准予许可" in page.inner_text("#case-status")
+    relay()  # the worker: the licence issued and signed after the approval, the members it feeds started
 
     # Every member decided: the bundle window hands over all six results at once (一次领取).
     page.context.clear_cookies()

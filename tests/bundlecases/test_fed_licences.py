@@ -54,4 +54,7 @@ def test_approving_the_business_licence_verifies_only_the_new_licence_however_ma
     # Issuing, after the approval's commit: "has the case a licence?" once in each of its two steps
     # (the serial reserved, then the licence signed); the bundle is handed the licence as it is: none
     # per member started.
+    # The documents module's decision notices each name their own case's licence (one indexed read by
+    # case number, with its type): not a search of the holder's licences, so not counted here.
+    reads = [sql for sql in reads if '"licences_licencetype"."defining_body"' not in sql]
     assert len(reads) == 2, "\n".join(reads)

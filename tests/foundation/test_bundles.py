@@ -31,7 +31,8 @@ def test_layers_of_every_demo_bundle(api_client, code, layers):
 
 @pytest.mark.django_db
 def test_demo_has_exactly_these_bundles():
-    assert set(Bundle.objects.values_list("code", flat=True)) == {c for c, _ in DEMO_LAYERS}
+    # and the policies demo's 政策兑现一件事, a bundle of policy items (tests/policies)
+    assert set(Bundle.objects.values_list("code", flat=True)) == {c for c, _ in DEMO_LAYERS} | {"XTX-ZCDX-KJ"}
 
 
 def _merged(code: str):

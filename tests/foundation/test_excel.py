@@ -39,7 +39,8 @@ def _empty_catalogue() -> None:
         grew = False
         for model in apps.get_models(include_auto_created=True):
             if model not in doomed and any(
-                f.is_relation and f.many_to_one and f.related_model in doomed for f in model._meta.get_fields()
+                f.is_relation and (f.many_to_one or (f.one_to_one and f.concrete)) and f.related_model in doomed
+                for f in model._meta.get_fields()
             ):
                 doomed.add(model)
                 grew = True

@@ -103,6 +103,9 @@ def _request(client, method, path, where, field, value, base, headers):
         params[field[0]] = value
     elif where == "query":
         query[field[0]] = value
+    elif where == "header":  # Idempotency-Key: the header alone, the operation's body left out
+        headers = {**headers, "HTTP_" + field[0].upper().replace("-", "_"): str(value)}
+        body = {}
     else:
         body = json.loads(json.dumps(base))
         target = body

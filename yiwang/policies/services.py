@@ -302,28 +302,32 @@ def policy_item_ensure(*, policy: Policy) -> ItemImplementation | None:
         return None
     unit = policy.issuing_unit
     item = policy.implementation.item if policy.implementation_id else ServiceItem(basic_code=f"ZC-{policy.code}")
-    item.name, item.type_code = f"{policy.name}申报兑现", ItemType.PAYMENT
-    item.basis = policy.document or policy.name
-    item.statutory_days = item.promised_days = policy.decide_days
-    item.conditions = selectors.policy_sentence(policy)
-    item.form_fields = [k for k, _ in PROFILE_FORM] + list(ASKED_FORM)
-    item.service_object = "enterprise"
-    item.channels = ["1", "2"]
-    item_save(item=item)
+    if _changed(item, name=f"{policy.name}申报兑现", type_code=ItemType.PAYMENT, basis=policy.document or policy.name,
+                statutory_days=policy.decide_days, promised_days=policy.decide_days,
+                conditions=selectors.policy_sentence(policy), form_fields=[k for k, _ in PROFILE_FORM] + list(ASKED_FORM),
+                service_object="enterprise", channels=["1", "2"]):
+        item_save(item=item)  # only when something differs: publishing (or the demo) again writes nothing
     wanted = [(m["name"], bool(m.get("required", True))) for m in (policy.materials or DEFAULT_MATERIALS)]
     if list(item.materials.order_by("order").values_list("name", "required")) != wanted:
         item.materials.all().delete()
         Material.objects.bulk_create([Material(item=item, order=i, name=n, required=r)
                                       for i, (n, r) in enumerate(wanted, start=1)])
     impl = policy.implementation or ItemImplementation(impl_code=f"{unit.region_id}-ZC-{policy.code}", item=item)
-    impl.region_id, impl.department, impl.name = unit.region_id, unit, item.name
-    impl.type_code, impl.basis = item.type_code, item.basis
-    impl.location, impl.phone = policy.address or impl.location, policy.phone or impl.phone
-    implementation_save(impl=impl)
+    if _changed(impl, region_id=unit.region_id, department_id=unit.pk, name=item.name, type_code=item.type_code,
+                basis=item.basis, location=policy.address or impl.location, phone=policy.phone or impl.phone):
+        implementation_save(impl=impl)
     if policy.implementation_id != impl.pk:
         policy.implementation = impl
         policy.save(update_fields=["implementation", "updated_at"])
     return impl
+
+
+def _changed(obj, **values) -> bool:
+    """Set the values; True when the object is new or one of them differed."""
+    differs = obj.pk is None or any(getattr(obj, k) != v for k, v in values.items())
+    for k, v in values.items():
+        setattr(obj, k, v)
+    return differs
 
 
 def application_form(*, profile: EnterpriseProfile) -> dict:
@@ -391,9 +395,11 @@ def policy_bundle_ensure(*, code: str, name: str, policies: list[Policy], promis
     if len(regions) != 1:
         raise DomainError("一件事的政策应属于同一行政区划", field="policies")
     bundle = Bundle.objects.filter(code=code).first() or Bundle(code=code)
-    bundle.name, bundle.theme, bundle.region_id = name, BundleTheme.ENTERPRISE, regions.pop()
-    bundle.promised_days = promised_days or max(p.decide_days for p in policies)
-    bundle.description = "政策兑现一件事：" + "、".join(f"《{p.name}》" for p in policies) + "，一次申报、分别兑现"
+    changed = _changed(bundle, name=name, theme=BundleTheme.ENTERPRISE, region_id=regions.pop(),
+                       promised_days=promised_days or max(p.decide_days for p in policies),
+                       description="政策兑现一件事：" + "、".join(f"《{p.name}》" for p in policies) + "，一次申报、分别兑现")
+    if not changed and sorted(bundle.members.values_list("implementation_id", flat=True)) == sorted(i.pk for i in impls):
+        return bundle  # the same bundle: saving it again would write (and re-validate) for nothing
     return bundle_save(bundle=bundle, members=[(i, []) for i in impls])
 
 
