@@ -146,7 +146,7 @@ def test_licences_issued_before_the_engine_still_verify_after_the_migration(demo
         _old_suspend(executor.loader.project_state([("licences", "0003_licence_holder_type_newest")]).apps, licence.pk)
     finally:
         executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes("licences"))
+        executor.migrate(executor.loader.graph.leaf_nodes())  # every app: the ones depending on licences were unapplied too
     licence = Licence.objects.get(pk=licence.pk)
     assert licence.lock_version == 2
     events = list(licence.events.order_by("seq"))
