@@ -367,12 +367,9 @@ class GrantSource:
         return GrantEvent
 
     def load(self, ids: list[int]) -> list[Subject]:
-        from yiwang.policies.models import Grant, GrantEvent
+        from yiwang.policies.models import Grant
 
-        events = defaultdict(list)
-        for e in GrantEvent.objects.filter(grant_id__in=ids).order_by("grant_id", "seq").values(
-                "id", "grant_id", "action", "to_status", "on", "data"):
-            events[e["grant_id"]].append(rules.Ev(e["id"], e["action"], e["to_status"], e["on"], data=e["data"] or {}))
+        events = _events_by(self.event_model(), self.fk, ids)
         out = []
         for g in Grant.objects.filter(pk__in=ids).values("id", "number", "policy__issuing_unit__region_id",
                                                           "policy__issuing_unit_id", "enterprise__park_id",

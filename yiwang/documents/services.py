@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import connection
 from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseEvent
+from yiwang.core.numbering import counter_next
 from yiwang.licences import crypto
 from yiwang.licences.services import _sign, seal_for_unit
 from yiwang.licences.urlsupport import public_base_url
@@ -28,16 +28,8 @@ from .pdf import document_pdf
 
 
 def serial_next(*, unit: Unit, kind: str, year: int) -> int:
-    """The next serial of (unit, kind, year): one INSERT … ON CONFLICT DO UPDATE … RETURNING. Its row
-    stays locked by the writer until commit, so only documents of the same series wait for each other."""
-    table = connection.ops.quote_name(DocumentCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, kind, year, last) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [unit.pk, kind, year],
-        )
-        return cursor.fetchone()[0]
+    """The next serial of (unit, kind, year); only documents of the same series wait for each other."""
+    return counter_next(counter=DocumentCounter, key={"unit": unit.pk, "kind": kind, "year": year})
 
 
 def signed_message(*, number: str, kind: str, case_number: str, unit_code: str, pdf_sm3: str) -> bytes:

@@ -3,10 +3,11 @@
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.core.errors import Conflict, DomainError, NotFound
+from yiwang.core.numbering import counter_next
 from yiwang.core.outbox import outbox_put
 from yiwang.core.workflow import REACTION_TOPIC, SYSTEM, apply, react_created
 from yiwang.organisations.models import Unit
@@ -211,17 +212,11 @@ def licences_verification_backfill(*, recheck: bool = False, batch: int = 200) -
 # --- issuing -------------------------------------------------------------------------------------
 
 def _next_serial(licence_type: LicenceType, issuer_code: str) -> str:
-    """The next 顺序号 of (type, issuer): one INSERT … ON CONFLICT DO UPDATE … RETURNING. Its row stays
-    locked by this transaction until commit, so a caller takes it where the rest of its transaction
-    is short (licences_serial_reserve_for_case: its own relay step, a few statements)."""
-    table = connection.ops.quote_name(LicenceSerial._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (licence_type_id, issuer_code, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (licence_type_id, issuer_code) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [licence_type.pk, issuer_code],
-        )
-        return f"{cursor.fetchone()[0]:08d}"
+    """The next 顺序号 of (type, issuer). Its row stays locked by this transaction until commit, so a caller
+    takes it where the rest of its transaction is short (licences_serial_reserve_for_case: its own relay
+    step, a few statements)."""
+    serial = counter_next(counter=LicenceSerial, key={"licence_type": licence_type.pk, "issuer_code": issuer_code})
+    return f"{serial:08d}"
 
 
 def _unit_code(unit: Unit, field: str) -> str:
